@@ -1,0 +1,37 @@
+# The two commands a newcomer types: `make run` and `make test`.
+# Each creates or refreshes .venv and installs the project first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/miasto demo
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lint: install
+	$(BIN)/ruff check service energy integration tests benchmarks
+	$(BIN)/ruff format --check service energy integration tests benchmarks
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format service energy integration tests benchmarks
+	$(BIN)/ruff check --fix service energy integration tests benchmarks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""miasto service."""
