@@ -1,0 +1,1 @@
+"""Packaged data files of the energy engine (see SOURCES.md)."""
