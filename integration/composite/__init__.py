@@ -33,8 +33,8 @@ from .pipeline import IndexResult, aggregate_tree, run_pipeline
 from .prepare import availability, denominate, impute, screen_units
 from .rank import rank_desc
 from .stats import passes_skew_kurt, skew_kurt
-from .tree import IndicatorTree
 from .treat import log_ct, treat, treat_column, winsorise
+from .tree import IndicatorTree
 from .units import UnitTable
 
 __all__ = [

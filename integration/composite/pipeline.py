@@ -17,8 +17,8 @@ from .errors import CompositeInputError
 from .normalise import normalise
 from .prepare import denominate, impute, screen_units
 from .rank import rank_desc
-from .tree import IndicatorTree
 from .treat import treat
+from .tree import IndicatorTree
 from .units import UnitTable
 
 
