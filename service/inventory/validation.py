@@ -1,0 +1,255 @@
+"""Validation of a parsed inventory: every error of the whole submission at once, vectorised.
+
+Input is a frame of raw text cells (canonical column names, ``None``/empty for "not given") as the
+readers in ``parsing.py`` produce it. Each column is converted and checked with pandas operations
+(a loop over columns, never over rows); only the failing cells become :class:`FieldIssue` objects.
+Hard violations (type, bounds, enum, duplicates, retrofit before construction, a point outside
+Poland) are errors; possible-but-odd values (see ``plausibility.py``) are warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from service.inventory.columns import (
+    FIELDS,
+    METERED_VALUES,
+    RETROFIT_YEARS,
+    FieldSpec,
+    enum_lookup,
+)
+from service.inventory.geo import in_poland
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One finding about one cell (or one column, or the whole file).
+
+    ``row`` is the row number as the city sees it in its file (CSV/XLSX: header = 1, first data
+    row = 2; JSON: list index + 1), or None for a finding about the whole file. ``field`` is the
+    canonical field name (or the header as written for an unknown column), ``value`` the cell as
+    written, ``reason`` a sentence a city clerk can act on.
+    """
+
+    row: int | None
+    field: str | None
+    value: str | None
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class InventoryError(ValueError):
+    """Base of intake errors; carries the list of :class:`FieldIssue` that explain it."""
+
+    def __init__(self, message: str, issues: list[FieldIssue] | None = None) -> None:
+        self.issues = list(issues or [])
+        detail = "; ".join(_describe(i) for i in self.issues[:3])
+        super().__init__(f"{message}: {detail}" if detail else message)
+
+
+class InventoryFormatError(InventoryError):
+    """The submission cannot be read at all (content type, quoting, empty, sheet, columns, JSON)."""
+
+
+class InventoryTooLarge(InventoryError):
+    """The submission has more rows (or bytes) than the limit allows."""
+
+
+class InventoryValidationError(InventoryError):
+    """Raised by :meth:`ParsedInventory.raise_for_errors` when cells fail validation."""
+
+
+def _describe(issue: FieldIssue) -> str:
+    where = [
+        f"row {issue.row}" if issue.row is not None else "",
+        f"field '{issue.field}'" if issue.field else "",
+    ]
+    prefix = ", ".join(w for w in where if w)
+    return f"{prefix}: {issue.reason}" if prefix else issue.reason
+
+
+class IssueCollector:
+    """Turn boolean masks over rows into FieldIssue lists; only failing rows are visited."""
+
+    def __init__(self, rows: np.ndarray, raw: pd.DataFrame) -> None:
+        self.rows = rows
+        self.raw = raw
+        self.errors: list[FieldIssue] = []
+        self.warnings: list[FieldIssue] = []
+
+    def add(self, mask, field: str, reason, *, warning: bool = False, value_field: str | None = None) -> None:
+        """Record an issue for every True in ``mask``; ``reason`` is a string or an array per row."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if idx.size == 0:
+            return
+        col = self.raw.get(value_field or field)
+        values = col.to_numpy(dtype=object)[idx] if col is not None else [None] * idx.size
+        reasons = (
+            np.asarray(reason, dtype=object)[idx] if not isinstance(reason, str) else [reason] * idx.size
+        )
+        target = self.warnings if warning else self.errors
+        target.extend(
+            FieldIssue(int(r), field, None if v is None or v == "" else str(v), str(why))
+            for r, v, why in zip(self.rows[idx], values, reasons, strict=True)
+        )
+
+    def raw_missing(self, name: str) -> np.ndarray:
+        """True where the raw cell was empty (so that a derived error is not reported twice)."""
+        col = self.raw.get(name)
+        if col is None:
+            return np.ones(len(self.raw), bool)
+        return col.astype("string").str.strip().replace("", pd.NA).isna().to_numpy()
+
+
+def _bounds_reason(spec: FieldSpec, upper: float | None) -> str:
+    lo = "" if spec.minimum is None else ("> " if spec.min_exclusive else ">= ") + f"{spec.minimum:g}"
+    hi = "" if upper is None else ("< " if spec.max_exclusive else "<= ") + f"{upper:g}"
+    unit = f" [{spec.unit}]" if spec.unit and spec.unit not in ("-", "year") else ""
+    return "must be " + " and ".join(p for p in (lo, hi) if p) + unit
+
+
+def _to_numbers(text: pd.Series, decimal_comma: bool) -> pd.Series:
+    if decimal_comma:
+        text = text.str.replace(",", ".", regex=False)
+    # Thousands separators a spreadsheet may export: space, no-break and narrow no-break space.
+    for sep in (" ", "\u00a0", "\u202f"):
+        text = text.str.replace(sep, "", regex=False)
+    return pd.to_numeric(text.astype(object), errors="coerce").astype(float)
+
+
+def _classify_unparsed(text: pd.Series) -> pd.Series:
+    """Say why each (unique) failing cell is not a usable number; loops over distinct bad values only."""
+    reasons = {}
+    for value in text.unique():
+        try:
+            number = float(str(value).replace(",", "."))
+        except ValueError:
+            reasons[value] = "not a number (text in a numeric column)"
+        else:
+            reasons[value] = "not a finite number (NaN, infinity and overflowing values are rejected)"
+            if np.isfinite(number):
+                reasons[value] = "not a number in this file's format"
+    return text.map(reasons)
+
+
+def _check_column(spec: FieldSpec, raw: pd.Series | None, n: int, out: IssueCollector, decimal_comma: bool):
+    """Convert one column to its canonical dtype and record its cell-level errors."""
+    text = (
+        pd.Series(pd.NA, index=range(n), dtype="string")
+        if raw is None
+        else raw.astype("string").str.strip().replace("", pd.NA)
+    )
+    given = text.notna().to_numpy()
+    if spec.required:
+        out.add(~given, spec.name, "required field is missing")
+    if spec.kind == "str":
+        if spec.max_length:
+            out.add(given & (text.str.len() > spec.max_length).fillna(False).to_numpy(), spec.name,
+                    f"longer than {spec.max_length} characters")  # fmt: skip
+        return text
+    if spec.kind == "enum":
+        lookup = enum_lookup(spec)
+        folded = text.str.lower().str.translate(str.maketrans("ąćęłńóśźż", "acelnoszz"))
+        folded = folded.str.replace(r"[\s_\-./:]+", " ", regex=True).str.strip()
+        canonical = folded.map(lookup, na_action="ignore").astype("string")
+        unknown = given & canonical.isna().to_numpy()
+        out.add(unknown, spec.name, f"unknown value; expected one of: {', '.join(spec.choices)}")
+        return canonical
+    number = _to_numbers(text, decimal_comma)
+    finite = np.isfinite(number.to_numpy())
+    unparsed = given & ~finite
+    if unparsed.any():
+        out.add(unparsed, spec.name, _classify_unparsed(text.where(unparsed, None)).to_numpy())
+    number = number.where(finite)
+    ok = finite.copy()
+    if spec.integer:
+        fractional = finite & (np.mod(number.to_numpy(), 1.0) != 0)
+        out.add(fractional, spec.name, "must be a whole number")
+        ok &= ~fractional
+    values = number.to_numpy()
+    upper = spec.upper_bound()
+    with np.errstate(invalid="ignore"):
+        too_low = (
+            np.zeros(n, bool)
+            if spec.minimum is None
+            else (values <= spec.minimum if spec.min_exclusive else values < spec.minimum)
+        )
+        too_high = (
+            np.zeros(n, bool)
+            if upper is None
+            else (values >= upper if spec.max_exclusive else values > upper)
+        )
+    out_of_range = ok & (too_low | too_high)
+    out.add(out_of_range, spec.name, _bounds_reason(spec, upper))
+    number = number.where(ok & ~out_of_range)
+    return number.round().astype("Int64") if spec.integer else number
+
+
+def validate_frame(raw: pd.DataFrame, rows: np.ndarray, *, decimal_comma: bool = False):
+    """Validate raw text cells; return ``(buildings, errors, warnings)``.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        Raw cells (str or None), columns named canonically; absent optional columns are allowed.
+    rows : ndarray of int
+        Source row number of each frame row (see :class:`FieldIssue`).
+    decimal_comma : bool
+        Accept ``12,5`` as 12.5 (semicolon CSV, XLSX text cells).
+
+    Returns
+    -------
+    buildings : DataFrame
+        All canonical columns in canonical order and dtypes (``string``, ``Int64``, ``float64``);
+        cells that failed validation are missing.
+    errors, warnings : list of FieldIssue
+        Sorted by row, then by field order.
+    """
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    out = IssueCollector(np.asarray(rows, dtype=np.int64), raw)
+    columns = {spec.name: _check_column(spec, raw.get(spec.name), n, out, decimal_comma) for spec in FIELDS}
+    buildings = pd.DataFrame(columns)
+    _check_rows(buildings, out)
+
+    from service.inventory.plausibility import plausibility_warnings
+
+    plausibility_warnings(buildings, out)
+    order = {spec.name: i for i, spec in enumerate(FIELDS)}
+
+    def key(issue: FieldIssue):
+        return (issue.row if issue.row is not None else -1, order.get(issue.field or "", len(order)))
+
+    return buildings, sorted(out.errors, key=key), sorted(out.warnings, key=key)
+
+
+def _check_rows(b: pd.DataFrame, out: IssueCollector) -> None:
+    """Cross-field errors: duplicate ids, retrofit years, coordinates, metering year."""
+    ids = b["building_id"]
+    dup = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
+    if dup.any():
+        first_row = pd.Series(out.rows, index=b.index).groupby(ids.to_numpy(), dropna=True).transform("first")
+        reasons = "duplicate building_id: first used in row " + first_row.astype("Int64").astype(str)
+        out.add(dup, "building_id", reasons.reindex(b.index).to_numpy(dtype=object))
+    built = b["construction_year"]
+    for name in RETROFIT_YEARS:
+        before = (b[name] < built).fillna(False).to_numpy()
+        out.add(before, name, "retrofit year is before construction_year")
+    lat, lon = b["lat"], b["lon"]
+    lat_given, lon_given = lat.notna().to_numpy(), lon.notna().to_numpy()
+    out.add(lat_given & ~lon_given & out.raw_missing("lon"), "lon", "lat is given without lon")
+    out.add(lon_given & ~lat_given & out.raw_missing("lat"), "lat", "lon is given without lat")
+    both = lat_given & lon_given
+    outside = both & ~in_poland(lat.to_numpy(), lon.to_numpy())
+    reasons = "point (" + lat.astype(str) + ", " + lon.astype(str) + ") is not in Poland (WGS84 lat/lon; bounding box 49.0-54.9 N, 14.1-24.2 E and a coarse border polygon)"  # fmt: skip
+    out.add(outside, "lat", reasons.to_numpy(dtype=object))
+    metered_any = np.zeros(len(b), bool)
+    for name in METERED_VALUES:
+        metered_any |= b[name].notna().to_numpy()
+    no_year = metered_any & b["metered_year"].isna().to_numpy() & out.raw_missing("metered_year")
+    out.add(no_year, "metered_year", "metered consumption is given without metered_year")
