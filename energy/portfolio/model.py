@@ -1,0 +1,298 @@
+"""The portfolio MILP, built from numpy arrays (no expressions grown in Python loops).
+
+Variables: ``x[j, y]`` binary, candidate ``j`` started in plan year ``y``; ``g[b, p, y] >= 0`` grant [PLN]
+of programme ``p`` to building ``b`` in year ``y`` (only where some candidate of ``b`` is eligible).
+
+Constraints (row groups, named for infeasibility reports):
+
+* ``one_package_per_building``: sum_{j in b, y} x <= 1 (``= 1`` for forced-in buildings,
+  group ``forced_in_buildings``);
+* ``budget_pln``: sum C x - sum g <= B (own contribution); ``yearly_budgets_pln[y]`` the same per year;
+* ``max_projects_per_year``: sum_j x[j, y] <= M;
+* ``grant_cap``: g[b,p,y] <= sum_j a_jp x[j,y] with a_jp = min(share * eligible cost, cap per building,
+  k * yearly savings) for eligible j, which is exact because at most one x of a building is 1;
+* ``grant_le_capex`` (several programmes): sum_p g[b,p,y] <= sum_j C_j x[j,y];
+* ``programme_cap``: sum_{b,y} g[b,p,y] <= cap_total_p;
+* ``target_co2`` / ``target_primary_energy``: sum_j R_j x >= T.
+
+Objective coefficients come from :mod:`energy.portfolio.finance`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from energy.portfolio.finance import active_years, capex_discount_factor, npv_pln
+from energy.portfolio.problem import PortfolioProblem, Programme
+
+INF = np.inf
+
+
+@dataclass
+class ArrayModel:
+    """A MILP in array form: max/min c x, row_lb <= A x <= row_ub, col_lb <= x <= col_ub."""
+
+    c: np.ndarray
+    col_lb: np.ndarray
+    col_ub: np.ndarray
+    integer: np.ndarray
+    a: sparse.csr_matrix
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    row_group: np.ndarray
+    maximize: bool
+    n_x: int
+    n_years: int
+    grant_index: pd.DataFrame = field(default_factory=pd.DataFrame)  # building, programme, year per g
+
+    @property
+    def n_var(self) -> int:
+        return len(self.c)
+
+
+def eligibility(candidates: pd.DataFrame, programme: Programme, params: dict) -> np.ndarray:
+    """Boolean per candidate: does the programme fund it? (thresholds in measures_parameters.csv)."""
+    ok = np.ones(len(candidates), bool)
+    if programme.min_primary_energy_saving_share is not None:
+        base = candidates.get("baseline_primary_energy_kwh_per_year")
+        if base is None or "primary_energy_savings_kwh_per_year" not in candidates:
+            return np.zeros(len(candidates), bool)
+        share = candidates["primary_energy_savings_kwh_per_year"] / base.where(base > 0)
+        ok &= (share >= programme.min_primary_energy_saving_share).to_numpy()
+    if programme.thermo_bonus_rules:
+        fe_base = candidates.get("baseline_final_energy_kwh_per_year")
+        cost_base = candidates.get("baseline_cost_pln_per_year")
+        nan = pd.Series(np.nan, index=candidates.index)
+        demand_cut = candidates.get("final_energy_savings_kwh_per_year", nan) / (
+            fe_base.where(fe_base > 0) if fe_base is not None else nan
+        )
+        cost_cut = candidates["savings_pln_per_year"] / (
+            cost_base.where(cost_base > 0) if cost_base is not None else nan
+        )
+        threshold = np.where(
+            candidates["heat_source_only"],
+            params["thermo_min_demand_cut_heat_source_only"],
+            params["thermo_min_demand_cut_other"],
+        )
+        ok &= (
+            (demand_cut.to_numpy() >= threshold)
+            | (cost_cut.to_numpy() >= params["thermo_min_heat_cost_cut"])
+            | candidates["includes_res"].to_numpy(bool)
+        )
+    return ok
+
+
+def grant_caps_pln(candidates: pd.DataFrame, programmes, params: dict) -> np.ndarray:
+    """Largest grant [PLN] each programme can give each candidate, shape (n_candidates, n_programmes)."""
+    caps = np.zeros((len(candidates), len(programmes)))
+    capex = candidates["capex_pln"].to_numpy(float)
+    for k, prog in enumerate(programmes):
+        if prog.eligible_measures:
+            cols = [f"capex_pln__{m}" for m in prog.eligible_measures if f"capex_pln__{m}" in candidates]
+            eligible_cost = candidates[cols].to_numpy(float).sum(axis=1) if cols else np.zeros(len(capex))
+        else:
+            eligible_cost = capex
+        cap = prog.share_of_eligible_cost * eligible_cost
+        if prog.cap_per_building_pln is not None:
+            cap = np.minimum(cap, prog.cap_per_building_pln)
+        if prog.cap_multiple_of_yearly_savings is not None:
+            sav = np.maximum(candidates["savings_pln_per_year"].to_numpy(float), 0.0)
+            cap = np.minimum(cap, prog.cap_multiple_of_yearly_savings * sav)
+        caps[:, k] = np.where(eligibility(candidates, prog, params), cap, 0.0)
+    return caps
+
+
+def allowed_mask(candidates: pd.DataFrame, problem: PortfolioProblem) -> np.ndarray:
+    """Boolean per candidate: not forced out, no excluded measure, contains required measures."""
+    bid = candidates["building_id"]
+    ok = ~bid.isin(list(map(str, problem.forced_out_buildings))).to_numpy()
+    parts = candidates["measures"].str.split("+")
+    if problem.excluded_measures:
+        excl = set(problem.excluded_measures)
+        ok &= ~parts.map(lambda ms: bool(excl.intersection(ms))).to_numpy()
+    for b, req in problem.required_measures.items():
+        rows = (bid == str(b)).to_numpy()
+        has = parts[rows].map(lambda ms, req=set(req): req.issubset(ms)).to_numpy()
+        ok[np.flatnonzero(rows)[~has]] = False
+    return ok
+
+
+def objective_coefficients(candidates: pd.DataFrame, problem: PortfolioProblem) -> np.ndarray:
+    """Objective coefficient of x[j, y], shape (n_candidates, n_years) (sense from the objective)."""
+    years = np.arange(problem.n_years)
+    life = candidates["lifetime_years"].to_numpy(float)
+    if problem.objective == "max_co2":
+        return candidates["co2_reduction_t_per_year"].to_numpy(float)[:, None] * active_years(
+            life, years, problem.horizon_years
+        )
+    if problem.objective == "max_primary_energy":
+        pe = candidates["primary_energy_savings_kwh_per_year"].to_numpy(float)
+        return pe[:, None] * active_years(life, years, problem.horizon_years)
+    if problem.objective == "max_npv":
+        return npv_pln(
+            candidates["capex_pln"],
+            candidates["savings_pln_per_year"],
+            life,
+            years,
+            problem.horizon_years,
+            problem.discount_rate,
+            problem.price_escalation,
+        )
+    return np.repeat(candidates["capex_pln"].to_numpy(float)[:, None], problem.n_years, axis=1)
+
+
+def build_model(candidates: pd.DataFrame, problem: PortfolioProblem, params: dict) -> ArrayModel:
+    """Assemble the :class:`ArrayModel` of ``problem`` over validated ``candidates``."""
+    n_c, n_y = len(candidates), problem.n_years
+    n_x = n_c * n_y
+    b_codes, b_ids = pd.factorize(candidates["building_id"])
+    n_b = len(b_ids)
+    j_of_x = np.repeat(np.arange(n_c), n_y)
+    y_of_x = np.tile(np.arange(n_y), n_c)
+    capex = candidates["capex_pln"].to_numpy(float)
+    caps = grant_caps_pln(candidates, problem.programmes, params)
+
+    # grant variables: (building, programme, year) where some candidate of the building is eligible
+    elig_b = np.zeros((n_b, caps.shape[1]), bool)
+    np.logical_or.at(elig_b, b_codes, caps > 0)
+    gb, gp = np.nonzero(elig_b)
+    g_b, g_p = np.repeat(gb, n_y), np.repeat(gp, n_y)
+    g_y = np.tile(np.arange(n_y), len(gb))
+    n_g = len(g_b)
+    g_col = n_x + np.arange(n_g)
+
+    rows, cols, vals, lbs, ubs, groups = [], [], [], [], [], []
+    n_rows = 0
+
+    def add(r, c, v, lb, ub, group):
+        nonlocal n_rows
+        rows.append(np.asarray(r) + n_rows)
+        cols.append(np.asarray(c))
+        vals.append(np.asarray(v, float))
+        k = len(lb)
+        lbs.append(lb)
+        ubs.append(ub)
+        groups.append(np.asarray(group, dtype=object) if np.ndim(group) else np.full(k, group, dtype=object))
+        n_rows += k
+
+    forced = np.isin(
+        b_ids, list(map(str, problem.forced_in_buildings)) + list(map(str, problem.required_measures))
+    )
+    add(
+        b_codes[j_of_x],
+        np.arange(n_x),
+        np.ones(n_x),
+        np.where(forced, 1.0, -INF),
+        np.ones(n_b),
+        np.where(forced, "forced_in_buildings", "one_package_per_building"),
+    )
+    own_x, own_g = capex[j_of_x], -np.ones(n_g)
+    if problem.budget_pln is not None:
+        add(
+            np.zeros(n_x + n_g, int),
+            np.concatenate([np.arange(n_x), g_col]),
+            np.concatenate([own_x, own_g]),
+            np.array([-INF]),
+            np.array([float(problem.budget_pln)]),
+            "budget_pln",
+        )
+    if problem.yearly_budgets_pln is not None:
+        add(
+            np.concatenate([y_of_x, g_y]),
+            np.concatenate([np.arange(n_x), g_col]),
+            np.concatenate([own_x, own_g]),
+            np.full(n_y, -INF),
+            np.asarray(problem.yearly_budgets_pln, float),
+            "yearly_budgets_pln",
+        )
+    if problem.max_projects_per_year is not None:
+        add(
+            y_of_x,
+            np.arange(n_x),
+            np.ones(n_x),
+            np.full(n_y, -INF),
+            np.full(n_y, float(problem.max_projects_per_year)),
+            "max_projects_per_year",
+        )
+    for name, col in (
+        ("target_co2_reduction_t_per_year", "co2_reduction_t_per_year"),
+        ("target_primary_energy_savings_kwh_per_year", "primary_energy_savings_kwh_per_year"),
+    ):
+        if getattr(problem, name) is not None:
+            add(
+                np.zeros(n_x, int),
+                np.arange(n_x),
+                candidates[col].to_numpy(float)[j_of_x],
+                np.array([float(getattr(problem, name))]),
+                np.array([INF]),
+                name,
+            )
+    if n_g:
+        # g[b,p,y] - sum_{j in b} a_jp x[j,y] <= 0: map each x to the grant rows of its building and year
+        row_of = pd.Series(np.arange(n_g), index=pd.MultiIndex.from_arrays([g_b, g_p, g_y]))
+        xb, xp = np.nonzero(caps[j_of_x] > 0)
+        keys = pd.MultiIndex.from_arrays([b_codes[j_of_x][xb], xp, y_of_x[xb]])
+        grow = row_of.reindex(keys).to_numpy()
+        add(
+            np.concatenate([np.arange(n_g), grow]),
+            np.concatenate([g_col, xb]),
+            np.concatenate([np.ones(n_g), -caps[j_of_x][xb, xp]]),
+            np.full(n_g, -INF),
+            np.zeros(n_g),
+            "grant_cap",
+        )
+        if len(problem.programmes) > 1:
+            by_codes, by_ids = pd.factorize(pd.MultiIndex.from_arrays([g_b, g_y]))
+            x_key = pd.MultiIndex.from_arrays([b_codes[j_of_x], y_of_x])
+            xr = by_ids.get_indexer(x_key)
+            sel = xr >= 0
+            add(
+                np.concatenate([by_codes, xr[sel]]),
+                np.concatenate([g_col, np.arange(n_x)[sel]]),
+                np.concatenate([np.ones(n_g), -own_x[sel]]),
+                np.full(len(by_ids), -INF),
+                np.zeros(len(by_ids)),
+                "grant_le_capex",
+            )
+        tot = [(k, p.cap_total_pln) for k, p in enumerate(problem.programmes) if p.cap_total_pln is not None]
+        for k, cap in tot:
+            sel = g_p == k
+            add(
+                np.zeros(sel.sum(), int),
+                g_col[sel],
+                np.ones(sel.sum()),
+                np.array([-INF]),
+                np.array([float(cap)]),
+                f"programme_cap[{problem.programmes[k].programme_id}]",
+            )
+
+    a = sparse.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_x + n_g)
+    )
+    coef = objective_coefficients(candidates, problem).reshape(-1)
+    disc = capex_discount_factor(g_y, problem.discount_rate)
+    if problem.objective == "max_npv":
+        c_g = disc
+    elif problem.objective == "min_cost":
+        c_g = -np.ones(n_g)
+    else:
+        c_g = np.zeros(n_g)
+    ub_x = np.repeat(allowed_mask(candidates, problem), n_y).astype(float)
+    return ArrayModel(
+        c=np.concatenate([coef, c_g]),
+        col_lb=np.zeros(n_x + n_g),
+        col_ub=np.concatenate([ub_x, caps.max(axis=0)[g_p] if n_g else np.zeros(0)]),
+        integer=np.concatenate([np.ones(n_x, bool), np.zeros(n_g, bool)]),
+        a=a,
+        row_lb=np.concatenate(lbs),
+        row_ub=np.concatenate(ubs),
+        row_group=np.concatenate(groups),
+        maximize=problem.objective != "min_cost",
+        n_x=n_x,
+        n_years=n_y,
+        grant_index=pd.DataFrame({"building_id": b_ids[g_b], "programme": g_p, "year": g_y}),
+    )
