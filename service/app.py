@@ -1,0 +1,118 @@
+"""The FastAPI application: routers, error handlers, request ids, CORS, job dispatch."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import select
+
+from service.db import engine_for, session_factory
+from service.errors import install_error_handlers
+from service.jobs.dispatch import Dispatcher
+from service.logs import configure_logging, request_id_var
+from service.settings import Settings, get_settings
+
+log = logging.getLogger("miasto.api")
+
+# Domain routers; a module that is not part of this build is skipped.
+ROUTER_MODULES = [
+    "service.health",
+    "service.orgs.router",
+    "service.inventory.router",
+    "service.jobs.router",
+    "service.assessments.router",
+    "service.portfolios.router",
+    "service.readiness.router",
+    "service.readiness.public_router",
+    "service.indices.router",
+]
+
+DESCRIPTION = """
+**miasto** helps Polish cities with the energy transition of their public buildings and with
+getting ready for new residents who arrive as refugees.
+
+* Cities submit building inventories (JSON, CSV, XLSX); advisors they trust run assessments and
+  investment portfolios on them.
+* Long work runs as jobs: a POST answers 202 with the job; `GET /v1/jobs/{id}` shows progress.
+* Errors are RFC 9457 `application/problem+json` with an `errors` list naming row, field and reason.
+* Authenticate with `Authorization: Bearer <api key>`.
+"""
+
+
+def _requeue_local_jobs(app: FastAPI) -> None:
+    """Without a broker, jobs left queued by a stopped API run again when it starts."""
+    from service.jobs.models import Job
+
+    with app.state.session_factory() as s:
+        ids = list(s.scalars(select(Job.id).where(Job.status == "queued")))
+    if ids:
+        log.info("re-dispatching %d queued job(s)", len(ids))
+        app.state.dispatcher.dispatch(ids)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.broker_url:
+            try:
+                _requeue_local_jobs(app)
+            except Exception:  # noqa: BLE001 - a missing table before migration must not stop the API
+                log.warning("could not look for queued jobs (database not migrated?)")
+        yield
+        app.state.dispatcher.shutdown()
+
+    app = FastAPI(
+        title="miasto API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        contact={"name": "miasto"},
+    )
+    app.state.settings = settings
+    app.state.engine = engine_for(settings.database_url)
+    app.state.session_factory = session_factory(app.state.engine)
+    app.state.dispatcher = Dispatcher(settings)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
+        incoming = request.headers.get("x-request-id", "")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-ID"] = request_id
+        log.info(
+            "%s %s -> %s", request.method, request.url.path, response.status_code,
+            extra={"request_id": request_id, "method": request.method, "path": request.url.path,
+                   "status": response.status_code, "duration_ms": round(1000 * (time.perf_counter() - started), 1)},
+        )
+        return response
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], expose_headers=["X-Request-ID"],
+        )
+    for module_name in ROUTER_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,56 @@
+"""FastAPI dependencies: a session per request and the calling principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.errors import Unauthorized
+from service.orgs.keys import hash_key
+from service.orgs.models import ApiKey, Organisation
+from service.orgs.service import Principal
+
+_bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer mst_...`")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; the request boundary commits (services only flush)."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+    row = session.execute(
+        select(ApiKey, Organisation.kind)
+        .join(Organisation, Organisation.id == ApiKey.org_id)
+        .where(ApiKey.key_hash == hash_key(credentials.credentials.strip()))
+    ).first()
+    if row is None:
+        raise Unauthorized("unknown API key")
+    key, kind = row
+    if key.revoked_at is not None:
+        raise Unauthorized("this API key has been revoked")
+    return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes))
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

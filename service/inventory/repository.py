@@ -1,0 +1,98 @@
+"""All queries on inventories, versions and buildings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from service.inventory.models import Building, Inventory, InventoryVersion
+
+BULK_CHUNK = 5_000
+
+
+def records_for_storage(buildings: pd.DataFrame) -> list[dict[str, Any]]:
+    """Plain JSON-ready dicts (NaN -> None), column order kept."""
+    # astype(object) turns numpy scalars into Python ones; where() turns NaN/NA into None.
+    frame = buildings.astype(object).where(buildings.notna(), None)
+    return frame.to_dict(orient="records")
+
+
+def add_version(
+    session: Session,
+    inventory: Inventory,
+    buildings: pd.DataFrame,
+    row_numbers: list[int],
+    *,
+    created_by: uuid.UUID,
+    source_format: str,
+    warnings: list[dict[str, Any]],
+) -> InventoryVersion:
+    inventory.latest_version += 1
+    version = InventoryVersion(
+        inventory_id=inventory.id,
+        version=inventory.latest_version,
+        created_by_org_id=created_by,
+        source_format=source_format,
+        building_count=len(buildings),
+        heated_area_m2=float(buildings["heated_area_m2"].sum()) if len(buildings) else 0.0,
+        warnings=warnings,
+    )
+    session.add(version)
+    session.flush()
+    records = records_for_storage(buildings)
+    rows = [
+        {
+            "version_id": version.id,
+            "row_number": int(row_numbers[i]),
+            "building_id": str(rec["building_id"]),
+            "building_type": str(rec["building_type"]),
+            "heated_area_m2": float(rec["heated_area_m2"]),
+            "data": rec,
+        }
+        for i, rec in enumerate(records)
+    ]
+    for start in range(0, len(rows), BULK_CHUNK):
+        session.execute(insert(Building), rows[start : start + BULK_CHUNK])
+    session.flush()
+    return version
+
+
+def get_inventory(session: Session, inventory_id: uuid.UUID) -> Inventory | None:
+    return session.get(Inventory, inventory_id)
+
+
+def list_inventories(session: Session, org_ids: list[uuid.UUID]) -> list[Inventory]:
+    query = select(Inventory).where(Inventory.org_id.in_(org_ids)).order_by(Inventory.created_at.desc())
+    return list(session.scalars(query))
+
+
+def list_versions(session: Session, inventory_id: uuid.UUID) -> list[InventoryVersion]:
+    query = select(InventoryVersion).where(InventoryVersion.inventory_id == inventory_id)
+    return list(session.scalars(query.order_by(InventoryVersion.version)))
+
+
+def get_version(session: Session, inventory_id: uuid.UUID, version: int) -> InventoryVersion | None:
+    return session.scalar(
+        select(InventoryVersion).where(
+            InventoryVersion.inventory_id == inventory_id, InventoryVersion.version == version
+        )
+    )
+
+
+def get_version_by_id(session: Session, version_id: uuid.UUID) -> InventoryVersion | None:
+    return session.get(InventoryVersion, version_id)
+
+
+def load_buildings(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
+    rows = session.scalars(
+        select(Building.data).where(Building.version_id == version_id).order_by(Building.row_number)
+    ).all()
+    return pd.DataFrame.from_records(list(rows))
+
+
+def count_buildings(session: Session, version_id: uuid.UUID) -> int:
+    return int(session.scalar(select(func.count()).where(Building.version_id == version_id)) or 0)

@@ -1,0 +1,205 @@
+"""HTTP for inventories: submit (JSON, CSV, XLSX), versions, exports, diffs, summary jobs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import Response
+
+from service.body import RawBody, read_raw_body
+from service.deps import PrincipalDep, SessionDep
+from service.idempotency import replay_or_run, request_fingerprint
+from service.inventory import service
+from service.inventory.diff import diff_inventories
+from service.inventory.export import to_csv_bytes, to_records, to_xlsx_bytes
+from service.inventory.schemas import (
+    EXAMPLE_BUILDINGS,
+    InventoryCreated,
+    InventoryDetail,
+    InventoryList,
+    InventoryOut,
+    VersionBuildings,
+    VersionDiff,
+    VersionOut,
+)
+from service.jobs.schemas import JobOut
+from service.openapi import problem_responses
+
+router = APIRouter(prefix="/v1/inventories", tags=["inventories"])
+
+EXAMPLE_CSV = (
+    "building_id;name;building_type;construction_year;heated_area_m2;storeys;heating_system;lat;lon\n"
+    "SP-24;Szkoła Podstawowa nr 24;school;1968;4820,0;3;district_heating;51,2365;22,5381\n"
+    "P-7;Przedszkole nr 7;kindergarten;1985;1180,0;2;gas_boiler;51,2641;22,5720\n"
+)
+SUBMISSION_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The buildings as JSON, CSV (comma or semicolon, decimal comma accepted) or an .xlsx file.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["buildings"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 200},
+                        "buildings": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+                "example": {"name": "Budynki gminne Lublina 2026", "buildings": EXAMPLE_BUILDINGS},
+            },
+            "text/csv": {"schema": {"type": "string"}, "example": EXAMPLE_CSV},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+        },
+    }
+}
+BodyDep = Annotated[RawBody, Depends(read_raw_body)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+def inventory_out(inv: Any, teryt: str | None = None) -> InventoryOut:
+    return InventoryOut(
+        id=inv.id, name=inv.name, city_teryt=teryt, created_at=inv.created_at,
+        latest_version=inv.latest_version, url=f"/v1/inventories/{inv.id}",
+    )
+
+
+def version_out(ver: Any) -> VersionOut:
+    return VersionOut(
+        inventory_id=ver.inventory_id, version=ver.version, created_at=ver.created_at,
+        source_format=ver.source_format, building_count=ver.building_count, heated_area_m2=ver.heated_area_m2,
+        warnings=ver.warnings or [], url=f"/v1/inventories/{ver.inventory_id}/versions/{ver.version}",
+    )
+
+
+@router.post(
+    "", status_code=201, response_model=InventoryCreated, openapi_extra=SUBMISSION_BODY,
+    responses=problem_responses(401, 403, 409, 413, 415, 422),
+)
+def create_inventory(
+    request: Request, body: BodyDep, session: SessionDep, principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+    name: Annotated[str | None, Query(max_length=200, description="name for CSV/XLSX uploads")] = None,
+) -> Response:
+    """Create an inventory with its first version. Every error of the file comes back at once (422,
+    row as in the file, header = row 1); plausibility findings come back as warnings with the 201."""
+    settings = request.app.state.settings
+
+    def run() -> tuple[int, Any, dict[str, str]]:
+        title = name or service.name_from_json(body.content) or body.filename or "inventory"
+        inv, ver = service.create_inventory(
+            session, principal, title, body.content, body.content_type, body.filename, settings
+        )
+        out = InventoryCreated(inventory=inventory_out(inv), version=version_out(ver))
+        return 201, out.model_dump(mode="json"), {"Location": f"/v1/inventories/{inv.id}"}
+
+    fp = request_fingerprint("POST /v1/inventories", body.content, f"{body.content_type}|{name}")
+    return replay_or_run(session, principal, idempotency_key, "POST /v1/inventories", fp, run)
+
+
+@router.post(
+    "/{inventory_id}/versions", status_code=201, response_model=VersionOut, openapi_extra=SUBMISSION_BODY,
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+)
+def add_version(
+    inventory_id: uuid.UUID, request: Request, body: BodyDep, session: SessionDep, principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Submit a new immutable version of an inventory (same formats and validation as creation)."""
+    settings = request.app.state.settings
+    path = f"POST /v1/inventories/{inventory_id}/versions"
+
+    def run() -> tuple[int, Any, dict[str, str]]:
+        _, ver = service.add_version(
+            session, principal, inventory_id, body.content, body.content_type, body.filename, settings
+        )
+        out = version_out(ver)
+        return 201, out.model_dump(mode="json"), {"Location": out.url}
+
+    fp = request_fingerprint(path, body.content, body.content_type)
+    return replay_or_run(session, principal, idempotency_key, path, fp, run)
+
+
+@router.get("", response_model=InventoryList, responses=problem_responses(401))
+def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryList:
+    """Your inventories and those of cities that granted you access."""
+    items = [inventory_out(i) for i in service.list_inventories(session, principal)]
+    return InventoryList(items=items, count=len(items))
+
+
+@router.get("/{inventory_id}", response_model=InventoryDetail, responses=problem_responses(401, 404))
+def get_inventory(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InventoryDetail:
+    inv = service.visible_inventory(session, principal, inventory_id)
+    versions = [version_out(v) for v in service.repository.list_versions(session, inv.id)]
+    return InventoryDetail(**inventory_out(inv).model_dump(), versions=versions)
+
+
+@router.get("/{inventory_id}/versions", response_model=list[VersionOut], responses=problem_responses(401, 404))
+def list_versions(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[VersionOut]:
+    inv = service.visible_inventory(session, principal, inventory_id)
+    return [version_out(v) for v in service.repository.list_versions(session, inv.id)]
+
+
+@router.get(
+    "/{inventory_id}/versions/{version}",
+    response_model=VersionBuildings,
+    responses={
+        **problem_responses(401, 404, 422),
+        200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+    },
+)
+def get_version(
+    inventory_id: uuid.UUID, version: Annotated[int, Path(ge=1, le=1_000_000)],
+    session: SessionDep, principal: PrincipalDep, format: Literal["json", "csv", "xlsx"] = "json",
+) -> Any:
+    """One version's buildings as JSON, CSV or XLSX (`?format=`)."""
+    ver = service.get_version(session, principal, inventory_id, version)
+    frame = service.version_buildings(session, ver)
+    stem = f"inventory-{inventory_id}-v{ver.version}"
+    if format == "csv":
+        return Response(to_csv_bytes(frame), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+    if format == "xlsx":
+        return Response(to_xlsx_bytes(frame),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+    return VersionBuildings(inventory_id=inventory_id, version=ver.version, buildings=to_records(frame))
+
+
+@router.get("/{inventory_id}/diff", response_model=VersionDiff, responses=problem_responses(401, 404, 422))
+def diff_versions(
+    inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+    from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)],
+) -> VersionDiff:
+    """Buildings added, removed and changed (with the changed fields) between two versions."""
+    old = service.get_version(session, principal, inventory_id, from_version)
+    new = service.get_version(session, principal, inventory_id, to_version)
+    result = diff_inventories(service.version_buildings(session, old), service.version_buildings(session, new))
+    return VersionDiff(inventory_id=inventory_id, from_version=from_version, to_version=to_version, **result)
+
+
+@router.post(
+    "/{inventory_id}/summary", status_code=202, response_model=JobOut, responses=problem_responses(401, 403, 404, 422)
+)
+def start_summary(
+    inventory_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Response:
+    """Start an inventory summary job: counts and areas by type, heating system and era; data quality."""
+    from service.inventory.summary import start_summary_job
+
+    job = start_summary_job(session, principal, inventory_id, version)
+    session.commit()
+    request.app.state.dispatcher.dispatch([job.id])
+    return Response(
+        JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
+        headers={"Location": f"/v1/jobs/{job.id}"},
+    )

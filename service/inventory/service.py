@@ -1,0 +1,143 @@
+"""Use cases for inventories: submit (all or nothing), read versions, diff, summarise."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from service.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
+from service.inventory import repository
+from service.inventory.models import Inventory, InventoryVersion
+from service.inventory.parsing import InventoryFormatError, InventoryTooLarge, parse_inventory
+from service.orgs.models import Organisation
+from service.orgs.service import Principal, require_access, visible_city_ids
+from service.settings import Settings
+
+JSON_TYPES = ("application/json",)
+CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
+
+
+def issue_dict(issue: Any) -> dict[str, Any]:
+    if is_dataclass(issue):
+        return asdict(issue)  # type: ignore[arg-type]
+    return dict(issue)
+
+
+def _source_format(content_type: str, filename: str | None) -> str:
+    if content_type in XLSX_TYPES or (filename or "").lower().endswith(".xlsx"):
+        return "xlsx"
+    if content_type in JSON_TYPES:
+        return "json"
+    if content_type in CSV_TYPES or (filename or "").lower().endswith(".csv"):
+        return "csv"
+    raise UnsupportedMediaType(
+        f"content type '{content_type}' is not accepted; send application/json, text/csv or an .xlsx file",
+        errors=[{"row": None, "field": "Content-Type", "value": content_type, "reason": "unsupported"}],
+    )
+
+
+def name_from_json(body: bytes) -> str | None:
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(doc, dict) and isinstance(doc.get("name"), str):
+        return doc["name"][:200]
+    return None
+
+
+def parse_submission(
+    body: bytes, content_type: str, filename: str | None, settings: Settings
+) -> tuple[pd.DataFrame, list[int], list[dict[str, Any]], str]:
+    """Parse and validate; any error raises (so nothing is stored)."""
+    fmt = _source_format(content_type, filename)
+    if len(body) > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"the submission is {len(body) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB")
+    canonical_type = {"xlsx": XLSX_TYPES[0], "json": "application/json", "csv": "text/csv"}[fmt]
+    try:
+        parsed = parse_inventory(body, content_type=canonical_type, filename=filename, max_rows=settings.max_buildings)
+    except InventoryTooLarge as exc:
+        raise PayloadTooLarge(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
+    except InventoryFormatError as exc:
+        raise ValidationProblem(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
+    if parsed.errors:
+        raise ValidationProblem(
+            f"{len(parsed.errors)} error(s) in the submission; nothing was stored",
+            errors=[issue_dict(i) for i in parsed.errors],
+        )
+    buildings = parsed.buildings
+    rows = [int(r) for r in parsed.source_rows] if len(parsed.source_rows) == len(buildings) else list(
+        range(2, len(buildings) + 2)
+    )
+    if buildings.empty:
+        raise ValidationProblem("the submission contains no buildings", errors=[{"field": None, "reason": "empty"}])
+    return buildings, rows, [issue_dict(w) for w in parsed.warnings], fmt
+
+
+def _city_of(session: Session, principal: Principal) -> Organisation:
+    principal.require("inventory:write")
+    org = session.get(Organisation, principal.org_id)
+    if org is None or org.kind != "city":
+        raise Forbidden("only a city submits inventories of its buildings")
+    return org
+
+
+def create_inventory(
+    session: Session, principal: Principal, name: str, body: bytes, content_type: str, filename: str | None,
+    settings: Settings,
+) -> tuple[Inventory, InventoryVersion]:
+    city = _city_of(session, principal)
+    buildings, rows, warnings, fmt = parse_submission(body, content_type, filename, settings)
+    inventory = Inventory(org_id=city.id, name=name.strip()[:200] or "inventory")
+    session.add(inventory)
+    session.flush()
+    version = repository.add_version(
+        session, inventory, buildings, rows, created_by=city.id, source_format=fmt, warnings=warnings
+    )
+    return inventory, version
+
+
+def visible_inventory(session: Session, principal: Principal, inventory_id: uuid.UUID, need: str = "read") -> Inventory:
+    principal.require("inventory:read")
+    inventory = repository.get_inventory(session, inventory_id)
+    if inventory is None:
+        raise NotFound(f"inventory {inventory_id} not found")
+    require_access(session, principal, inventory.org_id, need, f"inventory {inventory_id}")
+    return inventory
+
+
+def add_version(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, body: bytes, content_type: str,
+    filename: str | None, settings: Settings,
+) -> tuple[Inventory, InventoryVersion]:
+    principal.require("inventory:write")
+    inventory = visible_inventory(session, principal, inventory_id, need="own")
+    buildings, rows, warnings, fmt = parse_submission(body, content_type, filename, settings)
+    version = repository.add_version(
+        session, inventory, buildings, rows, created_by=principal.org_id, source_format=fmt, warnings=warnings
+    )
+    return inventory, version
+
+
+def list_inventories(session: Session, principal: Principal) -> list[Inventory]:
+    principal.require("inventory:read")
+    return repository.list_inventories(session, visible_city_ids(session, principal))
+
+
+def get_version(session: Session, principal: Principal, inventory_id: uuid.UUID, version: int | None) -> InventoryVersion:
+    inventory = visible_inventory(session, principal, inventory_id)
+    number = version if version is not None else inventory.latest_version
+    found = repository.get_version(session, inventory.id, number)
+    if found is None:
+        raise NotFound(f"inventory {inventory_id} has no version {number}")
+    return found
+
+
+def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFrame:
+    return repository.load_buildings(session, version.id)

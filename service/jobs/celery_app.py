@@ -1,0 +1,44 @@
+"""Celery over Redis: tasks take only a job id and open their own session."""
+
+from __future__ import annotations
+
+from celery import Celery
+from sqlalchemy.exc import OperationalError
+
+from service.jobs.registry import TransientJobError
+from service.settings import Settings, get_settings
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    settings = settings or get_settings()
+    app = Celery("miasto", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
+    app.conf.update(
+        task_acks_late=True,  # a killed worker's message is delivered again ...
+        task_reject_on_worker_lost=True,  # ... also when the pool child dies
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,  # the job table is the storage, not the result backend
+        broker_transport_options={"visibility_timeout": settings.job_visibility_timeout_s},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        task_default_queue="miasto",
+    )
+    return app
+
+
+celery_app = make_celery()
+
+
+@celery_app.task(
+    name="miasto.run_job",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(TransientJobError, OperationalError),
+    retry_backoff=True,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_job_task(job_id: str) -> str:
+    from service.jobs.runner import run_job
+
+    return run_job(job_id)

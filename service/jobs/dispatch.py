@@ -1,0 +1,68 @@
+"""Hand committed jobs to workers: Celery when a broker is set, else a local process pool.
+
+Jobs are dispatched only after the commit that created their rows (a worker must find the row).
+The local pool uses processes, not threads, so CPU-heavy jobs leave the API responsive.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import uuid
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from service.settings import Settings, get_settings
+
+log = logging.getLogger("miasto.jobs")
+
+
+class LocalPool:
+    def __init__(self, workers: int, database_url: str) -> None:
+        self.database_url = database_url
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self.futures: dict[str, Future[str]] = {}
+
+    def submit(self, job_id: str) -> None:
+        from service.jobs.runner import run_job
+
+        future = self.executor.submit(run_job, job_id, self.database_url)
+        self.futures[job_id] = future
+        future.add_done_callback(lambda f, j=job_id: self._done(j, f))
+
+    def _done(self, job_id: str, future: Future[str]) -> None:
+        self.futures.pop(job_id, None)
+        if future.exception() is not None:
+            log.error("local job %s raised %r", job_id, future.exception())
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+class Dispatcher:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._pool: LocalPool | None = None
+        self._celery = None
+
+    @property
+    def uses_broker(self) -> bool:
+        return bool(self.settings.broker_url)
+
+    def dispatch(self, job_ids: Iterable[uuid.UUID | str]) -> None:
+        for job_id in job_ids:
+            if self.uses_broker:
+                if self._celery is None:
+                    from service.jobs.celery_app import make_celery
+
+                    self._celery = make_celery(self.settings)
+                self._celery.send_task("miasto.run_job", args=[str(job_id)], queue="miasto")
+            else:
+                if self._pool is None:
+                    self._pool = LocalPool(self.settings.local_workers, self.settings.database_url)
+                self._pool.submit(str(job_id))
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None

@@ -1,0 +1,162 @@
+"""Running jobs: claim the row, compute, store the result in the same transaction as the final status.
+
+The same ``run_job`` runs inside a Celery worker (production) or a local process pool (embedded
+default). Claiming is an atomic conditional UPDATE, so a redelivered message (after a worker was
+killed) takes the job over only when its heartbeat is stale, and the job completes once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from service.db import engine_for, session_factory, utcnow
+from service.jobs.models import Job
+from service.jobs.registry import JobCancelled, JobContext, JobError, TransientJobError, load_kinds
+from service.logs import request_id_var
+from service.settings import get_settings
+
+log = logging.getLogger("miasto.jobs")
+
+
+def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    with sessions() as s:
+        stale_before = now - timedelta(seconds=stale_after_s)
+        claimed = s.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                or_(
+                    Job.status == "queued",
+                    (Job.status == "running") & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
+                ),
+            )
+            .values(
+                status="running",
+                attempts=Job.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                progress=0,
+                message="started",
+            )
+        ).rowcount
+        s.commit()
+        if not claimed:
+            return None
+        return s.scalar(select(Job.attempts).where(Job.id == job_id))
+
+
+def _heartbeat(sessions, job_id: uuid.UUID, attempt: int, stop: threading.Event, every_s: float) -> None:  # type: ignore[no-untyped-def]
+    while not stop.wait(every_s):
+        try:
+            with sessions() as s:
+                s.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+                    .values(heartbeat_at=utcnow())
+                )
+                s.commit()
+        except Exception:  # a missed beat is not fatal; the next one retries
+            log.warning("heartbeat failed for job %s", job_id)
+
+
+def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        done = s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running", Job.attempts == attempt)
+            .values(finished_at=utcnow(), **values)
+        ).rowcount
+        s.commit()
+    return bool(done)
+
+
+def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
+    """Compute one job; returns its final status (or 'skipped' when another worker owns it)."""
+    settings = get_settings()
+    job_uuid = uuid.UUID(str(job_id))
+    sessions = session_factory(engine_for(database_url or settings.database_url))
+    kinds = load_kinds()
+    attempt = _claim(sessions, job_uuid, settings.job_stale_after_s)
+    if attempt is None:
+        return "skipped"
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_heartbeat,
+        args=(sessions, job_uuid, attempt, stop, max(0.5, settings.job_stale_after_s / 4)),
+        daemon=True,
+    )
+    beat.start()
+    session = sessions()
+    token = request_id_var.set(None)
+    try:
+        job = session.get(Job, job_uuid)
+        assert job is not None
+        request_id_var.set(job.request_id)
+        log.info("job %s (%s) attempt %d started", job.id, job.kind, attempt, extra={"job_id": str(job.id)})
+        fn = kinds.get(job.kind)
+        if fn is None:
+            raise JobError("unknown-job-kind", f"no worker code for job kind '{job.kind}'")
+        ctx = JobContext(
+            session=session,
+            job_id=job.id,
+            kind=job.kind,
+            subject_type=job.subject_type,
+            subject_id=job.subject_id,
+            params=dict(job.params or {}),
+            org_id=job.org_id,
+            owner_org_id=job.owner_org_id,
+            attempt=attempt,
+            _progress_sessions=sessions,
+        )
+        session.expunge(job)
+        result = fn(ctx) or {}
+        # Results and the final status commit together: either both are stored or neither.
+        done = session.execute(
+            update(Job)
+            .where(Job.id == job_uuid, Job.status == "running", Job.attempts == attempt)
+            .values(
+                status="succeeded",
+                progress=100,
+                message="done",
+                result=result.get("summary", result),
+                result_path=result.get("result_path"),
+                finished_at=utcnow(),
+            )
+        ).rowcount
+        if done:
+            session.commit()
+            log.info("job %s succeeded", job_uuid, extra={"job_id": str(job_uuid)})
+            return "succeeded"
+        session.rollback()
+        return "cancelled"
+    except JobCancelled:
+        session.rollback()
+        return "cancelled"
+    except JobError as exc:
+        session.rollback()
+        _finish(sessions, job_uuid, attempt, status="failed", error_type=exc.error_type, error_detail=exc.detail,
+                message="failed")
+        return "failed"
+    except (TransientJobError, OperationalError) as exc:
+        session.rollback()
+        # Give the row back so the retry can claim it at once.
+        _finish(sessions, job_uuid, attempt, status="queued", message=f"retrying after: {exc}"[:300])
+        raise
+    except (DBAPIError, Exception) as exc:  # noqa: B014 - any other error is a bug: fail the job readably
+        session.rollback()
+        log.exception("job %s failed", job_uuid)
+        _finish(sessions, job_uuid, attempt, status="failed", error_type="internal-error",
+                error_detail=f"{type(exc).__name__}: {exc}"[:2000], message="failed")
+        return "failed"
+    finally:
+        stop.set()
+        session.close()
+        request_id_var.reset(token)

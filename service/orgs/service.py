@@ -1,0 +1,164 @@
+"""Use cases for organisations, keys and grants (the CLI and the API call these)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
+from service.orgs.keys import DEFAULT_SCOPES, SCOPES, generate_key
+from service.orgs.models import ORG_KINDS, ApiKey, Grant, Organisation
+from service.teryt import TerytError, validate_teryt
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the organisation behind the key and the key's scopes."""
+
+    org_id: uuid.UUID
+    org_kind: str
+    key_id: uuid.UUID
+    scopes: frozenset[str]
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes and "admin" not in self.scopes:
+            raise Forbidden(f"this key lacks the scope '{scope}'")
+
+
+def create_org(session: Session, kind: str, name: str, teryt: str | None = None) -> Organisation:
+    if kind not in ORG_KINDS:
+        raise ValidationProblem(f"unknown organisation kind '{kind}'", errors=[{"field": "kind", "value": kind}])
+    if kind == "city":
+        if teryt is None:
+            raise ValidationProblem("a city needs its TERYT gmina code", errors=[{"field": "teryt"}])
+        try:
+            teryt = validate_teryt(teryt)
+        except TerytError as exc:
+            raise ValidationProblem(str(exc), errors=[{"field": "teryt", "value": teryt, "reason": str(exc)}]) from exc
+        if session.scalar(select(Organisation).where(Organisation.teryt == teryt)):
+            raise Conflict(f"a city with TERYT {teryt} already exists")
+    elif teryt is not None:
+        raise ValidationProblem("only a city has a TERYT code", errors=[{"field": "teryt", "value": teryt}])
+    org = Organisation(kind=kind, name=name.strip(), teryt=teryt)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def get_org(session: Session, org_ref: str) -> Organisation:
+    """Find an organisation by id, TERYT code or exact name (CLI convenience)."""
+    org = None
+    try:
+        org = session.get(Organisation, uuid.UUID(org_ref))
+    except ValueError:
+        pass
+    org = org or session.scalar(select(Organisation).where(Organisation.teryt == org_ref))
+    org = org or session.scalar(select(Organisation).where(Organisation.name == org_ref))
+    if org is None:
+        raise NotFound(f"no organisation '{org_ref}'")
+    return org
+
+
+def create_key(
+    session: Session, org: Organisation, scopes: list[str] | None = None, label: str | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key; the plaintext is returned once and never stored."""
+    chosen = list(scopes) if scopes else list(DEFAULT_SCOPES[org.kind])
+    unknown = sorted(set(chosen) - set(SCOPES))
+    if unknown:
+        raise ValidationProblem(f"unknown scope(s): {', '.join(unknown)}", errors=[{"field": "scopes", "value": unknown}])
+    if "admin" in chosen and org.kind != "admin":
+        raise Forbidden("only the admin organisation can hold the admin scope")
+    plaintext, prefix, digest = generate_key()
+    key = ApiKey(org_id=org.id, prefix=prefix, key_hash=digest, scopes=chosen, label=label)
+    session.add(key)
+    session.flush()
+    return key, plaintext
+
+
+def revoke_key(session: Session, key_ref: str) -> ApiKey:
+    key = None
+    try:
+        key = session.get(ApiKey, uuid.UUID(key_ref))
+    except ValueError:
+        key = session.scalar(select(ApiKey).where(ApiKey.prefix == key_ref))
+    if key is None:
+        raise NotFound(f"no key '{key_ref}'")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    session.flush()
+    return key
+
+
+def grant(session: Session, city: Organisation, advisor: Organisation, access: str) -> Grant:
+    if city.kind != "city":
+        raise ValidationProblem("only a city can grant access", errors=[{"field": "city", "value": city.name}])
+    if advisor.kind != "advisor":
+        raise ValidationProblem("access can be granted to an advisor only", errors=[{"field": "advisor_org_id"}])
+    if access not in ("read", "plan"):
+        raise ValidationProblem("access must be 'read' or 'plan'", errors=[{"field": "access", "value": access}])
+    existing = session.scalar(
+        select(Grant).where(Grant.city_org_id == city.id, Grant.advisor_org_id == advisor.id)
+    )
+    if existing is None:
+        existing = Grant(city_org_id=city.id, advisor_org_id=advisor.id, access=access)
+        session.add(existing)
+    existing.access, existing.revoked_at = access, None
+    session.flush()
+    return existing
+
+
+def revoke_grant(session: Session, city: Organisation, advisor_org_id: uuid.UUID) -> Grant:
+    existing = session.scalar(
+        select(Grant).where(Grant.city_org_id == city.id, Grant.advisor_org_id == advisor_org_id)
+    )
+    if existing is None or existing.revoked_at is not None:
+        raise NotFound("no such grant")
+    existing.revoked_at = utcnow()
+    session.flush()
+    return existing
+
+
+def access_level(session: Session, principal: Principal, city_org_id: uuid.UUID) -> str | None:
+    """'own', 'plan', 'read' or None for the caller on a city's data."""
+    if principal.org_id == city_org_id or "admin" in principal.scopes:
+        return "own"
+    if principal.org_kind != "advisor":
+        return None
+    found = session.scalar(
+        select(Grant.access).where(
+            Grant.city_org_id == city_org_id,
+            Grant.advisor_org_id == principal.org_id,
+            Grant.revoked_at.is_(None),
+        )
+    )
+    return found
+
+
+def require_access(session: Session, principal: Principal, city_org_id: uuid.UUID, need: str, what: str) -> str:
+    """Raise NotFound (not 403) when the caller may not even see the resource: tenants stay invisible."""
+    level = access_level(session, principal, city_org_id)
+    order = {"read": 1, "plan": 2, "own": 3}
+    if level is None:
+        raise NotFound(f"{what} not found")
+    if order[level] < order[need]:
+        raise Forbidden(f"your access to this city's data is '{level}'; this action needs '{need}'")
+    return level
+
+
+def visible_city_ids(session: Session, principal: Principal) -> list[uuid.UUID]:
+    ids = [principal.org_id]
+    if principal.org_kind == "advisor":
+        ids += list(
+            session.scalars(
+                select(Grant.city_org_id).where(Grant.advisor_org_id == principal.org_id, Grant.revoked_at.is_(None))
+            )
+        )
+    return ids
+
+
+__all__ = ["Principal", "ProblemError"]

@@ -1,0 +1,149 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL where reachable), the app, tenants.
+
+Services: with ``MIASTO_REQUIRE_SERVICES=1`` (set by .ci/run) a test that needs PostgreSQL or
+Redis fails when it cannot reach them; without it (a laptop) such tests skip with a reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("MIASTO_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = os.environ.get("MIASTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("MIASTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_PG_DB = "miasto_test"
+
+
+def service_missing(what: str, why: str) -> None:
+    message = f"{what} unreachable: {why}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (MIASTO_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def postgres_url() -> str:
+    """URL of a dedicated test database, created on first use."""
+    import sqlalchemy as sa
+
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": TEST_PG_DB})
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{TEST_PG_DB}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001
+        service_missing("PostgreSQL", f"{PG_ADMIN_URL}: {type(exc).__name__}: {exc}".splitlines()[0])
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{TEST_PG_DB}"
+
+
+def fresh_database(kind: str, tmp_path: Path) -> str:
+    from service.migrate import upgrade
+
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'miasto.db'}"
+    else:
+        import sqlalchemy as sa
+
+        url = postgres_url()
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        from service.db import engine_for
+
+        engine_for.cache_clear()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return fresh_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return fresh_database("sqlite", tmp_path)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        service_missing("Redis", f"{REDIS_URL}: {exc}")
+    return REDIS_URL
+
+
+def make_settings(url: str, **overrides):  # type: ignore[no-untyped-def]
+    from service.settings import Settings
+
+    values = {"database_url": url, "broker_url": None, "local_workers": 1, "log_level": "WARNING"}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Tenants:
+    city_id: uuid.UUID
+    city_key: str
+    other_city_id: uuid.UUID
+    other_city_key: str
+    advisor_id: uuid.UUID
+    advisor_key: str
+    portal_key: str
+    admin_key: str
+
+    def h(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+
+def make_tenants(url: str) -> Tenants:
+    from service.db import engine_for, session_scope
+    from service.orgs.service import create_key, create_org
+
+    with session_scope(engine_for(url)) as s:
+        city = create_org(s, "city", "Miasto Lublin", "0663011")
+        other = create_org(s, "city", "Miasto Rzeszów", "1863011")
+        advisor = create_org(s, "advisor", "Doradca Energetyczny sp. z o.o.")
+        portal = create_org(s, "portal", "Portal Integracji")
+        admin = create_org(s, "admin", "miasto admin")
+        keys = {name: create_key(s, org)[1] for name, org in
+                [("city", city), ("other", other), ("advisor", advisor), ("portal", portal), ("admin", admin)]}
+        ids = (city.id, other.id, advisor.id)
+    return Tenants(ids[0], keys["city"], ids[1], keys["other"], ids[2], keys["advisor"], keys["portal"],
+                   keys["admin"])
+
+
+@pytest.fixture
+def app_and_tenants(db_url: str) -> Iterator[tuple[object, Tenants]]:
+    from service.app import create_app
+
+    app = create_app(make_settings(db_url))
+    yield app, make_tenants(db_url)
+    app.state.dispatcher.shutdown()
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app_and_tenants):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    app, _ = app_and_tenants
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def tenants(app_and_tenants) -> Tenants:  # type: ignore[no-untyped-def]
+    return app_and_tenants[1]
