@@ -132,7 +132,7 @@ def breaking_points(
         breaks = (spare / per_arrival).clip(lower=0.0)
     breaks = breaks.where(~(spare.notna() & (per_arrival == 0)), np.inf)
     pillar_of = framework.indicators.loc[list(HEADROOM_SPEC), "pillar"]
-    by_pillar = breaks.T.groupby(pillar_of).min(skipna=True).T  # all-NaN stays NaN
+    by_pillar = breaks.T.groupby(pillar_of).min().T  # NaN skipped; all-NaN stays NaN
     result = by_pillar.add_suffix("_breaks_at")
     if arrivals_grid is not None:
         grid = np.sort(np.asarray(arrivals_grid, dtype=float))
