@@ -1,0 +1,230 @@
+"""Monthly energy balance, EN ISO 52016-1 monthly method, vectorised over buildings x 12 months.
+
+The quasi-steady-state monthly method with the gain utilisation factor of EN ISO 13790:2008
+(sections 7, 12, 13), which EN ISO 52016-1:2017 (6.6) keeps and the Polish energy-performance
+methodology (Dz.U. 2015 poz. 376) uses. Per building i and month m:
+
+    Q_ht = (H_tr + H_ve) (theta_set - theta_e) t                   heat transfer [kWh]
+    Q_gn = Q_int + Q_sol                                           gains [kWh]
+    gamma = Q_gn / Q_ht,  a = a_0 + tau / tau_0,  tau = C_m / (H_tr + H_ve)
+    eta = (1 - gamma^a) / (1 - gamma^(a+1))      (a / (a+1) if gamma = 1; 1 if gamma <= 0)
+    Q_H,nd = a_red f_BAC max(Q_ht - eta Q_gn, 0)
+
+H_tr = sum(U A) over walls and roof (+ thermal bridges Delta U A_opaque), windows, and the
+ground floor times a reduction factor; H_ve from mean mechanical/natural ventilation in occupied
+hours plus infiltration. Q_sol covers windows (g, frame, incidence and shading factors) and
+opaque elements (absorbed solar minus thermal radiation to the sky). Cooling uses the loss
+utilisation factor on the cooled share of the floor area. Constants live in
+``energy/data/balance_constants.csv`` with their clauses.
+
+References
+----------
+.. [1] EN ISO 13790:2008, Energy performance of buildings - Calculation of energy use for space
+   heating and cooling, eqs. 17, 21, 43-46, 52-61, 64-66.
+.. [2] EN ISO 52016-1:2017, 6.6 monthly calculation method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+ORIENTS = ("n", "e", "s", "w")
+
+
+@lru_cache(maxsize=1)
+def constants() -> dict[str, float]:
+    """Standard coefficients of the method (``balance_constants.csv``)."""
+    with resources.files("energy.data").joinpath("balance_constants.csv").open("r") as fh:
+        t = pd.read_csv(fh)
+    return dict(zip(t["parameter"], t["value"].astype(float)))
+
+
+@dataclass
+class BalanceInputs:
+    """Per-building arrays (n,) or (n, 12) in the units of their names."""
+
+    heated_area_m2: np.ndarray
+    volume_m3: np.ndarray
+    wall_area_m2: np.ndarray
+    window_area_m2: np.ndarray
+    roof_area_m2: np.ndarray
+    ground_floor_area_m2: np.ndarray
+    u_wall_w_m2k: np.ndarray
+    u_roof_w_m2k: np.ndarray
+    u_floor_w_m2k: np.ndarray
+    u_window_w_m2k: np.ndarray
+    thermal_bridge_w_m2k: np.ndarray
+    g_window: np.ndarray
+    infiltration_ach: np.ndarray
+    ventilation_l_s_m2: np.ndarray
+    occupied_fraction: np.ndarray  # (n, 12) share of hours occupied
+    internal_gains_occupied_w_m2: np.ndarray
+    internal_gains_unoccupied_w_m2: np.ndarray
+    setpoint_heat_c: np.ndarray
+    setpoint_cool_c: np.ndarray
+    cooled_area_fraction: np.ndarray
+    heat_capacity_kj_m2k: np.ndarray
+    intermittent_heating: np.ndarray  # 0/1
+    heating_factor: np.ndarray  # BACS factor on heating need (1 = reference)
+
+    @classmethod
+    def from_frame(cls, filled: pd.DataFrame, occupied_fraction: np.ndarray) -> BalanceInputs:
+        """Build from :func:`energy.typology.apply_defaults` output and (n,12) occupancy."""
+        kw = {f.name: filled[f.name].to_numpy(dtype=float) for f in fields(cls) if f.name in filled}
+        kw["roof_area_m2"] = filled["envelope_roof_area_m2"].to_numpy(dtype=float)
+        kw["occupied_fraction"] = np.asarray(occupied_fraction, dtype=float)
+        kw["heating_factor"] = np.where(filled["bms"].to_numpy(bool), filled["bms_heating_factor"], 1.0)
+        return cls(**kw)
+
+
+@dataclass
+class MonthlyBalance:
+    """Result arrays (n, 12) [kWh per month] unless stated."""
+
+    heating_need_kwh: np.ndarray
+    cooling_need_kwh: np.ndarray
+    transmission_kwh: np.ndarray
+    ventilation_kwh: np.ndarray
+    internal_gains_kwh: np.ndarray
+    solar_gains_kwh: np.ndarray
+    utilisation_factor: np.ndarray  # [-]
+    h_tr_w_k: np.ndarray  # (n,) [W/K]
+    h_ve_w_k: np.ndarray  # (n, 12) [W/K]
+    time_constant_h: np.ndarray  # (n, 12) [h]
+
+
+def _col(x) -> np.ndarray:
+    """(n,) -> (n, 1) so that it broadcasts against (n, 12) or (12,)."""
+    x = np.asarray(x, dtype=float)
+    return x[:, None] if x.ndim == 1 else x
+
+
+def utilisation_heating(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-]."""
+    g = np.where(gamma > 0, gamma, 0.5)
+    near_one = np.abs(g - 1.0) < 1e-9
+    g = np.where(near_one, 0.5, g)
+    eta = (1.0 - g**a) / (1.0 - g ** (a + 1.0))
+    eta = np.where(near_one, a / (a + 1.0), eta)
+    return np.where(gamma > 0, eta, 1.0)
+
+
+def utilisation_cooling(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Loss utilisation factor for cooling, EN ISO 13790:2008 eqs. 64-66 [-]."""
+    g = np.where(gamma > 0, gamma, 0.5)
+    near_one = np.abs(g - 1.0) < 1e-9
+    g = np.where(near_one, 0.5, g)
+    eta = (1.0 - g ** (-a)) / (1.0 - g ** (-(a + 1.0)))
+    eta = np.where(near_one, a / (a + 1.0), eta)
+    return np.where(gamma > 0, eta, 1.0)
+
+
+def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBalance:
+    """Monthly heating and cooling need of n buildings (EN ISO 52016-1 monthly method).
+
+    Parameters
+    ----------
+    b : BalanceInputs, arrays (n,) or (n, 12)
+    climate : mapping with ``t_ext_c`` [degC], ``hours`` [h], ``i_sol_hor_kwh_m2`` and
+        ``i_sol_{n,e,s,w}_kwh_m2`` [kWh/m^2]; each (12,) (one climate) or (n, 12) (per building,
+        e.g. indexed by nearest station).
+
+    Returns
+    -------
+    MonthlyBalance with (n, 12) arrays in kWh per month.
+    """
+    c = constants()
+    clim = {k: np.asarray(climate[k], dtype=float) for k in _CLIMATE_KEYS}
+    t_h = clim["hours"]
+    area = _col(b.heated_area_m2)
+    opaque_tb = (b.wall_area_m2 + b.roof_area_m2) * b.thermal_bridge_w_m2k
+    h_tr = (
+        b.u_wall_w_m2k * b.wall_area_m2
+        + b.u_roof_w_m2k * b.roof_area_m2
+        + b.u_window_w_m2k * b.window_area_m2
+        + c["ground_reduction_factor"] * b.u_floor_w_m2k * b.ground_floor_area_m2
+        + opaque_tb
+    )
+    occ = np.asarray(b.occupied_fraction, dtype=float)
+    occ = np.broadcast_to(occ[:, None] if occ.ndim == 1 else occ, (len(h_tr), 12))
+    airflow_m3_h = _col(b.ventilation_l_s_m2) * 3.6 * area * occ + _col(b.infiltration_ach * b.volume_m3)
+    h_ve = c["rho_c_air_wh_m3k"] * airflow_m3_h
+    h_tot = _col(h_tr) + h_ve
+
+    phi_int_w = area * (
+        _col(b.internal_gains_occupied_w_m2) * occ + _col(b.internal_gains_unoccupied_w_m2) * (1 - occ)
+    )
+    q_int = phi_int_w * t_h / 1000.0
+    win_factor = (
+        b.g_window * c["window_incidence_factor"] * (1 - c["window_frame_fraction"])
+        * c["external_shading_factor"] * b.window_area_m2 / 4.0
+    )  # fmt: skip
+    i_vert = sum(clim[f"i_sol_{o}_kwh_m2"] for o in ORIENTS)  # equal window/wall share per facade
+    q_sol_win = _col(win_factor) * i_vert
+    rse_alpha = c["external_surface_resistance_m2k_w"] * c["opaque_solar_absorptance"]
+    ua_wall, ua_roof = b.u_wall_w_m2k * b.wall_area_m2, b.u_roof_w_m2k * b.roof_area_m2
+    q_sol_op = rse_alpha * (_col(ua_wall / 4.0) * i_vert + _col(ua_roof) * clim["i_sol_hor_kwh_m2"])
+    sky_w = (
+        c["external_surface_resistance_m2k_w"] * c["sky_radiation_coefficient_w_m2k"]
+        * c["sky_temperature_difference_k"]
+        * (c["form_factor_wall"] * ua_wall + c["form_factor_roof"] * ua_roof)
+    )  # fmt: skip
+    q_sol = q_sol_win + q_sol_op - _col(sky_w) * t_h / 1000.0
+    q_gn = q_int + q_sol
+
+    tau = _col(b.heat_capacity_kj_m2k * 1000.0 / 3600.0) * area / h_tot
+    a = c["a_0"] + tau / c["tau_0_h"]
+    dt_h = _col(b.setpoint_heat_c) - clim["t_ext_c"]
+    q_tr = _col(h_tr) * dt_h * t_h / 1000.0
+    q_ve = h_ve * dt_h * t_h / 1000.0
+    q_ht = q_tr + q_ve
+    gamma = np.divide(q_gn, q_ht, out=np.full_like(q_ht, -1.0), where=q_ht > 0)
+    eta = utilisation_heating(gamma, a)
+    need = np.where(q_ht > 0, np.maximum(q_ht - eta * q_gn, 0.0), 0.0)
+    # intermittent heating, EN ISO 13790 eq. 61, a_red within [f_hr, 1]
+    a_red = 1.0 - c["b_red"] * (c["tau_0_h"] / tau) * np.clip(gamma, 0, None) * (1.0 - occ)
+    a_red = np.clip(a_red, occ, 1.0)
+    a_red = np.where(_col(b.intermittent_heating) > 0, a_red, 1.0)
+    heating = need * a_red * _col(b.heating_factor)
+
+    q_ht_c = h_tot * (_col(b.setpoint_cool_c) - clim["t_ext_c"]) * t_h / 1000.0
+    gamma_c = np.divide(q_gn, q_ht_c, out=np.full_like(q_ht_c, np.inf), where=q_ht_c > 0)
+    eta_ls = utilisation_cooling(np.where(np.isinf(gamma_c), 2.0, gamma_c), a)
+    cool = np.where(q_ht_c > 0, q_gn - eta_ls * q_ht_c, q_gn - q_ht_c)
+    cooling = np.maximum(cool, 0.0) * _col(b.cooled_area_fraction)
+    return MonthlyBalance(heating, cooling, q_tr, q_ve, q_int, q_sol, eta, h_tr, h_ve, tau)
+
+
+_CLIMATE_KEYS = ("t_ext_c", "hours", "i_sol_hor_kwh_m2") + tuple(f"i_sol_{o}_kwh_m2" for o in ORIENTS)
+
+
+def dhw_need_kwh(filled: pd.DataFrame, days_in_use: np.ndarray) -> np.ndarray:
+    """Monthly DHW heat need [kWh] (n, 12): V A d c_w dtheta k_R (Dz.U. 2015 poz. 376 form).
+
+    Parameters
+    ----------
+    filled : typology-filled frame (dhw_l_m2_day, heated_area_m2, dhw_temperature_rise_k, dhw_k_r)
+    days_in_use : (n, 12) days per month the building is used
+    """
+    c = constants()
+    per_day = (
+        filled["dhw_l_m2_day"] * filled["heated_area_m2"] * filled["dhw_temperature_rise_k"]
+        * filled["dhw_k_r"]
+    ).to_numpy(float) * c["c_water_wh_lk"] / 1000.0  # fmt: skip
+    return per_day[:, None] * np.asarray(days_in_use, dtype=float)
+
+
+def electricity_kwh(filled: pd.DataFrame, electricity_share: np.ndarray) -> dict[str, np.ndarray]:
+    """Monthly lighting and equipment electricity [kWh] (n, 12), after LED and BACS factors."""
+    area = filled["heated_area_m2"].to_numpy(float)
+    led = np.where(filled["led_lighting"].to_numpy(bool), filled["led_lighting_factor"], 1.0)
+    bms = np.where(filled["bms"].to_numpy(bool), filled["bms_electricity_factor"], 1.0)
+    share = np.asarray(electricity_share, dtype=float)
+    lighting = (filled["lighting_kwh_m2"].to_numpy(float) * area * led * bms)[:, None] * share
+    equipment = (filled["equipment_kwh_m2"].to_numpy(float) * area * bms)[:, None] * share
+    return {"lighting_kwh": lighting, "equipment_kwh": equipment}
