@@ -70,20 +70,37 @@ class PackageInputError(ValueError):
 
 
 def estimate_geometry(buildings: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Envelope areas [m2] and volume [m3] of each building (see module docstring).
+    """Envelope areas [m2], volume [m3] and effective U-values [W/(m2 K)] of each building.
 
-    Parameters
-    ----------
-    buildings : DataFrame
-        ``heated_area_m2`` [m2] and ``storeys`` [-] per building.
-    catalogue : Catalogue
-        Supplies ``storey_height_m, plan_aspect_ratio, window_to_wall_ratio, gross_to_heated_area_ratio``.
+    Uses the energy engine's own typology and geometry (:func:`energy.typology.apply_defaults`) when it
+    accepts the inventory, so measures are priced on the same areas the engine computes losses on and
+    missing U-values get the same era defaults; otherwise the geometry of this module's docstring with
+    the given U-values.
 
     Returns
     -------
     DataFrame
-        ``footprint_m2, wall_area_m2, window_area_m2, roof_area_m2, heated_volume_m3`` on the same index.
+        ``footprint_m2, wall_area_m2, window_area_m2, roof_area_m2, pv_roof_area_m2, heated_volume_m3,
+        u_wall_w_m2k, u_roof_w_m2k, u_window_w_m2k`` on the same index.
     """
+    try:
+        from energy.typology import apply_defaults
+
+        filled, _ = apply_defaults(buildings)
+        return pd.DataFrame(
+            {
+                "footprint_m2": filled["footprint_m2"].to_numpy(float),
+                "wall_area_m2": filled["wall_area_m2"].to_numpy(float),
+                "window_area_m2": filled["window_area_m2"].to_numpy(float),
+                "roof_area_m2": filled["envelope_roof_area_m2"].to_numpy(float),
+                "pv_roof_area_m2": filled["roof_area_m2"].to_numpy(float),
+                "heated_volume_m3": filled["volume_m3"].to_numpy(float),
+                **{c: filled[c].to_numpy(float) for c in ("u_wall_w_m2k", "u_roof_w_m2k", "u_window_w_m2k")},
+            },
+            index=buildings.index,
+        )
+    except (ImportError, ValueError, KeyError):
+        pass
     p = catalogue.param
     area = buildings["heated_area_m2"].to_numpy(float)
     storeys = np.maximum(buildings["storeys"].to_numpy(float), 1.0)
@@ -99,7 +116,12 @@ def estimate_geometry(buildings: pd.DataFrame, catalogue: Catalogue) -> pd.DataF
             "wall_area_m2": facade - window,
             "window_area_m2": window,
             "roof_area_m2": footprint,
+            "pv_roof_area_m2": footprint,
             "heated_volume_m3": area * height,
+            **{
+                c: pd.to_numeric(buildings[c], errors="coerce").to_numpy(float)
+                for c in ("u_wall_w_m2k", "u_roof_w_m2k", "u_window_w_m2k")
+            },
         },
         index=buildings.index,
     )
@@ -173,7 +195,7 @@ def _variant_table(buildings, catalogue, packages, geometry):
     ):
         on = col.get(mid, none)
         target = meas.at[mid, "target_u_w_m2k"] if mid in meas.index else np.inf
-        var[field] = np.where(on, np.minimum(var[field].to_numpy(float), target), var[field])
+        var[field] = np.where(on, np.minimum(geo[field].to_numpy(float), target), var[field])
     for mid in measure_ids:
         if meas.at[mid, "category"] == "heat_source":
             var["heating_system"] = np.where(col[mid], meas.at[mid, "heating_system"], var["heating_system"])
@@ -196,9 +218,18 @@ def _variant_table(buildings, catalogue, packages, geometry):
         "roof_area_m2": geo["roof_area_m2"].to_numpy(),
         "window_area_m2": geo["window_area_m2"].to_numpy(),
         "heat_load_kw": design_heat_load_kw(
-            var["u_wall_w_m2k"].to_numpy(float),
-            var["u_roof_w_m2k"].to_numpy(float),
-            var["u_window_w_m2k"].to_numpy(float),
+            *(
+                np.where(
+                    col.get(m, none), np.minimum(geo[f].to_numpy(float), meas.at[m, "target_u_w_m2k"]), geo[f]
+                )
+                if m in meas.index
+                else geo[f].to_numpy(float)
+                for m, f in (
+                    ("wall_insulation", "u_wall_w_m2k"),
+                    ("roof_insulation", "u_roof_w_m2k"),
+                    ("window_replacement", "u_window_w_m2k"),
+                )
+            ),
             geo,
             catalogue,
         ),
