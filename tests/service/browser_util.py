@@ -88,7 +88,7 @@ def _chromium(args: list[str], timeout_s: float = 60.0) -> subprocess.CompletedP
         "--no-first-run",
         "--no-default-browser-check",
         "--no-proxy-server",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
         "--hide-scrollbars",
         "--force-device-scale-factor=1",
         "--virtual-time-budget=5000",
@@ -110,9 +110,9 @@ def screenshot(url: str, path: Path, width_px: int, height_px: int) -> Path:
     """Save a PNG screenshot of ``url`` in a ``width_px`` x ``height_px`` window [px]."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    _chromium([f"--screenshot={path}", f"--window-size={width_px},{height_px}", url])
+    run = _chromium([f"--screenshot={path}", f"--window-size={width_px},{height_px}", url])
     if not path.exists():
-        raise AssertionError(f"chromium wrote no screenshot to {path}")
+        raise AssertionError(f"chromium wrote no screenshot to {path}; stderr:\n{run.stderr[-2000:]}")
     return path
 
 

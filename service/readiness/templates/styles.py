@@ -12,7 +12,7 @@ FONT_STACK = (
 
 WIDGET_CSS = """
 *,*::before,*::after{box-sizing:border-box}
-html{font-family:__FONT__;font-size:14px;line-height:1.4;color:#1d2433;background:#fff;
+html{font-family:__FONT__;font-size:14px;line-height:1.4;color:#1d2433;background:transparent;
  -webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0}
 .w{max-width:520px;padding:14px 16px 12px;border:1px solid #d5dae3;border-radius:10px;background:#fff}
@@ -60,8 +60,10 @@ h3{font-size:1.05rem;margin:1.5rem 0 .4rem}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 caption{text-align:left;font-weight:600;padding:.3rem 0;color:#4a5565}
 th,td{border-bottom:1px solid #d5dae3;padding:.4rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f5f8}
+thead th{background:#f3f5f8}
+tbody th{font-weight:600;min-width:14rem}
+.why{display:block;font-weight:400;font-size:.85rem;color:#4a5565;margin-top:.15rem}
+code{font-size:.8em;font-weight:400;color:#4a5565}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-code{font-size:.85em}
 a{color:#1849a9}
 """.replace("__FONT__", FONT_STACK)
