@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from integration.composite import IndexResult, weighted_mean
+from integration.composite import IndexResult
 from integration.readiness.coverage import Coverage
 from integration.readiness.framework import Framework, ReadinessInputError
 from integration.readiness.scenario import ArrivalScenario
 
 ROOT = "readiness"
-WEIGHT_SPREAD = 0.25  # Monte Carlo: each weight drawn uniformly within +-25 % of nominal (JRC audit practice)
 
 
 def _num(x: object, digits: int = 2) -> float | None:
@@ -126,31 +125,34 @@ class ReadinessResult:
         gain = self.overall_shares() * slope
         return gain.where(norm < 100.0, 0.0).where(norm.notna())
 
-    def add_uncertainty(self, runs: int, seed: int = 20250101) -> None:
-        """Score and rank intervals from ``runs`` Monte Carlo draws of the weights (+-25 % uniform).
+    def add_uncertainty(self, runs: int, seed: int = 0) -> None:
+        """Score and rank intervals from ``runs`` Monte Carlo draws (:func:`integration.uncertainty.run_uncertainty`).
 
-        Aggregation is the engine's :func:`integration.composite.weighted_mean`, batched over runs.
+        Varies the weights (+-25 % uniform) and the normalisation (the nominal goalposts or
+        min-max [0, 100]); aggregation stays arithmetic because goalposts floor at 0, where
+        geometric and harmonic means are undefined.
         """
-        tree = self.index.tree
-        rng = np.random.default_rng(seed)
-        norm = self.normalised.to_numpy(float)
-        kids, pillars, w1 = tree.structure(2)
-        _, _, w2 = tree.structure(3)
-        x1 = self.normalised[kids].to_numpy(float) if list(self.normalised.columns) != kids else norm
-        f1 = rng.uniform(1 - WEIGHT_SPREAD, 1 + WEIGHT_SPREAD, size=(runs, w1.shape[0], 1))
-        f2 = rng.uniform(1 - WEIGHT_SPREAD, 1 + WEIGHT_SPREAD, size=(runs, w2.shape[0], 1))
-        method = self.index.config.aggregate
-        p = weighted_mean(x1[None], w1[None] * f1, method.method_at(2))  # runs x units x pillars
-        o = weighted_mean(p, w2[None] * f2, method.method_at(3))[..., 0]  # runs x units
-        rank = pd.DataFrame(o.T).rank(ascending=False, method="min", na_option="keep").to_numpy().T
+        from integration.uncertainty import UncertaintySpec, run_uncertainty
+
+        cfg = self.index.config.normalise
+        nominal = {"method": cfg.method, **cfg.params}
+        if cfg.per_indicator:
+            nominal["per_indicator"] = cfg.per_indicator
+        spec = UncertaintySpec(
+            n_runs=runs,
+            normalisations=(nominal, {"method": "minmax", "range": [0, 100]}),
+            aggregations=(self.index.config.aggregate.method,),
+            sensitivity=False,
+            seed=seed,
+        )
+        out = run_uncertainty(self.index, spec)
         self.intervals = pd.DataFrame(
             {
-                "score_p05": np.nanpercentile(o, 5, axis=0),
-                "score_p95": np.nanpercentile(o, 95, axis=0),
-                "rank_p05": np.nanpercentile(rank, 5, axis=0),
-                "rank_p95": np.nanpercentile(rank, 95, axis=0),
-            },
-            index=self.normalised.index,
+                "score_p05": out.scores["p05"],
+                "score_p95": out.scores["p95"],
+                "rank_p05": out.ranks["p05"],
+                "rank_p95": out.ranks["p95"],
+            }
         )
         self.runs = runs
 
