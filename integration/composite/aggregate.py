@@ -60,19 +60,27 @@ def weighted_mean(
         )
     filled = np.where(present, values, 1.0 if method != "arithmetic" else 0.0)
     mask = present.astype(float)
-    total_w = mask @ weights
+    mul = _shared_matmul if values.ndim == 2 and weights.ndim == 3 else np.matmul
+    total_w = mul(mask, weights)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "arithmetic":
-            out = (filled @ weights) / total_w
+            out = mul(filled, weights) / total_w
         elif method == "geometric":
-            out = np.exp((np.log(filled) * mask) @ weights / total_w)
+            out = np.exp(mul(np.log(filled) * mask, weights) / total_w)
         elif method == "harmonic":
-            out = total_w / ((mask / filled) @ weights)
+            out = total_w / mul(mask / filled, weights)
         else:
             raise CompositeInputError.at(f"unknown aggregation method {method!r}", key=label or "aggregate")
     out = np.where(total_w > 0, out, np.nan)
     if min_share is not None:
-        counts = mask @ (weights > 0).astype(float)
+        counts = mul(mask, (weights > 0).astype(float))
         share = counts / np.maximum((weights > 0).sum(axis=-2, keepdims=True), 1)
         out = np.where(share >= min_share, out, np.nan)
     return out
+
+
+def _shared_matmul(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(n, k) @ (R, k, m) -> (R, n, m) as one BLAS product: the values are shared by every run."""
+    runs, k, m = weights.shape
+    flat = values @ weights.transpose(1, 0, 2).reshape(k, runs * m)
+    return flat.reshape(values.shape[0], runs, m).transpose(1, 0, 2)
