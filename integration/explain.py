@@ -107,23 +107,31 @@ def normalisation_slope(result: IndexResult) -> pd.Series:
         p = {**(spec.params if method == spec.method else {}), **own}
         d = float(tree.nodes.at[code, "Direction"])
         v = x[code] * d
-        lo, hi = v.min(), v.max()
         targ = p.get("target", tree.nodes.at[code, "Target"])
-        slope = {
-            "minmax": lambda: (p.get("range", (0, 100))[1] - p.get("range", (0, 100))[0]) / (hi - lo),
-            "zscore": lambda: p.get("mean_sd", (0, 1))[1] / v.std(ddof=1),
-            "goalposts": lambda: p["goalposts"][2] / (p["goalposts"][1] - p["goalposts"][0]),
-            "scaled": lambda: 100 / (p.get("scale", (0, 1))[1] - p.get("scale", (0, 1))[0]),
-            "fracmax": lambda: 1 / hi,
-            "dist2max": lambda: 1 / (hi - lo),
-            "dist2targ": lambda: (
-                1 / (float(targ) - x[code].min()) if d > 0 else 1 / (x[code].max() - float(targ))
-            ),
-            "none": lambda: 1.0,
-        }.get(method)
         # minmax & co. scale x * d; goalposts and dist2targ measure from the far post for d = -1: both give slope * d
-        out[code] = np.nan if slope is None else float(slope()) * d
+        out[code] = _slope(method, p, v, x[code], d, targ) * d
     return pd.Series(out)
+
+
+def _slope(method: str, p: dict, v: pd.Series, x: pd.Series, d: float, targ: object) -> float:
+    lo, hi = v.min(), v.max()
+    if method == "minmax":
+        low, high = p.get("range", (0, 100))
+        return (high - low) / (hi - lo)
+    if method == "zscore":
+        return p.get("mean_sd", (0, 1))[1] / v.std(ddof=1)
+    if method == "goalposts":
+        return p["goalposts"][2] / (p["goalposts"][1] - p["goalposts"][0])
+    if method == "scaled":
+        a, b = p.get("scale", (0, 1))
+        return 100 / (b - a)
+    if method == "fracmax":
+        return 1 / hi
+    if method == "dist2max":
+        return 1 / (hi - lo)
+    if method == "dist2targ":
+        return 1 / (float(targ) - x.min()) if d > 0 else 1 / (x.max() - float(targ))
+    return 1.0 if method == "none" else np.nan
 
 
 def marginal_table(result: IndexResult, code: str | None = None) -> dict[str, pd.DataFrame]:
