@@ -286,7 +286,10 @@ def simulate_ac(
 
 
 def roof_losses_pct(shading_factor, params: PVParams, n: int) -> np.ndarray:
-    """Combined PVWatts loss per roof [%]; the roof's shading replaces the default shading loss."""
+    """Combined PVWatts loss per roof [%]; a roof's shading factor replaces the default
+    shading loss (NaN or None keeps the default)."""
     if shading_factor is None:
         return np.full(n, params.system_losses_pct)
-    return np.asarray(combined_losses_pct(params.loss_components_pct, 100.0 * shading_factor), float)
+    shade = np.asarray(shading_factor, dtype=float)
+    shading_pct = np.where(np.isnan(shade), params.loss_components_pct["shading"], 100.0 * shade)
+    return np.asarray(combined_losses_pct(params.loss_components_pct, shading_pct), float)

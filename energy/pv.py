@@ -1,0 +1,174 @@
+"""Rooftop PV potential of a building inventory: usable roof -> kWp -> hourly yield ->
+self-consumption -> value under net-billing. Vectorised over buildings.
+
+Public API (re-exported here): :class:`PVParams`, :class:`PVInputError`,
+:func:`usable_roof_area`, :func:`installable_kwp`, :func:`simulate_ac`,
+:func:`self_consumption`, :func:`net_billing_value`, :func:`rooftop_pv`.
+
+Existing PV (``existing_pv_kwp``) is assumed to sit on the same usable roof with the same
+orientation: it is subtracted from the installable capacity (the result is the *additional*
+potential), its output is simulated and first covers the building's load, and the new PV is
+self-consumed only against the load that remains.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from energy.pv_params import PVInputError, PVParams
+from energy.pv_roof import installable_kwp, normalise_roof_type, usable_roof_area
+from energy.pv_validate import as_float_array, check_range
+from energy.pv_value import net_billing_value, self_consumption
+from energy.pv_yield import iter_ac_chunks, roof_losses_pct, simulate_ac, site_sun
+
+__all__ = [
+    "PVInputError",
+    "PVParams",
+    "installable_kwp",
+    "net_billing_value",
+    "rooftop_pv",
+    "self_consumption",
+    "simulate_ac",
+    "usable_roof_area",
+]
+
+MONTH_COLUMNS = [f"pv_yield_kwh_month_{m:02d}" for m in range(1, 13)]
+
+
+def _column(buildings: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in buildings.columns:
+        return np.full(len(buildings), np.nan)
+    return as_float_array(pd.to_numeric(buildings[name], errors="coerce"), name, len(buildings))
+
+
+def _check_load(load_kwh, n_hours: int, n: int) -> np.ndarray:
+    load = np.asarray(load_kwh, dtype=float)
+    if load.shape != (n_hours, n):
+        raise PVInputError(f"load_kwh: shape {load.shape}, expected (hours, buildings) = ({n_hours}, {n})")
+    bad = ~np.isfinite(load) | (load < 0)
+    if bad.any():
+        h, j = np.unravel_index(int(bad.argmax()), load.shape)
+        raise PVInputError(
+            f"load_kwh: hour {h}, building column {j}: {load[h, j]} is not a finite value >= 0"
+        )
+    return load
+
+
+def rooftop_pv(
+    buildings: pd.DataFrame,
+    weather_df: pd.DataFrame,
+    lat: float,
+    lon: float,
+    altitude_m: float,
+    load_kwh=None,
+    params: PVParams | None = None,
+) -> pd.DataFrame:
+    """Rooftop PV potential, yield, self-consumption and value per building at one site.
+
+    Parameters
+    ----------
+    buildings : DataFrame
+        One row per building. Used columns: ``roof_type`` (required), ``roof_area_m2``,
+        ``roof_tilt_deg``, ``roof_azimuth_deg``, ``roof_shading_factor``, ``heated_area_m2``,
+        ``storeys`` (footprint = heated area x gross/heated ratio / storeys), ``existing_pv_kwp``.
+    weather_df : DataFrame
+        Hourly ghi, dni, dhi [W/m^2], temp_air [degC], wind_speed [m/s], tz-aware index.
+    lat, lon, altitude_m : float
+        Site location [deg, deg, m].
+    load_kwh : array (n_hours, n), optional
+        Hourly electricity use of each building [kWh]; without it the self-consumption and
+        value columns are NaN.
+    params : PVParams, optional
+
+    Returns
+    -------
+    DataFrame indexed like ``buildings`` with pv_usable_roof_m2 (module area), pv_tilt_deg,
+    pv_azimuth_deg, pv_existing_kwp, pv_capacity_kwp (additional), pv_yield_kwh_per_year,
+    pv_specific_yield_kwh_per_kwp, pv_yield_kwh_month_01..12, pv_self_consumed_kwh_per_year,
+    pv_exported_kwh_per_year, pv_imported_kwh_per_year, pv_self_consumption_ratio,
+    pv_value_pln_per_year and ``warnings`` (list of str per building).
+    """
+    params = params or PVParams()
+    if not isinstance(buildings, pd.DataFrame):
+        raise PVInputError(f"buildings: expected a DataFrame, got {type(buildings).__name__}")
+    if "roof_type" not in buildings.columns:
+        raise PVInputError("buildings: missing column 'roof_type'")
+    labels = list(buildings.index)
+    n = len(buildings)
+    heated, storeys = _column(buildings, "heated_area_m2"), _column(buildings, "storeys")
+    check_range(heated, "heated_area_m2", 0.0, np.inf, labels, allow_nan=True)
+    check_range(storeys, "storeys", 1.0, 200.0, labels, allow_nan=True)
+    footprint = heated * params.gross_to_heated_area_ratio / storeys
+    shading = _column(buildings, "roof_shading_factor")
+    usable, tilt, azimuth, warnings = usable_roof_area(
+        _column(buildings, "roof_area_m2"),
+        buildings["roof_type"].to_numpy(),
+        footprint,
+        _column(buildings, "roof_tilt_deg"),
+        _column(buildings, "roof_azimuth_deg"),
+        shading,
+        params,
+        labels,
+    )
+    flat = normalise_roof_type(buildings["roof_type"].to_numpy(), labels) == "flat"
+    potential_kwp = installable_kwp(usable, params)
+    existing = np.nan_to_num(_column(buildings, "existing_pv_kwp"))
+    check_range(existing, "existing_pv_kwp", 0.0, np.inf, labels)
+    new_kwp = np.maximum(potential_kwp - existing, 0.0)
+    for i in np.flatnonzero((existing > 0) & (existing >= potential_kwp)):
+        warnings[i].append(
+            f"existing PV {existing[i]:g} kWp already uses the usable roof ({potential_kwp[i]:.1f} kWp)"
+        )
+
+    sun = site_sun(weather_df, lat, lon, altitude_m, params)
+    load = None if load_kwh is None else _check_load(load_kwh, sun.n_hours, n)
+    months = weather_df.index.month.to_numpy()[sun.day_rows] - 1
+    month_matrix = (np.arange(12)[:, None] == months[None, :]).astype(float)
+    specific = np.zeros(n)
+    monthly = np.zeros((n, 12))
+    sc_new, exported, imported = (np.full(n, np.nan) for _ in range(3))
+    loss = roof_losses_pct(shading, params, n)
+    for idx, ac in iter_ac_chunks(sun, tilt, azimuth, flat, loss, params):
+        specific[idx] = ac.sum(axis=0)
+        monthly[idx] = (month_matrix @ ac).T
+        if load is not None:
+            day_load = load[np.ix_(sun.day_rows, idx)]
+            existing_ac = ac * existing[idx]
+            residual = np.maximum(day_load - existing_ac, 0.0)
+            new_ac = ac * new_kwp[idx]
+            sc_new[idx] = np.minimum(new_ac, residual).sum(axis=0)
+            exported[idx] = new_ac.sum(axis=0) - sc_new[idx]
+            existing_sc = np.minimum(existing_ac, day_load).sum(axis=0)
+            imported[idx] = load[:, idx].sum(axis=0) - existing_sc - sc_new[idx]
+
+    yield_kwh = specific * new_kwp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(yield_kwh > 0, sc_new / yield_kwh, 0.0)
+    if load is None:
+        ratio = np.full(n, np.nan)
+        value = np.full(n, np.nan)
+        for w in warnings:
+            w.append("no hourly load profile: self-consumption and value not computed")
+    else:
+        value = net_billing_value(sc_new, exported, params)
+    out = pd.DataFrame(
+        {
+            "pv_usable_roof_m2": usable,
+            "pv_tilt_deg": tilt,
+            "pv_azimuth_deg": azimuth,
+            "pv_existing_kwp": existing,
+            "pv_capacity_kwp": new_kwp,
+            "pv_yield_kwh_per_year": yield_kwh,
+            "pv_specific_yield_kwh_per_kwp": specific,
+        },
+        index=buildings.index,
+    )
+    out[MONTH_COLUMNS] = monthly * new_kwp[:, None]
+    out["pv_self_consumed_kwh_per_year"] = sc_new
+    out["pv_exported_kwh_per_year"] = exported
+    out["pv_imported_kwh_per_year"] = imported
+    out["pv_self_consumption_ratio"] = ratio
+    out["pv_value_pln_per_year"] = value
+    out["warnings"] = warnings
+    return out
