@@ -17,7 +17,7 @@ OECD/JRC (2008). Handbook on Constructing Composite Indicators: Methodology and 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -32,31 +32,41 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _score_field(what: str) -> Any:
+    return Field(ge=0, le=100, description=f"{what} [0-100]")
+
+
+def _check_interval(where: str, low: float, high: float) -> None:
+    if low > high:
+        raise ValueError(f"{where}: interval_low ({low}) must not exceed interval_high ({high})")
+
+
 class ScoreInterval(_Frozen):
     """A 0-100 score with its uncertainty interval [score points]."""
 
-    score: float = Field(ge=0, le=100, description="score under the published configuration [0-100]")
-    interval_low: float = Field(ge=0, le=100, description="lower quantile of the uncertainty runs [0-100]")
-    interval_high: float = Field(ge=0, le=100, description="upper quantile of the uncertainty runs [0-100]")
+    score: float = _score_field("score under the published configuration")
+    interval_low: float = _score_field("lower quantile of the uncertainty runs")
+    interval_high: float = _score_field("upper quantile of the uncertainty runs")
 
     @model_validator(mode="after")
     def _ordered(self) -> ScoreInterval:
-        if self.interval_low > self.interval_high:
-            raise ValueError(
-                f"interval_low ({self.interval_low}) must not exceed interval_high ({self.interval_high})"
-            )
+        _check_interval("overall", self.interval_low, self.interval_high)
         return self
 
 
-class PillarScore(ScoreInterval):
-    """One pillar (housing, schooling, services) of the readiness index."""
+class PillarScore(_Frozen):
+    """One pillar (housing, schooling, services) of the readiness index, with its data coverage."""
 
     code: PillarCode
+    score: float = _score_field("pillar score under the published configuration")
+    interval_low: float = _score_field("lower quantile of the uncertainty runs")
+    interval_high: float = _score_field("upper quantile of the uncertainty runs")
     indicators_present: int = Field(ge=0, description="indicators with a value for this municipality")
     indicators_total: int = Field(ge=1, description="indicators the framework defines for this pillar")
 
     @model_validator(mode="after")
-    def _coverage(self) -> PillarScore:
+    def _consistent(self) -> PillarScore:
+        _check_interval(f"pillar {self.code}", self.interval_low, self.interval_high)
         if self.indicators_present > self.indicators_total:
             raise ValueError(
                 f"pillar {self.code}: indicators_present ({self.indicators_present}) exceeds "

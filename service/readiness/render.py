@@ -51,6 +51,12 @@ def _score_text(score: float) -> str:
     return str(math.floor(score + 0.5))
 
 
+def _range_ends(low: float, high: float) -> tuple[str, str]:
+    """Interval ends in whole points, glued to the dash between them by word joiners (U+2060)
+    so "58–68" never breaks across lines."""
+    return f"{_score_text(low)}\u2060", f"\u2060{_score_text(high)}"
+
+
 def _thousands(n: int, lang: str) -> str:
     grouped = f"{n:,}"
     return grouped if lang == "en" else grouped.replace(",", "\u00a0")
@@ -185,7 +191,7 @@ def widget_html(snapshot: PublicSnapshot | Mapping[str, Any], lang: str, base_ur
     pillars = []
     for p in snap.pillars:
         name = lab[f"pillar_{p.code}"]
-        low, high = _score_text(p.interval_low), _score_text(p.interval_high)
+        low, high = _range_ends(p.interval_low, p.interval_high)
         pillars.append(
             f'<li><div class="row"><span class="name">{e(name)}</span>'
             f'<span class="val">{_score_text(p.score)}<span class="vh"> {e(lab["out_of"])}, '
@@ -210,7 +216,7 @@ def widget_html(snapshot: PublicSnapshot | Mapping[str, Any], lang: str, base_ur
             lab["published"].format(date=snap.published_at.date().isoformat()),
         ]
     )
-    low, high = _score_text(ov.interval_low), _score_text(ov.interval_high)
+    low, high = _range_ends(ov.interval_low, ov.interval_high)
     body = (
         f'<main class="w {band}"><header><p class="eyebrow">{e(lab["title"])}</p>'
         f"<h1>{e(snap.municipality_name)}</h1></header>"
