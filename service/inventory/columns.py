@@ -151,7 +151,7 @@ METERED_VALUES = (
 )
 
 _FOLD = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ²³", "acelnoszzACELNOSZZ23")
-_BRACKETS = re.compile(r"[\[(].*?[\])]")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|[\[\]()]")
 _SEPARATORS = re.compile(r"[\s_\-./:]+")
 
 

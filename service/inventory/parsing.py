@@ -169,10 +169,11 @@ def parse_inventory(
 
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     """True for rows whose every cell is empty (spreadsheet padding, blank CSV lines)."""
-    if raw.shape[1] == 0:
-        return np.ones(len(raw), bool)
-    empty = raw.isna() | raw.astype("string").apply(lambda c: c.str.strip() == "").fillna(True)
-    return empty.all(axis=1).to_numpy()
+    empty = np.ones(len(raw), bool)
+    for name in raw.columns:
+        text = raw[name].astype("string").str.strip()
+        empty &= (text.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+    return empty
 
 
 def map_headers(raw: pd.DataFrame, header_row: int | None) -> tuple[pd.DataFrame, list[FieldIssue]]:

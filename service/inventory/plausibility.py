@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from service.inventory.validation import FieldIssue
+
 #: Kindergartens (przedszkola) in Poland are low-rise; a taller one is most likely a typo.
 KINDERGARTEN_MAX_STOREYS = 4
 #: Schools above this are rare (tower-block schools do not exist in the municipal stock).
@@ -107,8 +109,11 @@ def plausibility_warnings(b: pd.DataFrame, out) -> None:
         "district heat is metered but neither heating_system nor dhw_system is district_heating",
     )
     no_point = b["lat"].isna().to_numpy() & b["lon"].isna().to_numpy()
-    warn(
-        no_point & (out.raw_missing("lat") & out.raw_missing("lon")),
-        "lat",
-        "no coordinates: the city's location will be used for climate and solar calculations",
-    )
+    no_point &= out.raw_missing("lat") & out.raw_missing("lon")
+    if no_point.any():
+        rows = out.rows[no_point]
+        listed = ", ".join(str(r) for r in rows[:20]) + (", ..." if rows.size > 20 else "")
+        out.warnings.append(
+            FieldIssue(None, "lat", None, f"{rows.size} building(s) without coordinates (rows {listed}): "
+                       "the city's location will be used for climate and solar calculations")
+        )  # fmt: skip
