@@ -90,7 +90,7 @@ def to_pulp(model: ArrayModel) -> tuple[pulp.LpProblem, list]:
     prob = pulp.LpProblem("portfolio", pulp.LpMaximize if model.maximize else pulp.LpMinimize)
     cats = np.where(model.integer, pulp.LpInteger, pulp.LpContinuous)
     variables = [
-        pulp.LpVariable(f"v{k}", lowBound=lb, upBound=ub, cat=cat)
+        prob.add_variable(f"v{k}", lowBound=lb, upBound=ub, cat=cat)
         for k, (lb, ub, cat) in enumerate(
             zip(model.col_lb.tolist(), model.col_ub.tolist(), cats, strict=True)
         )
