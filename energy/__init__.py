@@ -1,1 +1,3 @@
-"""miasto energy."""
+"""miasto energy: climate, typology, monthly balance, carriers, PV, measures and portfolios."""
+
+ENGINE_VERSION = "0.1.0"

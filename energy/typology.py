@@ -10,7 +10,7 @@ Geometry (compactness assumptions, engineering defaults)
 footprint = heated_area / storeys; rectangular plan with the type's length/width ratio r:
 perimeter = 2 (sqrt(A r) + sqrt(A / r)); gross wall = perimeter x storeys x storey height;
 windows = window_to_wall_ratio x gross wall, spread equally over N/E/S/W; roof and ground floor
-= footprint; ventilated volume = heated_area x (storey height - 0.3 m slab).
+= footprint (roof area, tilt, azimuth and shading for PV are left to :mod:`energy.pv`); ventilated volume = heated_area x (storey height - 0.3 m slab).
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ BUILDING_TYPES = (
 ELEMENTS = {"wall": "u_wall_w_m2k", "roof": "u_roof_w_m2k", "window": "u_window_w_m2k"}
 SLAB_THICKNESS_M = 0.3  # engineering default, storey height minus slab = clear height
 PITCHED_BEFORE_YEAR = 1960  # engineering default: older municipal buildings mostly pitched roofs
-PITCHED_TILT_DEG = 35.0  # engineering default
 OPTIONAL_INPUTS = {
     "window_to_wall_ratio": np.nan, "roof_type": None, "roof_tilt_deg": np.nan,
-    "roof_azimuth_deg": 180.0, "roof_shading_factor": 1.0, "existing_pv_kwp": 0.0,
+    "roof_azimuth_deg": np.nan, "roof_shading_factor": np.nan, "existing_pv_kwp": 0.0,
     "roof_area_m2": np.nan, "dhw_system": None, "led_lighting": False, "bms": False,
     "heat_pump_flow_temp": 55.0,
 }  # fmt: skip
@@ -149,7 +148,9 @@ def apply_defaults(buildings: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str
         elif default is not None and not (isinstance(default, float) and np.isnan(default)):
             val = np.where(missing, default, val)
         df[col] = val
-        if col not in ("led_lighting", "bms", "existing_pv_kwp", "heat_pump_flow_temp"):
+        if col.startswith("roof_") and col != "roof_type":
+            note(missing, f"{col}: PV default (energy.pv)")
+        elif col not in ("led_lighting", "bms", "existing_pv_kwp", "heat_pump_flow_temp"):
             note(missing, f"{col}: typology default")
     note(~np.isfinite(floor_given), "u_floor_w_m2k: era of construction_year")
     for col in ("window_to_wall_ratio", "roof_azimuth_deg", "roof_shading_factor", "existing_pv_kwp",
@@ -159,14 +160,6 @@ def apply_defaults(buildings: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str
     df["bms"] = df["bms"].astype(bool)
 
     _geometry(df)
-    tilt = pd.to_numeric(df["roof_tilt_deg"], errors="coerce").to_numpy(float)
-    df["roof_tilt_deg"] = np.where(
-        np.isfinite(tilt), tilt, np.where(df["roof_type"] == "pitched", PITCHED_TILT_DEG, 0.0)
-    )
-    roof = pd.to_numeric(df["roof_area_m2"], errors="coerce").to_numpy(float)
-    df["roof_area_m2"] = np.where(
-        np.isfinite(roof), roof, df["footprint_m2"] / np.cos(np.radians(df["roof_tilt_deg"]))
-    )
     defaults_used = [[x for x in row if x is not None] for row in notes]
     return df, defaults_used
 
@@ -186,20 +179,6 @@ def _geometry(df: pd.DataFrame) -> None:
     df["envelope_roof_area_m2"] = footprint
     df["ground_floor_area_m2"] = footprint
     df["volume_m3"] = area * (h - SLAB_THICKNESS_M)
-
-
-def roof_area_warnings(filled: pd.DataFrame) -> list[dict]:
-    """Warnings where a given roof area exceeds what the footprint allows (1.25 x sloped footprint)."""
-    limit = 1.25 * filled["footprint_m2"] / np.cos(np.radians(filled["roof_tilt_deg"].clip(upper=75)))
-    bad = filled["roof_area_m2"].to_numpy(float) > limit.to_numpy(float)
-    return [
-        {
-            "building_id": str(b),
-            "field": "roof_area_m2",
-            "message": f"roof area {r:.0f} m2 exceeds what the footprint allows ({lim:.0f} m2)",
-        }
-        for b, r, lim in zip(filled["building_id"][bad], filled["roof_area_m2"][bad], limit[bad])
-    ]
 
 
 def occupancy_weights(year_index: pd.DatetimeIndex) -> pd.DataFrame:

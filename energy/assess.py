@@ -1,0 +1,246 @@
+"""Assessment chain: inventory rows -> defaults -> climate -> monthly balance -> carriers ->
+primary energy, EP, CO2, cost -> calibration -> rooftop PV. Vectorised over buildings; the only
+loops are over climate stations (at most 19 packaged sites) and carriers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from energy import ENGINE_VERSION
+from energy import balance as bal
+from energy import calibration, carriers, typology
+from energy.climate import Climate, in_poland, load_station, monthly_climate, nearest_station, pv_climate
+from energy.errors import OutsideClimateError, ParameterError
+
+MONTH_COLS = [f"heating_need_kwh_month_{m:02d}" for m in range(1, 13)]
+SUM_COLS = [
+    "heated_area_m2", "heating_need_kwh_per_year", "cooling_need_kwh_per_year", "dhw_need_kwh_per_year",
+    "lighting_kwh_per_year", "equipment_kwh_per_year",
+    *[f"final_{c}_kwh_per_year" for c in carriers.CARRIERS],
+    "primary_nonrenewable_kwh_per_year", "co2_t_per_year", "cost_pln_per_year",
+    "pv_capacity_kwp", "pv_yield_kwh_per_year", "pv_self_consumed_kwh_per_year", "pv_value_pln_per_year",
+]  # fmt: skip
+
+
+@dataclass
+class AssessmentParams:
+    """Parameters of an assessment (all optional; defaults are the sourced data files).
+
+    prices_pln_per_kwh, co2_kg_per_kwh, w_primary : per-carrier overrides {carrier: value}
+    grid_co2_kg_per_kwh : grid electricity CO2 factor [kg/kWh] (overrides the KOBiZE default)
+    include_pv : run :mod:`energy.pv` when present
+    pv_params : ``energy.pv.PVParams`` or None for its defaults
+    pv_climate : 'scaled' (ministry year scaled to PVGIS-SARAH3, default) or 'ministry'
+    hdd_by_year : {year: HDD base 15 degC [K day]} of the city for weather-normalising meters
+    """
+
+    prices_pln_per_kwh: dict[str, float] = field(default_factory=dict)
+    co2_kg_per_kwh: dict[str, float] = field(default_factory=dict)
+    w_primary: dict[str, float] = field(default_factory=dict)
+    grid_co2_kg_per_kwh: float | None = None
+    include_pv: bool = True
+    pv_params: Any = None
+    pv_climate: str = "scaled"
+    hdd_by_year: dict[int, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "pv_params"}
+        pv = self.pv_params
+        d["pv_params"] = dataclasses.asdict(pv) if dataclasses.is_dataclass(pv) else pv
+        return d
+
+
+@dataclass
+class AssessmentResult:
+    buildings: pd.DataFrame
+    totals_by_type: pd.DataFrame
+    totals: dict
+    warnings: list[dict]
+    meta: dict
+
+
+def _locate(filled, city_lat, city_lon, climate) -> np.ndarray:
+    lat = pd.to_numeric(filled.get("lat"), errors="coerce") if "lat" in filled else None
+    lon = pd.to_numeric(filled.get("lon"), errors="coerce") if "lon" in filled else None
+    lat = np.full(len(filled), float(city_lat)) if lat is None else lat.fillna(city_lat).to_numpy(float)
+    lon = np.full(len(filled), float(city_lon)) if lon is None else lon.fillna(city_lon).to_numpy(float)
+    filled["lat"], filled["lon"] = lat, lon
+    if climate is not None:
+        return np.full(len(filled), climate.station_id, dtype=object)
+    outside = ~in_poland(lat, lon)
+    if outside.any():
+        ids = [str(b) for b in filled["building_id"][outside]]
+        raise OutsideClimateError(
+            f"buildings outside Poland need an uploaded climate (PVGIS TMY or EPW): {ids[:20]}"
+            + (f" and {len(ids) - 20} more" if len(ids) > 20 else ""),
+            ids,
+        )
+    return nearest_station(lat, lon)
+
+
+def _factors(params: AssessmentParams) -> pd.DataFrame:
+    co2 = dict(params.co2_kg_per_kwh)
+    if params.grid_co2_kg_per_kwh is not None:
+        co2["electricity"] = params.grid_co2_kg_per_kwh
+    return carriers.carrier_factors(params.prices_pln_per_kwh, co2, params.w_primary)
+
+
+def assess_buildings(
+    buildings: pd.DataFrame,
+    *,
+    city_lat: float,
+    city_lon: float,
+    climate: Climate | None = None,
+    params: AssessmentParams | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> AssessmentResult:
+    """Assess every building of an inventory (see the module docstring for the chain).
+
+    Raises
+    ------
+    OutsideClimateError
+        Buildings (or the city) outside Poland without a user ``climate``.
+    EnergyInputError
+        Unknown building type or heating system, roof angles out of range, bad parameters.
+    """
+    params = params or AssessmentParams()
+    report = progress or (lambda f, m: None)
+    if params.pv_climate not in ("scaled", "ministry"):
+        raise ParameterError(f"pv_climate: '{params.pv_climate}', expected 'scaled' or 'ministry'")
+    factors = _factors(params)
+    report(0.05, "typology defaults")
+    filled, defaults_used = typology.apply_defaults(buildings)
+    stations = _locate(filled, city_lat, city_lon, climate)
+    site_ids, site_idx = np.unique(stations.astype(str), return_inverse=True)
+    climates = {s: climate if climate is not None else load_station(s) for s in site_ids}
+    report(0.15, f"climate: {len(site_ids)} site(s)")
+    mc = [monthly_climate(climates[s]) for s in site_ids]
+    clim = {k: np.stack([m[k].to_numpy() for m in mc])[site_idx] for k in mc[0].columns}
+
+    sched = typology.schedule_monthly()
+    types = filled["building_type"].to_numpy()
+    occ = sched["occupied_fraction"].loc[types].to_numpy(float)
+    report(0.3, "monthly energy balance")
+    res = bal.monthly_balance(bal.BalanceInputs.from_frame(filled, occ), clim)
+    dhw_m = bal.dhw_need_kwh(filled, sched["days_in_use"].loc[types].to_numpy(float))
+    el = bal.electricity_kwh(filled, sched["electricity_share"].loc[types].to_numpy(float))
+    uses_m = el["lighting_kwh"] + el["equipment_kwh"]
+    final = carriers.final_energy(
+        filled, res.heating_need_kwh.sum(1), dhw_m.sum(1), res.cooling_need_kwh.sum(1), uses_m.sum(1)
+    )
+    pce = carriers.primary_co2_cost(final, factors)
+    ep = carriers.ep_indicator(final, filled, factors, el["lighting_kwh"].sum(1))
+    report(0.5, "calibration")
+    hdd_typ = clim["hdd_15_k_day"].sum(1)
+    cal, warnings = calibration.calibrate(filled, final, hdd_typ, params.hdd_by_year)
+
+    out = pd.DataFrame({"building_id": filled["building_id"].astype(str)})
+    for col in (
+        "name",
+        "building_type",
+        "construction_year",
+        "heated_area_m2",
+        "heating_system",
+        "dhw_system",
+    ):
+        if col in filled:
+            out[col] = filled[col].to_numpy()
+    out["climate_station_id"] = stations
+    out["climate_name"] = [climates[s].name for s in stations.astype(str)]
+    out["heating_need_kwh_per_year"] = res.heating_need_kwh.sum(1)
+    out["heating_need_kwh_per_m2_year"] = out["heating_need_kwh_per_year"] / filled["heated_area_m2"]
+    out["cooling_need_kwh_per_year"] = res.cooling_need_kwh.sum(1)
+    out["dhw_need_kwh_per_year"] = dhw_m.sum(1)
+    out["lighting_kwh_per_year"] = el["lighting_kwh"].sum(1)
+    out["equipment_kwh_per_year"] = el["equipment_kwh"].sum(1)
+    out[MONTH_COLS] = res.heating_need_kwh
+    for c in carriers.CARRIERS:
+        out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()
+    out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()
+    out = pd.concat([out, ep.reset_index(drop=True), pce[["co2_t_per_year", "cost_pln_per_year"]]], axis=1)
+    out = pd.concat([out, cal.reset_index(drop=True)], axis=1)
+
+    pv_note = "not run"
+    if params.include_pv:
+        report(0.6, "rooftop PV")
+        monthly_el = (
+            uses_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
+            + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
+        )  # fmt: skip
+        pv_cols, pv_note = _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report)
+        if pv_cols is not None:
+            pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
+            out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
+            if pv_warn is not None:
+                for b, ws in zip(out["building_id"], pv_warn):
+                    warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
+    per_building = {b: [] for b in out["building_id"]}
+    for w in warnings:
+        per_building.setdefault(w["building_id"], []).append(f"{w['field']}: {w['message']}")
+    out["defaults_used"] = defaults_used
+    out["warnings"] = [per_building[b] for b in out["building_id"]]
+    report(0.95, "totals")
+    sums = [c for c in SUM_COLS if c in out]
+    by_type = out.groupby("building_type")[sums].sum()
+    by_type.insert(0, "n_buildings", out.groupby("building_type").size())
+    by_type["ep_kwh_per_m2_year_area_weighted"] = (out["ep_kwh_per_m2_year"] * out["heated_area_m2"]).groupby(
+        out["building_type"]
+    ).sum() / by_type["heated_area_m2"]
+    totals = {"n_buildings": int(len(out)), **{c: float(out[c].sum()) for c in sums}}
+    meta = {
+        "engine_version": ENGINE_VERSION,
+        "method": "EN ISO 52016-1 monthly method (EN ISO 13790 utilisation factors); Dz.U. 2015 poz. 376 "
+        "system chain; w_i Dz.U. 2023 poz. 697; EP limits WT 2021 (EP_H+W)",
+        "climate": [
+            {
+                "station_id": s,
+                "name": climates[s].name,
+                "source": climates[s].source,
+                "period": climates[s].period,
+            }
+            for s in site_ids
+        ],  # fmt: skip
+        "pv_climate": pv_note,
+        "params": params.as_dict(),
+        "carrier_factors": factors.reset_index().to_dict(orient="records"),
+    }
+    report(1.0, "done")
+    return AssessmentResult(out, by_type.reset_index(), totals, warnings, meta)
+
+
+def _electric_heat(filled, heating_m, dhw_m, final) -> np.ndarray:
+    heat_c = carriers._system_rows(filled, "heating_system")["carrier"].to_numpy() == "electricity"
+    dhw_c = carriers._system_rows(filled, "dhw_system")["carrier"].to_numpy() == "electricity"
+    return (
+        heating_m * (heat_c / final["eta_heating_total"].to_numpy())[:, None]
+        + dhw_m * (dhw_c / final["eta_dhw_total"].to_numpy())[:, None]
+    )
+
+
+def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
+    try:
+        from energy import pv
+    except ImportError:
+        return None, "energy.pv not available: PV columns left out"
+    frames, notes = [], set()
+    for k, s in enumerate(site_ids):
+        rows = np.flatnonzero(site_idx == k)
+        cl = climates[s]
+        weather = pv_climate(cl) if params.pv_climate == "scaled" else cl
+        notes.add(f"{weather.name}: {weather.source}")
+        load = typology.hourly_load_profile(
+            filled["building_type"].to_numpy()[rows], monthly_el[rows], weather.hourly.index
+        )
+        part = pv.rooftop_pv(
+            filled.iloc[rows], weather.hourly, weather.lat, weather.lon, weather.altitude_m,
+            load_kwh=load, params=params.pv_params,
+        )  # fmt: skip
+        frames.append(part.set_axis(rows))
+        report(0.6 + 0.3 * (k + 1) / len(site_ids), f"rooftop PV site {k + 1}/{len(site_ids)}")
+    return pd.concat(frames).sort_index(), "; ".join(sorted(notes))
