@@ -87,6 +87,8 @@ class UncertaintyResult:
     run_scores : ndarray, shape (n_runs, n_units)
     run_choices : DataFrame
         Per run: normalisation and aggregation index.
+    run_weights : DataFrame
+        Per run (rows) the weight of every tree node (columns) used.
     n_evaluations : int
     """
 
@@ -96,6 +98,7 @@ class UncertaintyResult:
     sensitivity_by_unit: pd.DataFrame | None
     run_scores: np.ndarray
     run_choices: pd.DataFrame
+    run_weights: pd.DataFrame
     n_evaluations: int
     factors: list[str] = field(default_factory=list)
 
@@ -274,8 +277,9 @@ def run_uncertainty(result: IndexResult, spec: UncertaintySpec | None = None) ->
         if varies
     ]
     choices = pd.DataFrame({"normalisation": a[0], "aggregation": a[1]})
+    weights = pd.DataFrame(a[2] * result.tree.nodes["Weight"].to_numpy(dtype=float), columns=plan.node_codes)
     if not spec.sensitivity or not factors:
-        return UncertaintyResult(scores, ranks, None, None, y_a, choices, spec.n_runs, factors)
+        return UncertaintyResult(scores, ranks, None, None, y_a, choices, weights, spec.n_runs, factors)
     b = _draw(rng, plan, spec, spec.n_runs)
     y_b = _evaluate(plan, *b, spec.chunk_runs)
     both = np.concatenate([y_a, y_b])
@@ -303,6 +307,7 @@ def run_uncertainty(result: IndexResult, spec: UncertaintySpec | None = None) ->
         pd.DataFrame(by_unit, index=units),
         y_a,
         choices,
+        weights,
         spec.n_runs * (2 + len(factors)),
         factors,
     )

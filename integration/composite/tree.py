@@ -194,7 +194,6 @@ def _build_tree(meta: pd.DataFrame, level_names: dict[int, str] | None) -> Indic
         )
     if problems:
         raise CompositeInputError(problems)
-    nodes["Level"] = _levels(nodes)
     childless = [c for c in nodes.index[nodes["Type"] == "Aggregate"] if not (nodes["Parent"] == c).any()]
     problems += [InputProblem(c, "iCode", "aggregate has no children (orphan aggregate)") for c in childless]
     problems += [
@@ -203,6 +202,7 @@ def _build_tree(meta: pd.DataFrame, level_names: dict[int, str] | None) -> Indic
     ]
     if problems:
         raise CompositeInputError(problems)
+    nodes["Level"] = _levels(nodes)
     for col in ("Denominator", "Target", "iName"):
         if col not in nodes.columns:
             nodes[col] = np.nan
