@@ -198,3 +198,7 @@ for _module in ("service.cli_data", "service.cli_index", "service.cli_energy"):
     except ModuleNotFoundError as _exc:
         if not (_exc.name and _module.startswith(_exc.name)):
             raise
+
+
+if __name__ == "__main__":  # ``python -m service.cli``
+    main()

@@ -17,7 +17,13 @@ def make_celery(settings: Settings | None = None) -> Celery:
         task_reject_on_worker_lost=True,  # ... also when the pool child dies
         worker_prefetch_multiplier=1,
         task_ignore_result=True,  # the job table is the storage, not the result backend
-        broker_transport_options={"visibility_timeout": settings.job_visibility_timeout_s},
+        # An unacked message (its worker was killed) becomes visible again after the timeout; the
+        # sweep that restores it runs every interval seconds (kombu's default is ~100 s).
+        broker_transport_options={
+            "visibility_timeout": settings.job_visibility_timeout_s,
+            "unacked_restore_interval": max(1, min(10, settings.job_visibility_timeout_s // 2)),
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_default_queue="miasto",
