@@ -48,6 +48,8 @@ class ArrayModel:
     n_x: int
     n_years: int
     grant_index: pd.DataFrame = field(default_factory=pd.DataFrame)  # building, programme, year per g
+    caps: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # largest grant (candidate, programme)
+    aggregate_grants: bool = False
 
     @property
     def n_var(self) -> int:
@@ -156,10 +158,17 @@ def build_model(candidates: pd.DataFrame, problem: PortfolioProblem, params: dic
     capex = candidates["capex_pln"].to_numpy(float)
     caps = grant_caps_pln(candidates, problem.programmes, params)
 
-    # grant variables: (building, programme, year) where some candidate of the building is eligible
+    # grant variables. If no candidate can get more than its capex from all programmes together, the
+    # per-building caps only matter through their sum, so one grant pool G[p, y] per programme and year
+    # is exact (any split with g_b <= a_b works) and much easier for the solver; else g[b, p, y].
+    aggregate = bool((caps.sum(axis=1) <= capex + 1e-9).all())
     elig_b = np.zeros((n_b, caps.shape[1]), bool)
     np.logical_or.at(elig_b, b_codes, caps > 0)
-    gb, gp = np.nonzero(elig_b)
+    if aggregate:
+        gp = np.flatnonzero(elig_b.any(axis=0))
+        gb = np.full(len(gp), -1)
+    else:
+        gb, gp = np.nonzero(elig_b)
     g_b, g_p = np.repeat(gb, n_y), np.repeat(gp, n_y)
     g_y = np.tile(np.arange(n_y), len(gb))
     n_g = len(g_b)
@@ -235,7 +244,8 @@ def build_model(candidates: pd.DataFrame, problem: PortfolioProblem, params: dic
         # g[b,p,y] - sum_{j in b} a_jp x[j,y] <= 0: map each x to the grant rows of its building and year
         row_of = pd.Series(np.arange(n_g), index=pd.MultiIndex.from_arrays([g_b, g_p, g_y]))
         xb, xp = np.nonzero(caps[j_of_x] > 0)
-        keys = pd.MultiIndex.from_arrays([b_codes[j_of_x][xb], xp, y_of_x[xb]])
+        xb_code = np.full(len(xb), -1) if aggregate else b_codes[j_of_x][xb]
+        keys = pd.MultiIndex.from_arrays([xb_code, xp, y_of_x[xb]])
         grow = row_of.reindex(keys).to_numpy()
         add(
             np.concatenate([np.arange(n_g), grow]),
@@ -245,7 +255,7 @@ def build_model(candidates: pd.DataFrame, problem: PortfolioProblem, params: dic
             np.zeros(n_g),
             "grant_cap",
         )
-        if len(problem.programmes) > 1:
+        if len(problem.programmes) > 1 and not aggregate:
             by_codes, by_ids = pd.factorize(pd.MultiIndex.from_arrays([g_b, g_y]))
             x_key = pd.MultiIndex.from_arrays([b_codes[j_of_x], y_of_x])
             xr = by_ids.get_indexer(x_key)
@@ -285,7 +295,9 @@ def build_model(candidates: pd.DataFrame, problem: PortfolioProblem, params: dic
     return ArrayModel(
         c=np.concatenate([coef, c_g]),
         col_lb=np.zeros(n_x + n_g),
-        col_ub=np.concatenate([ub_x, caps.max(axis=0)[g_p] if n_g else np.zeros(0)]),
+        col_ub=np.concatenate(
+            [ub_x, (caps.sum(axis=0) if aggregate else caps.max(axis=0))[g_p] if n_g else np.zeros(0)]
+        ),
         integer=np.concatenate([np.ones(n_x, bool), np.zeros(n_g, bool)]),
         a=a,
         row_lb=np.concatenate(lbs),
@@ -294,5 +306,13 @@ def build_model(candidates: pd.DataFrame, problem: PortfolioProblem, params: dic
         maximize=problem.objective != "min_cost",
         n_x=n_x,
         n_years=n_y,
-        grant_index=pd.DataFrame({"building_id": b_ids[g_b], "programme": g_p, "year": g_y}),
+        grant_index=pd.DataFrame(
+            {
+                "building_id": np.where(g_b >= 0, b_ids[np.maximum(g_b, 0)], None),
+                "programme": g_p,
+                "year": g_y,
+            }
+        ),
+        caps=caps,
+        aggregate_grants=aggregate,
     )

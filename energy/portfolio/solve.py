@@ -159,13 +159,20 @@ def _results(cands, problem, model, values) -> tuple[pd.DataFrame, pd.DataFrame,
     chosen.insert(2, "start_year", y)
     g = values[model.n_x :]
     gi = model.grant_index.assign(grant_pln=g)
-    per = gi.pivot_table(
-        index=["building_id", "year"], columns="programme", values="grant_pln", aggfunc="sum"
-    )
-    key = pd.MultiIndex.from_arrays([chosen["building_id"], chosen["start_year"]])
     grant_total = np.zeros(len(chosen))
     for k, prog in enumerate(problem.programmes):
-        col = per[k].reindex(key).fillna(0.0).to_numpy() if k in per.columns else np.zeros(len(chosen))
+        a = model.caps[j, k] if model.caps.size else np.zeros(len(chosen))
+        sel = gi[gi["programme"] == k]
+        if model.aggregate_grants:
+            # pro-rata split of the pool G[p, y] over the year's chosen packages (each <= its own cap)
+            pool = np.zeros(n_y)
+            pool[sel["year"].to_numpy(int)] = sel["grant_pln"].to_numpy()
+            share = np.bincount(y, weights=a, minlength=n_y)
+            col = a * np.divide(pool, share, out=np.zeros(n_y), where=share > 0)[y]
+        else:
+            per = sel.set_index(["building_id", "year"])["grant_pln"]
+            key = pd.MultiIndex.from_arrays([chosen["building_id"], chosen["start_year"]])
+            col = per.reindex(key).fillna(0.0).to_numpy()
         col = np.where(col < 1e-6, 0.0, col)
         chosen[f"grant_pln__{prog.programme_id}"] = col
         grant_total += col

@@ -263,3 +263,13 @@ def test_cash_flow_table_sums():
     np.testing.assert_allclose(cf["savings_pln"], [0, 20, 50, 30, 30])
     np.testing.assert_allclose(cf["own_contribution_pln"], [90, 200, 0, 0, 0])
     np.testing.assert_allclose(cf["co2_reduction_t"], [0, 1, 3, 2, 2])
+
+
+def test_stacked_programmes_never_exceed_capex():
+    c = synthetic_candidates(12, 5, seed=8)
+    progs = [Programme("a", 0.7, cap_total_pln=2e6), Programme("b", 0.7, cap_per_building_pln=3e5)]
+    res = optimise(c, PortfolioProblem(budget_pln=2e6, programmes=progs, gap_rel=0.0))
+    ch = res.chosen
+    assert (ch["grant_pln"] <= ch["capex_pln"] + 1e-6).all()
+    assert (ch["grant_pln__b"] <= 3e5 + 1e-6).all()
+    assert res.totals["own_contribution_pln"] <= 2e6 + 1e-6
