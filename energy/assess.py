@@ -6,15 +6,15 @@ loops are over climate stations (at most 19 packaged sites) and carriers.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from energy import ENGINE_VERSION
+from energy import ENGINE_VERSION, calibration, carriers, typology
 from energy import balance as bal
-from energy import calibration, carriers, typology
 from energy.climate import Climate, in_poland, load_station, monthly_climate, nearest_station, pv_climate
 from energy.errors import OutsideClimateError, ParameterError
 
@@ -178,7 +178,7 @@ def assess_buildings(
             pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
             out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
             if pv_warn is not None:
-                for b, ws in zip(out["building_id"], pv_warn):
+                for b, ws in zip(out["building_id"], pv_warn, strict=True):
                     warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
     per_building = {b: [] for b in out["building_id"]}
     for w in warnings:

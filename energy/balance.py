@@ -41,7 +41,7 @@ def constants() -> dict[str, float]:
     """Standard coefficients of the method (``balance_constants.csv``)."""
     with resources.files("energy.data").joinpath("balance_constants.csv").open("r") as fh:
         t = pd.read_csv(fh)
-    return dict(zip(t["parameter"], t["value"].astype(float)))
+    return dict(zip(t["parameter"], t["value"].astype(float), strict=True))
 
 
 @dataclass
