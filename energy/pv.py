@@ -133,7 +133,7 @@ def rooftop_pv(
         specific[idx] = ac.sum(axis=0)
         monthly[idx] = (month_matrix @ ac).T
         if load is not None:
-            day_load = load[np.ix_(sun.day_rows, idx)]
+            day_load = load[sun.day_rows, idx]
             existing_ac = ac * existing[idx]
             residual = np.maximum(day_load - existing_ac, 0.0)
             new_ac = ac * new_kwp[idx]

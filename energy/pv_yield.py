@@ -143,37 +143,33 @@ def iter_ac_chunks(
     mount_flat: np.ndarray,
     loss_pct: np.ndarray,
     params: PVParams,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(roof_indices, ac_kw_per_kwp)`` with ``ac`` of shape (n_daylight_hours, m).
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Yield ``(roof_slice, ac_kw_per_kwp)`` with ``ac`` of shape (n_daylight_hours, m).
 
-    Roofs are grouped by mount (flat racked / pitched flush: different temperature
-    parameters) and cut into chunks whose working set stays below ``params.max_chunk_bytes``.
+    Roofs are cut into contiguous chunks whose working set stays in cache and always below
+    ``params.max_chunk_bytes``. Racked flat-roof and flush pitched-roof arrays differ only in
+    their cell-temperature parameters, chosen per column.
     """
     per_roof_bytes = max(len(sun.day_rows), 1) * 8 * 8  # about eight live float64 (hours x m) arrays
-    # small chunks keep the working set in cache; max_chunk_bytes bounds memory in any case
     chunk = max(1, min(CHUNK_ROOFS, int(params.max_chunk_bytes // per_roof_bytes)))
-    for mount in ("flat", "pitched"):
-        idx_all = np.flatnonzero(mount_flat if mount == "flat" else ~mount_flat)
-        temp_factor, temp_offset = _temperature_factors(sun, params, mount)
-        for start in range(0, len(idx_all), chunk):
-            idx = idx_all[start : start + chunk]
-            ac = _ac_per_kwp(
-                sun, tilt_deg[idx], azimuth_deg[idx], loss_pct[idx], temp_factor, temp_offset, params
-            )
-            yield idx, ac
+    factor_flat = _temperature_factor(sun, params, "flat")
+    factor_pitched = _temperature_factor(sun, params, "pitched")
+    for start in range(0, len(tilt_deg), chunk):
+        idx = slice(start, min(start + chunk, len(tilt_deg)))
+        factor = np.where(mount_flat[idx][None, :], factor_flat[:, None], factor_pitched[:, None])
+        ac = _ac_per_kwp(sun, tilt_deg[idx], azimuth_deg[idx], loss_pct[idx], factor, params)
+        yield idx, ac
 
 
-def _temperature_factors(sun: SiteSun, params: PVParams, mount: str):
-    """Cell temperature is ``poa_global * factor[:, None] + offset[:, None]`` [degC]."""
+def _temperature_factor(sun: SiteSun, params: PVParams, mount: str) -> np.ndarray:
+    """Cell temperature is ``poa_global * factor + temp_air`` [degC]; factor [degC m^2/W]."""
     p = params.temperature_parameters(mount)
     if params.temperature_model == "sapm":  # King et al. 2004, eqs. 11-12
-        factor = np.exp(p["a"] + p["b"] * sun.wind_speed) + p["deltaT"] / 1000.0
-    else:  # Faiman 2008
-        factor = 1.0 / (p["u0"] + p["u1"] * sun.wind_speed)
-    return factor, sun.temp_air
+        return np.exp(p["a"] + p["b"] * sun.wind_speed) + p["deltaT"] / 1000.0
+    return 1.0 / (p["u0"] + p["u1"] * sun.wind_speed)  # Faiman 2008
 
 
-def _ac_per_kwp(sun, tilt, azimuth, loss_pct, temp_factor, temp_offset, params):
+def _ac_per_kwp(sun, tilt, azimuth, loss_pct, temp_factor, params):
     """AC power per kWp [kW/kWp] of m roofs over the daylight hours, shape (n_day, m)."""
     tr, ar = np.radians(tilt), np.radians(azimuth)
     ct, st = np.cos(tr), np.sin(tr)
@@ -189,7 +185,7 @@ def _ac_per_kwp(sun, tilt, azimuth, loss_pct, temp_factor, temp_offset, params):
     effective *= beam
     effective += sky
     beam += sky  # now the plane-of-array global irradiance, drives the cell temperature
-    return _pvwatts(effective, beam, temp_factor, temp_offset, loss_pct, params)
+    return _pvwatts(effective, beam, temp_factor, sun.temp_air, loss_pct, params)
 
 
 def _physical_iam(cos_aoi: np.ndarray) -> np.ndarray:
@@ -207,14 +203,16 @@ def _pvwatts(effective, poa_global, temp_factor, temp_offset, loss_pct, params):
     """PVWatts DC, losses and inverter per kWp (Dobos 2014, eqs. 1-6) [kW/kWp].
 
     ``pdc = G_eff / 1000 * (1 + gamma (T_cell - 25)) * (1 - L / 100)`` with
-    ``T_cell = poa_global * temp_factor + temp_offset``; the inverter efficiency
+    ``T_cell = poa_global * temp_factor + temp_offset``, temp_factor (hours x roofs) [degC m^2/W],
+    temp_offset (hours,) [degC]; the inverter efficiency
     ``eta = eta_nom / eta_ref * (-0.0162 zeta - 0.0059 / zeta + 0.9858)``, ``zeta = pdc / pdc0_inv``,
     gives ``pac = eta * pdc`` clipped to ``[0, eta_nom * pdc0_inv]``; since ``pdc / zeta`` is the
     constant ``pdc0_inv``, ``pac`` is a quadratic in ``pdc`` and needs no division.
     """
     gamma = params.gamma_pdc
     pdc = poa_global
-    pdc *= (gamma * temp_factor)[:, None]
+    pdc *= temp_factor
+    pdc *= gamma
     pdc += (1.0 + gamma * (temp_offset - 25.0))[:, None]
     pdc *= effective
     pdc *= (0.001 * (1 - loss_pct / 100.0))[None, :]
@@ -281,7 +279,7 @@ def simulate_ac(
     out = np.zeros((sun.n_hours, len(tilt)), dtype=dtype)
     for idx, ac in iter_ac_chunks(sun, tilt, azim, flat, loss, params):
         ac *= kwp_arr[idx]
-        out[np.ix_(sun.day_rows, idx)] = ac
+        out[sun.day_rows, idx] = ac
     return out
 
 

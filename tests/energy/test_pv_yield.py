@@ -102,11 +102,16 @@ def test_pvwatts_dc_and_inverter_hand_calculation():
     pdc = 0.8 * (1 - 0.0035 * 20)  # kW per kWp = 0.744
     zeta = pdc * 1.2 * 0.96  # pdc / pdc0_inv, pdc0_inv = 1 / (1.2 * 0.96)
     eta = 0.96 / 0.9637 * (-0.0162 * zeta - 0.0059 / zeta + 0.9858)
-    ac = _pvwatts(eff, eff.copy(), np.array([0.0]), np.array([45.0]), np.array([0.0]), params)
+    ac = _pvwatts(eff, eff.copy(), np.array([[0.0]]), np.array([45.0]), np.array([0.0]), params)
     assert_allclose(ac, [[eta * pdc]], rtol=1e-12)
     # above the inverter rating the output clips at 1 / dc_ac_ratio kW per kWp
     ac_clip = _pvwatts(
-        np.array([[1100.0]]), np.array([[1100.0]]), np.array([0.0]), np.array([25.0]), np.array([0.0]), params
+        np.array([[1100.0]]),
+        np.array([[1100.0]]),
+        np.array([[0.0]]),
+        np.array([25.0]),
+        np.array([0.0]),
+        params,
     )
     assert_allclose(ac_clip, [[1 / 1.2]], rtol=1e-12)
 
