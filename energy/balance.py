@@ -104,24 +104,27 @@ def _col(x) -> np.ndarray:
     return x[:, None] if x.ndim == 1 else x
 
 
-def utilisation_heating(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-]."""
+def _eta(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """(1 - g^a) / (1 - g^(a+1)) for g > 0, a / (a + 1) at g = 1; one exp/log pair."""
     g = np.where(gamma > 0, gamma, 0.5)
     near_one = np.abs(g - 1.0) < 1e-9
     g = np.where(near_one, 0.5, g)
-    eta = (1.0 - g**a) / (1.0 - g ** (a + 1.0))
-    eta = np.where(near_one, a / (a + 1.0), eta)
-    return np.where(gamma > 0, eta, 1.0)
+    ga = np.exp(a * np.log(g))
+    return np.where(near_one, a / (a + 1.0), (1.0 - ga) / (1.0 - ga * g))
+
+
+def utilisation_heating(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-]."""
+    return np.where(gamma > 0, _eta(gamma, a), 1.0)
 
 
 def utilisation_cooling(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Loss utilisation factor for cooling, EN ISO 13790:2008 eqs. 64-66 [-]."""
-    g = np.where(gamma > 0, gamma, 0.5)
-    near_one = np.abs(g - 1.0) < 1e-9
-    g = np.where(near_one, 0.5, g)
-    eta = (1.0 - g ** (-a)) / (1.0 - g ** (-(a + 1.0)))
-    eta = np.where(near_one, a / (a + 1.0), eta)
-    return np.where(gamma > 0, eta, 1.0)
+    """Loss utilisation factor for cooling, EN ISO 13790:2008 eqs. 64-66 [-].
+
+    (1 - g^-a) / (1 - g^-(a+1)) equals the heating expression evaluated at 1/g.
+    """
+    safe = np.where(gamma > 0, gamma, 1.0)
+    return np.where(gamma > 0, _eta(1.0 / safe, a), 1.0)
 
 
 def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBalance:
@@ -192,11 +195,18 @@ def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBa
     a_red = np.where(_col(b.intermittent_heating) > 0, a_red, 1.0)
     heating = need * a_red * _col(b.heating_factor)
 
-    q_ht_c = h_tot * (_col(b.setpoint_cool_c) - clim["t_ext_c"]) * t_h / 1000.0
-    gamma_c = np.divide(q_gn, q_ht_c, out=np.full_like(q_ht_c, np.inf), where=q_ht_c > 0)
-    eta_ls = utilisation_cooling(np.where(np.isinf(gamma_c), 2.0, gamma_c), a)
-    cool = np.where(q_ht_c > 0, q_gn - eta_ls * q_ht_c, q_gn - q_ht_c)
-    cooling = np.maximum(cool, 0.0) * _col(b.cooled_area_fraction)
+    cooling = np.zeros_like(heating)
+    cooled = np.flatnonzero(np.asarray(b.cooled_area_fraction) > 0)  # only buildings with cooling
+    if cooled.size:
+        sp_c = _col(np.asarray(b.setpoint_cool_c, dtype=float)[cooled])
+        t_ext = clim["t_ext_c"][cooled] if clim["t_ext_c"].ndim == 2 else clim["t_ext_c"]
+        hours = t_h[cooled] if np.ndim(t_h) == 2 else t_h
+        q_ht_c = h_tot[cooled] * (sp_c - t_ext) * hours / 1000.0
+        q_gn_c = q_gn[cooled]
+        gamma_c = np.divide(q_gn_c, q_ht_c, out=np.full_like(q_ht_c, 2.0), where=q_ht_c > 0)
+        eta_ls = utilisation_cooling(gamma_c, a[cooled])
+        cool = np.where(q_ht_c > 0, q_gn_c - eta_ls * q_ht_c, q_gn_c - q_ht_c)
+        cooling[cooled] = np.maximum(cool, 0.0) * _col(np.asarray(b.cooled_area_fraction)[cooled])
     return MonthlyBalance(heating, cooling, q_tr, q_ve, q_int, q_sol, eta, h_tr, h_ve, tau)
 
 
