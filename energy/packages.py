@@ -61,6 +61,8 @@ DEFAULT_PACKAGES: dict[str, tuple[str, ...]] = {
     ),
 }
 ENGINE_RESULT_COLUMNS = ("primary_energy_kwh_per_year", "co2_t_per_year", "cost_pln_per_year")
+# energy.assess names: final_<carrier>_kwh_per_year and primary_nonrenewable_kwh_per_year
+PRIMARY_ALIASES = ("primary_energy_kwh_per_year", "primary_nonrenewable_kwh_per_year")
 RES_CATEGORIES = ("pv",)
 RES_HEATING_SYSTEMS = ("heat_pump_air", "heat_pump_ground")
 
@@ -156,7 +158,7 @@ def _applicable(buildings: pd.DataFrame, catalogue: Catalogue, measure_ids: Sequ
     for mid in measure_ids:
         row = catalogue.measures.loc[mid]
         if row["category"] == "heat_source":
-            ok = is_fossil & (dh_ok if row["heating_system"] == "district_heat" else True)
+            ok = is_fossil & (dh_ok if row["heating_system"] == "district_heating" else True)
         elif row["category"] == "led":
             ok = (
                 ~buildings.get("led_lighting", pd.Series(False, index=buildings.index))
@@ -315,7 +317,10 @@ def generate_candidates(
         assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
     )
     result = result.set_index(result["building_id"].astype(str))
-    carriers = [c for c in result.columns if c.startswith("final_energy_") and c.endswith("_kwh_per_year")]
+    result = result.rename(
+        columns={c: "primary_energy_kwh_per_year" for c in PRIMARY_ALIASES[1:] if c in result}
+    )
+    carriers = [c for c in result.columns if c.startswith("final_") and c.endswith("_kwh_per_year")]
     missing = [c for c in ENGINE_RESULT_COLUMNS if c not in result.columns]
     if missing or not carriers:
         raise PackageInputError(
@@ -337,7 +342,7 @@ def generate_candidates(
     out["capex_pln"] = capex_total
     out = pd.concat([out, pd.DataFrame(capex_cols)], axis=1)
     out["lifetime_years"] = lifetime
-    names = {c: "savings_" + c.removeprefix("final_energy_") for c in carriers}
+    names = {c: "savings_" + c.removeprefix("final_").removeprefix("energy_") for c in carriers}
     for j, c in enumerate(carriers):
         out[names[c]] = saved[:, j]
     k = len(carriers)

@@ -28,7 +28,9 @@ def stand_in_assess(buildings, *, city_lat, city_lon):
     need = h.to_numpy() * 100.0 * np.where(buildings["bms"].astype(bool), 0.9, 1.0)  # kWh/a
     system = buildings["heating_system"].to_numpy()
     eff = np.select(
-        [system == "gas_boiler", system == "heat_pump_air", system == "district_heat"], [0.9, 3.0, 0.98], 1.0
+        [system == "gas_boiler", system == "heat_pump_air", system == "district_heating"],
+        [0.9, 3.0, 0.98],
+        1.0,
     )
     heat_final = need / eff
     light = buildings["heated_area_m2"].to_numpy(float) * np.where(
@@ -38,7 +40,7 @@ def stand_in_assess(buildings, *, city_lat, city_lon):
         light + np.where(system == "heat_pump_air", heat_final, 0.0) - 1000.0 * buildings["existing_pv_kwp"]
     )
     gas = np.where(system == "gas_boiler", heat_final, 0.0)
-    dh = np.where(system == "district_heat", heat_final, 0.0)
+    dh = np.where(system == "district_heating", heat_final, 0.0)
     return pd.DataFrame(
         {
             "building_id": buildings["building_id"],
@@ -61,7 +63,7 @@ def buildings():
             "construction_year": [1975, 1990],
             "heated_area_m2": [2400.0, 900.0],
             "storeys": [3, 2],
-            "heating_system": ["gas_boiler", "district_heat"],
+            "heating_system": ["gas_boiler", "district_heating"],
             "u_wall_w_m2k": [1.16, 0.75],
             "u_roof_w_m2k": [0.9, 0.5],
             "u_window_w_m2k": [2.6, 2.0],
@@ -120,3 +122,19 @@ def test_heat_pump_in_insulated_building_saves_less_than_sum(buildings):
     assert c.loc["envelope_hp_air", "heat_load_kw"] < c.loc["hp_air", "heat_load_kw"]
     assert c.loc["hp_air", "heat_source_only"] and c.loc["hp_air", "includes_res"]
     assert c.loc["pv", "pv_kwp_added"] <= load_catalogue().param("pv_max_kwp")
+
+
+def test_real_engine_interaction(buildings):
+    """Same interaction check through energy.assess.assess_buildings (energy engine I)."""
+    assess = pytest.importorskip("energy.assess")
+    c = generate_candidates(buildings.iloc[:1], assess.assess_buildings, load_catalogue(), 52.23, 21.01)
+    c = c.set_index("package_id")
+    assert len(c) >= 8
+    fe = "final_energy_savings_kwh_per_year"
+    assert 0 < c.loc["envelope_hp_air", fe] < c.loc["envelope", fe] + c.loc["hp_air", fe]
+    # the heat pump's effect (a saving, or for CO2 on today's grid possibly a small increase) shrinks in
+    # the insulated building, because it serves a smaller heat demand
+    for col in (fe, "primary_energy_savings_kwh_per_year", "co2_reduction_t_per_year"):
+        in_insulated = c.loc["envelope_hp_air", col] - c.loc["envelope", col]
+        assert abs(in_insulated) < abs(c.loc["hp_air", col])
+    assert c.loc["envelope", "savings_gas_kwh_per_year"] > 0
