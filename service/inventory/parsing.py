@@ -28,6 +28,7 @@ from service.inventory.validation import (
     InventoryFormatError,
     InventoryTooLarge,
     InventoryValidationError,
+    blank_cells,
     validate_frame,
 )
 
@@ -171,8 +172,7 @@ def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     """True for rows whose every cell is empty (spreadsheet padding, blank CSV lines)."""
     empty = np.ones(len(raw), bool)
     for name in raw.columns:
-        text = raw[name].astype("string").str.strip()
-        empty &= (text.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
+        empty &= blank_cells(raw[name].to_numpy(dtype=object), strip=False)
     return empty
 
 

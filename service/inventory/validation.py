@@ -20,6 +20,7 @@ from service.inventory.columns import (
     RETROFIT_YEARS,
     FieldSpec,
     enum_lookup,
+    normalise_enum,
 )
 from service.inventory.geo import in_poland
 
@@ -81,6 +82,7 @@ class IssueCollector:
         self.raw = raw
         self.errors: list[FieldIssue] = []
         self.warnings: list[FieldIssue] = []
+        self._blank: dict[str, np.ndarray] = {}
 
     def add(self, mask, field: str, reason, *, warning: bool = False, value_field: str | None = None) -> None:
         """Record an issue for every True in ``mask``; ``reason`` is a string or an array per row."""
@@ -100,10 +102,23 @@ class IssueCollector:
 
     def raw_missing(self, name: str) -> np.ndarray:
         """True where the raw cell was empty (so that a derived error is not reported twice)."""
-        col = self.raw.get(name)
-        if col is None:
-            return np.ones(len(self.raw), bool)
-        return col.astype("string").str.strip().replace("", pd.NA).isna().to_numpy()
+        if name not in self._blank:
+            col = self.raw.get(name)
+            self._blank[name] = (
+                np.ones(len(self.raw), bool) if col is None else blank_cells(col.to_numpy(dtype=object))
+            )
+        return self._blank[name]
+
+
+def blank_cells(cells: np.ndarray, *, strip: bool = True) -> np.ndarray:
+    """True for None/NaN and empty text; with ``strip`` also for whitespace-only text."""
+    blank = pd.isna(cells) | (cells == "")
+    if strip:
+        candidates = np.flatnonzero(~blank)
+        if candidates.size:
+            stripped = pd.Series(cells[candidates], dtype=object).astype(str).str.strip()
+            blank[candidates[(stripped == "").to_numpy()]] = True
+    return blank
 
 
 def _bounds_reason(spec: FieldSpec, upper: float | None) -> str:
@@ -113,19 +128,25 @@ def _bounds_reason(spec: FieldSpec, upper: float | None) -> str:
     return "must be " + " and ".join(p for p in (lo, hi) if p) + unit
 
 
-def _to_numbers(text: pd.Series, decimal_comma: bool) -> pd.Series:
-    if decimal_comma:
-        text = text.str.replace(",", ".", regex=False)
-    # Thousands separators a spreadsheet may export: space, no-break and narrow no-break space.
-    for sep in (" ", "\u00a0", "\u202f"):
-        text = text.str.replace(sep, "", regex=False)
-    return pd.to_numeric(text.astype(object), errors="coerce").astype(float)
+def _to_numbers(cells: np.ndarray, decimal_comma: bool) -> np.ndarray:
+    """Parse text cells to float [NaN where not a number]; only cells the fast path rejects are cleaned."""
+    number = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(dtype=float)
+    retry = np.flatnonzero(~np.isfinite(number) & ~blank_cells(cells, strip=False))
+    if retry.size:
+        text = pd.Series(cells[retry], dtype=object).astype(str)
+        if decimal_comma:
+            text = text.str.replace(",", ".", regex=False)
+        # Thousands separators a spreadsheet may export: space, no-break and narrow no-break space.
+        for sep in (" ", "\u00a0", "\u202f"):
+            text = text.str.replace(sep, "", regex=False)
+        number[retry] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    return number
 
 
-def _classify_unparsed(text: pd.Series) -> pd.Series:
-    """Say why each (unique) failing cell is not a usable number; loops over distinct bad values only."""
+def _classify_unparsed(values: np.ndarray) -> list[str]:
+    """Say why each failing cell is not a usable number; loops over distinct bad values only."""
     reasons = {}
-    for value in text.unique():
+    for value in pd.unique(values):
         try:
             number = float(str(value).replace(",", "."))
         except ValueError:
@@ -134,59 +155,71 @@ def _classify_unparsed(text: pd.Series) -> pd.Series:
             reasons[value] = "not a finite number (NaN, infinity and overflowing values are rejected)"
             if np.isfinite(number):
                 reasons[value] = "not a number in this file's format"
-    return text.map(reasons)
+    return [reasons[v] for v in values]
+
+
+def _fold_enum(cells: np.ndarray, lookup: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
+    """Map enum spellings to canonical values, folding each *distinct* spelling once.
+
+    Returns the canonical values and a mask of blank cells (None, empty or whitespace).
+    """
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    folded = [normalise_enum(str(u)) for u in uniques]
+    canonical = np.array([lookup.get(f) for f in folded] + [None], dtype=object)
+    blank = np.array([f == "" for f in folded] + [True], dtype=bool)
+    return pd.Series(canonical[codes], dtype="string"), blank[codes]
 
 
 def _check_column(spec: FieldSpec, raw: pd.Series | None, n: int, out: IssueCollector, decimal_comma: bool):
     """Convert one column to its canonical dtype and record its cell-level errors."""
-    text = (
-        pd.Series(pd.NA, index=range(n), dtype="string")
-        if raw is None
-        else raw.astype("string").str.strip().replace("", pd.NA)
-    )
-    given = text.notna().to_numpy()
+    cells = np.full(n, None, dtype=object) if raw is None else raw.to_numpy(dtype=object)
+    if spec.kind == "str":
+        text = pd.Series(cells, dtype=object).astype(str).str.strip()
+        given = ~(pd.isna(cells) | (text == "").to_numpy())
+        text = text.where(given, None).astype("string")
+    elif spec.kind == "enum":
+        canonical, blank = _fold_enum(cells, enum_lookup(spec))
+        given = ~blank
+    else:
+        values = _to_numbers(cells, decimal_comma)
+        given = ~blank_cells(cells, strip=False)
+        maybe_blank = given & ~np.isfinite(values)
+        if maybe_blank.any():
+            given[maybe_blank] = ~blank_cells(cells[maybe_blank])
     if spec.required:
         out.add(~given, spec.name, "required field is missing")
     if spec.kind == "str":
         if spec.max_length:
-            out.add(given & (text.str.len() > spec.max_length).fillna(False).to_numpy(), spec.name,
-                    f"longer than {spec.max_length} characters")  # fmt: skip
+            too_long = (text.str.len() > spec.max_length).fillna(False).to_numpy(dtype=bool)
+            out.add(given & too_long, spec.name, f"longer than {spec.max_length} characters")
         return text
     if spec.kind == "enum":
-        lookup = enum_lookup(spec)
-        folded = text.str.lower().str.translate(str.maketrans("ąćęłńóśźż", "acelnoszz"))
-        folded = folded.str.replace(r"[\s_\-./:]+", " ", regex=True).str.strip()
-        canonical = folded.map(lookup, na_action="ignore").astype("string")
         unknown = given & canonical.isna().to_numpy()
         out.add(unknown, spec.name, f"unknown value; expected one of: {', '.join(spec.choices)}")
         return canonical
-    number = _to_numbers(text, decimal_comma)
-    finite = np.isfinite(number.to_numpy())
+    finite = np.isfinite(values)
     unparsed = given & ~finite
     if unparsed.any():
-        out.add(unparsed, spec.name, _classify_unparsed(text.where(unparsed, None)).to_numpy())
-    number = number.where(finite)
+        reasons = np.empty(n, dtype=object)
+        reasons[unparsed] = _classify_unparsed(cells[unparsed])
+        out.add(unparsed, spec.name, reasons)
     ok = finite.copy()
     if spec.integer:
-        fractional = finite & (np.mod(number.to_numpy(), 1.0) != 0)
+        with np.errstate(invalid="ignore"):
+            fractional = finite & (np.mod(values, 1.0) != 0)
         out.add(fractional, spec.name, "must be a whole number")
         ok &= ~fractional
-    values = number.to_numpy()
     upper = spec.upper_bound()
     with np.errstate(invalid="ignore"):
-        too_low = (
-            np.zeros(n, bool)
-            if spec.minimum is None
-            else (values <= spec.minimum if spec.min_exclusive else values < spec.minimum)
-        )
-        too_high = (
-            np.zeros(n, bool)
-            if upper is None
-            else (values >= upper if spec.max_exclusive else values > upper)
-        )
+        too_low = np.zeros(n, bool)
+        if spec.minimum is not None:
+            too_low = values <= spec.minimum if spec.min_exclusive else values < spec.minimum
+        too_high = np.zeros(n, bool)
+        if upper is not None:
+            too_high = values >= upper if spec.max_exclusive else values > upper
     out_of_range = ok & (too_low | too_high)
     out.add(out_of_range, spec.name, _bounds_reason(spec, upper))
-    number = number.where(ok & ~out_of_range)
+    number = pd.Series(np.where(ok & ~out_of_range, values, np.nan))
     return number.round().astype("Int64") if spec.integer else number
 
 
