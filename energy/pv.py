@@ -18,7 +18,7 @@ import pandas as pd
 
 from energy.pv_params import PVInputError, PVParams
 from energy.pv_roof import installable_kwp, normalise_roof_type, usable_roof_area
-from energy.pv_validate import as_float_array, check_range
+from energy.pv_validate import check_range, numeric_column
 from energy.pv_value import net_billing_value, self_consumption
 from energy.pv_yield import iter_ac_chunks, roof_losses_pct, simulate_ac, site_sun
 
@@ -37,9 +37,7 @@ MONTH_COLUMNS = [f"pv_yield_kwh_month_{m:02d}" for m in range(1, 13)]
 
 
 def _column(buildings: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in buildings.columns:
-        return np.full(len(buildings), np.nan)
-    return as_float_array(pd.to_numeric(buildings[name], errors="coerce"), name, len(buildings))
+    return numeric_column(buildings, name)
 
 
 def _check_load(load_kwh, n_hours: int, n: int) -> np.ndarray:

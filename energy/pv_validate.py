@@ -22,6 +22,14 @@ def check_weather(weather: pd.DataFrame) -> None:
         raise PVInputError("weather.index: must be a tz-aware DatetimeIndex")
     if len(weather) == 0:
         raise PVInputError("weather: no rows")
+    if len(weather) > 1:
+        steps = np.diff(weather.index.asi8) / 3.6e12  # ns -> h
+        # typical years (TMY) join months from different years: a jump is allowed at a month change
+        month = weather.index.month.to_numpy()
+        bad = ~np.isclose(steps, 1.0) & (month[1:] == month[:-1])
+        if bad.any():
+            at = weather.index[1 + int(bad.argmax())]
+            raise PVInputError(f"weather.index at {at}: time steps must be exactly 1 hour (hourly data)")
     for col in WEATHER_COLUMNS:
         values = pd.to_numeric(weather[col], errors="coerce").to_numpy(float)
         bad = ~np.isfinite(values)
@@ -38,6 +46,34 @@ def check_weather(weather: pd.DataFrame) -> None:
         if col in ("ghi", "dni", "dhi") and (values > IRRADIANCE_MAX_W_M2).any():
             at = weather.index[(values > IRRADIANCE_MAX_W_M2).argmax()]
             raise PVInputError(f"weather[{col!r}] at {at}: irradiance above {IRRADIANCE_MAX_W_M2} W/m2")
+
+
+def check_site(lat: float, lon: float, altitude_m: float) -> None:
+    """Raise PVInputError for an impossible site location."""
+    for name, value, lo, hi in (
+        ("lat", lat, -90, 90),
+        ("lon", lon, -180, 180),
+        ("altitude_m", altitude_m, -500, 9000),
+    ):
+        try:
+            ok = lo <= float(value) <= hi
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise PVInputError(f"{name}: {value!r} outside {lo}..{hi}")
+
+
+def numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Float column of a table (NaN where empty); a non-numeric cell raises naming row and field."""
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    raw = frame[name]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna()
+    if bad.any():
+        row = bad.index[bad.to_numpy().argmax()]
+        raise PVInputError(f"row {row!r}, field {name!r}: {raw[row]!r} is not a number")
+    return values.to_numpy(dtype=float)
 
 
 def as_float_array(values, name: str, n: int | None = None) -> np.ndarray:

@@ -35,7 +35,7 @@ from pvlib.irradiance import _get_perez_coefficients  # pvlib's published Perez 
 from pvlib.location import Location
 
 from energy.pv_params import PVInputError, PVParams, combined_losses_pct
-from energy.pv_validate import check_weather, roof_arrays
+from energy.pv_validate import check_site, check_weather, roof_arrays
 
 # physical IAM (PVWatts: n=1.526, K=4 /m, L=2 mm) tabulated on cos(aoi); linear
 # interpolation error < 1e-5 away from grazing incidence, where the beam is ~0 anyway
@@ -82,6 +82,7 @@ def site_sun(weather: pd.DataFrame, lat: float, lon: float, altitude_m: float, p
     SiteSun
     """
     check_weather(weather)
+    check_site(lat, lon, altitude_m)
     times = weather.index + pd.Timedelta(minutes=params.solar_position_shift_minutes)
     temp_air = weather["temp_air"].to_numpy(float)
     solpos = Location(lat, lon, altitude=altitude_m).get_solarposition(times, temperature=temp_air)

@@ -141,6 +141,16 @@ def test_rooftop_pv_bad_building_rows_are_named():
     buildings = pd.DataFrame([good, good | {"roof_tilt_deg": 120.0}], index=["A", "B"])
     with pytest.raises(PVInputError, match=r"row 'B', field 'roof_tilt_deg'"):
         rooftop_pv(buildings, weather, 52.0, 21.0, 100.0)
+    with pytest.raises(PVInputError, match=r"row 'A', field 'roof_area_m2': 'big' is not a number"):
+        rooftop_pv(
+            buildings.astype({"roof_area_m2": object}).assign(roof_area_m2=["big", 1.0]),
+            weather,
+            52.0,
+            21.0,
+            100.0,
+        )
+    with pytest.raises(PVInputError, match="lat"):
+        rooftop_pv(buildings.iloc[:1], weather, 95.0, 21.0, 100.0)
     with pytest.raises(PVInputError, match="roof_type"):
         rooftop_pv(buildings.drop(columns="roof_type"), weather, 52.0, 21.0, 100.0)
     with pytest.raises(PVInputError, match="load_kwh: shape"):

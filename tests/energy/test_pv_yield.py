@@ -220,6 +220,8 @@ def test_bad_weather_is_named():
         simulate_ac(bad, lat, lon, alt, [30], [180], [1])
     with pytest.raises(PVInputError, match="missing columns"):
         simulate_ac(weather.drop(columns="dhi"), lat, lon, alt, [30], [180], [1])
+    with pytest.raises(PVInputError, match="1 hour"):
+        simulate_ac(weather.iloc[::2], lat, lon, alt, [30], [180], [1])
     naive = weather.tz_localize(None)
     with pytest.raises(PVInputError, match="tz-aware"):
         simulate_ac(naive, lat, lon, alt, [30], [180], [1])
