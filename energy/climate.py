@@ -156,6 +156,10 @@ def _validate_hourly(df: pd.DataFrame, what: str) -> pd.DataFrame:
     if len(df) > 8760:
         raise ClimateDataError(f"{what}: {len(df)} hourly rows, expected one year of 8760")
     numeric = df.apply(pd.to_numeric, errors="coerce")
+    empty = numeric.isna().all(axis=1).to_numpy()
+    if empty[-1]:
+        complete = int(np.argmax(empty))
+        raise ClimateDataError(f"{what}: truncated, only {complete} of 8760 hourly rows present")
     bad = numeric.isna()
     if bad.to_numpy().any():
         row, col = np.argwhere(bad.to_numpy())[0]
