@@ -17,6 +17,7 @@ from service.db import engine_for, session_factory
 from service.errors import install_error_handlers
 from service.jobs.dispatch import Dispatcher
 from service.logs import configure_logging, request_id_var
+from service.openapi import problem_json_everywhere
 from service.settings import Settings, get_settings
 
 log = logging.getLogger("miasto.api")
@@ -115,4 +116,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 continue
             raise
         app.include_router(module.router)
+    problem_json_everywhere(app)
     return app

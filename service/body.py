@@ -24,7 +24,13 @@ async def read_raw_body(request: Request) -> RawBody:
         raise PayloadTooLarge(f"the request is {int(declared) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=10)
+        try:
+            form = await request.form(max_files=1, max_fields=10)
+        except Exception as exc:  # noqa: BLE001 - any malformed multipart body is the client's error
+            raise ValidationProblem(
+                f"the multipart body cannot be read: {exc}"[:300],
+                errors=[{"field": "file", "reason": "malformed multipart/form-data"}],
+            ) from exc
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ValidationProblem(

@@ -34,3 +34,30 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         code: {"description": _TITLES.get(code, "Error"), "content": {"application/problem+json": {"schema": schema}}}
         for code in codes
     }
+
+
+def problem_json_everywhere(app: Any) -> None:
+    """FastAPI documents its 422 as application/json; ours are application/problem+json."""
+    from fastapi.openapi.utils import get_openapi
+
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes,
+            contact=app.contact,
+        )
+        problem = problem_responses(422)[422]["content"]
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {})
+                for code in ("422",):
+                    if code in responses:
+                        responses[code]["content"] = problem
+                        responses[code]["description"] = _TITLES[422]
+        schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+        schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = custom_openapi
