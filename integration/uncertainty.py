@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from .composite.aggregate import weighted_mean
 from .composite.config import AggregateSpec, NormaliseSpec, parse_config
@@ -28,8 +27,10 @@ from .composite.errors import CompositeInputError
 from .composite.normalise import normalise
 from .composite.pipeline import IndexResult
 
-#: Default alternatives: both positive so that geometric/harmonic means are defined (engineering default).
-DEFAULT_NORMALISATIONS = ({"method": "minmax", "range": [1, 100]}, {"method": "zscore", "mean_sd": [50, 10]})
+#: Default alternatives (engineering default): min-max and percentile rank, both on [1, 100] so that the
+#: geometric/harmonic means are defined and the score scales are comparable; a z-score can be listed too
+#: (it may go negative, which the geometric mean rejects).
+DEFAULT_NORMALISATIONS = ({"method": "minmax", "range": [1, 100]}, {"method": "prank", "range": [1, 100]})
 DEFAULT_AGGREGATIONS = ("arithmetic", "geometric")
 
 
@@ -67,7 +68,7 @@ class UncertaintySpec:
     target: str | None = None
     sensitivity: bool = True
     seed: int = 0
-    chunk_runs: int = 250
+    chunk_runs: int = 500
 
 
 @dataclass
@@ -114,6 +115,7 @@ class _Plan:
     node_codes: list[str]
     noisy: np.ndarray
     levels: list[tuple[np.ndarray, list[str], np.ndarray, bool]]
+    paths: list[tuple[int, np.ndarray]]
 
 
 def _plan(result: IndexResult, spec: UncertaintySpec) -> _Plan:
@@ -163,7 +165,46 @@ def _plan(result: IndexResult, spec: UncertaintySpec) -> _Plan:
                 all(k in ind_pos for k in kids),
             )
         )
-    return _Plan(result, target, norm_values, agg_specs, nodes, noisy, plan_levels)
+    paths = []  # per indicator under the target: node positions from the indicator up to the target
+    for i, code in enumerate(tree.indicators):
+        chain, node = [], code
+        while node is not None and node != target:
+            chain.append(pos[node])
+            node = tree.nodes.at[node, "Parent"]
+        if node == target:
+            paths.append((i, np.array(chain)))
+    return _Plan(result, target, norm_values, agg_specs, nodes, noisy, plan_levels, paths)
+
+
+def _collapsible(plan: _Plan, a: int, g: int) -> bool:
+    """With no missing value and one mean at every level, the tree is a single weighted mean."""
+    spec = plan.agg_specs[g]
+    methods = {spec.method_at(level) for level in plan.result.tree.levels}
+    used = [i for i, _ in plan.paths]
+    return len(methods) == 1 and spec.min_share is None and not np.isnan(plan.norm_values[a][:, used]).any()
+
+
+def _evaluate_collapsed(plan: _Plan, x: np.ndarray, method: str, w_runs: np.ndarray) -> np.ndarray:
+    """Scores (runs x units) as one matrix product with each run's effective indicator weights.
+
+    Notes
+    -----
+    A mean of means of the same kind is that mean with effective weights: the product of the weight
+    shares along the path from the indicator to the target (arithmetic: sum w x; geometric:
+    exp(sum w ln x); harmonic: 1 / sum(w / x)).
+    """
+    share = np.zeros_like(w_runs)
+    for kid_pos, _, structure, _ in plan.levels:
+        w = w_runs[:, kid_pos]
+        share[:, kid_pos] = w / ((w @ structure) @ structure.T)
+    cols = np.array([i for i, _ in plan.paths])
+    eff = np.column_stack([share[:, path].prod(axis=1) for _, path in plan.paths])
+    sub = x[:, cols]
+    if method == "arithmetic":
+        return eff @ sub.T
+    if method == "geometric":
+        return np.exp(eff @ np.log(sub).T)
+    return 1.0 / (eff @ (1.0 / sub).T)
 
 
 def _evaluate(
@@ -178,8 +219,13 @@ def _evaluate(
         x = plan.norm_values[a]
         for g in np.unique(agg_idx):
             runs = np.flatnonzero((norm_idx == a) & (agg_idx == g))
+            collapse = _collapsible(plan, a, g)
             for start in range(0, len(runs), chunk):  # loop per batch of runs, not per run
                 sel = runs[start : start + chunk]
+                if collapse:
+                    method = plan.agg_specs[g].method_at(tree.levels[0])
+                    out[sel] = _evaluate_collapsed(plan, x, method, w0 * mult[sel])
+                    continue
                 known: dict[str, np.ndarray] = {}
                 for level, (kid_pos, parents, structure, leaf_only) in zip(
                     tree.levels, plan.levels, strict=True
@@ -217,9 +263,35 @@ def _draw(
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
+    """Descending rank of each unit within each run (row), ties share the best rank, NaN kept."""
     filled = np.where(np.isnan(scores), -np.inf, scores)
-    ranks = rankdata(-filled, method="min", axis=1).astype(float)
+    order = np.argsort(-filled, axis=1, kind="stable")
+    ordered = np.take_along_axis(filled, order, axis=1)
+    positions = np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
+    new_value = np.ones(scores.shape, dtype=bool)
+    new_value[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(new_value, positions, 0), axis=1)  # first position of each tie
+    ranks = np.empty(scores.shape)
+    np.put_along_axis(ranks, order, first + 1.0, axis=1)
     return np.where(np.isnan(scores), np.nan, ranks)
+
+
+def _quantiles(values: np.ndarray, probs: tuple[float, ...]) -> np.ndarray:
+    """Per-column quantiles ignoring NaN (linear interpolation, as numpy's default), fully vectorised.
+
+    ``np.nanpercentile`` loops over columns in Python; this sorts once (NaN sort last).
+    """
+    ordered = np.sort(values, axis=0)
+    count = (~np.isnan(values)).sum(axis=0)
+    out = []
+    for p in probs:
+        pos = p * np.maximum(count - 1, 0)
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+        low_v = np.take_along_axis(ordered, lo[None], axis=0)[0]
+        high_v = np.take_along_axis(ordered, hi[None], axis=0)[0]
+        out.append(np.where(count > 0, low_v + (pos - lo) * (high_v - low_v), np.nan))
+    return np.array(out)
 
 
 def run_uncertainty(result: IndexResult, spec: UncertaintySpec | None = None) -> UncertaintyResult:
@@ -249,13 +321,13 @@ def run_uncertainty(result: IndexResult, spec: UncertaintySpec | None = None) ->
     y_a = _evaluate(plan, *a, spec.chunk_runs)
     units = result.scores.index
     nominal = result.scores[plan.target]
-    q = np.nanpercentile(y_a, [5, 50, 95], axis=0)
+    q = _quantiles(y_a, (0.05, 0.5, 0.95))
     scores = pd.DataFrame(
         {"nominal": nominal, "mean": np.nanmean(y_a, axis=0), "median": q[1], "p05": q[0], "p95": q[2]},
         index=units,
     )
     r_a = _ranks(y_a)
-    rq = np.nanpercentile(r_a, [5, 50, 95], axis=0)
+    rq = _quantiles(r_a, (0.05, 0.5, 0.95))
     ranks = pd.DataFrame(
         {
             "nominal": result.ranks[plan.target],

@@ -61,14 +61,15 @@ def weighted_mean(
     filled = np.where(present, values, 1.0 if method != "arithmetic" else 0.0)
     mask = present.astype(float)
     mul = _shared_matmul if values.ndim == 2 and weights.ndim == 3 else np.matmul
-    total_w = mul(mask, weights)
+    complete = bool(present.all())
+    total_w = weights.sum(axis=-2, keepdims=True) if complete else mul(mask, weights)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "arithmetic":
             out = mul(filled, weights) / total_w
         elif method == "geometric":
-            out = np.exp(mul(np.log(filled) * mask, weights) / total_w)
+            out = np.exp(mul(np.log(filled) if complete else np.log(filled) * mask, weights) / total_w)
         elif method == "harmonic":
-            out = total_w / mul(mask / filled, weights)
+            out = total_w / mul(1.0 / filled if complete else mask / filled, weights)
         else:
             raise CompositeInputError.at(f"unknown aggregation method {method!r}", key=label or "aggregate")
     out = np.where(total_w > 0, out, np.nan)
@@ -82,5 +83,5 @@ def weighted_mean(
 def _shared_matmul(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """(n, k) @ (R, k, m) -> (R, n, m) as one BLAS product: the values are shared by every run."""
     runs, k, m = weights.shape
-    flat = values @ weights.transpose(1, 0, 2).reshape(k, runs * m)
-    return flat.reshape(values.shape[0], runs, m).transpose(1, 0, 2)
+    flat = weights.transpose(0, 2, 1).reshape(runs * m, k) @ values.T
+    return flat.reshape(runs, m, values.shape[0]).transpose(0, 2, 1)

@@ -91,7 +91,9 @@ def normalise_column(
         return zscore(v, params.get("mean_sd", (0.0, 1.0)))
     if method == "prank":
         r = rank_min(v[:, None])[:, 0]
-        return (r - 1) / (np.count_nonzero(~np.isnan(v)) - 1)
+        share = (r - 1) / (np.count_nonzero(~np.isnan(v)) - 1)
+        low, high = params.get("range", (0.0, 1.0))  # COINr's n_prank is [0, 1]; a range is an extension
+        return low + (high - low) * share
     if method == "rank":
         return rank_min(v[:, None])[:, 0] - 1
     if method == "scaled":

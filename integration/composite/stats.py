@@ -35,7 +35,8 @@ def skew_kurt(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(arr, axis=0) / n
         d = np.where(present, arr - mean, 0.0)
-        m2, m3, m4 = (d**2).sum(axis=0), (d**3).sum(axis=0), (d**4).sum(axis=0)
+        d2 = d * d  # products, not float powers: several times faster
+        m2, m3, m4 = d2.sum(axis=0), (d2 * d).sum(axis=0), (d2 * d2).sum(axis=0)
         g1 = np.sqrt(n) * m3 / m2**1.5
         skew = g1 * np.sqrt(n * (n - 1)) / (n - 2)
         r = n * m4 / m2**2

@@ -73,8 +73,11 @@ class UnitTable:
         frame = data.set_index(codes.rename(UNIT_ID)).sort_index()
         numeric_cols = tree.indicators + [c for c in tree.denominators if c in frame.columns]
         numeric = frame[numeric_cols].apply(pd.to_numeric, errors="coerce").astype(float)
-        raw = frame[numeric_cols]
-        bad = numeric.isna() & raw.notna() & (raw.astype(str).apply(lambda s: s.str.strip()) != "")
+        text_cols = [
+            c for c in numeric_cols if not pd.api.types.is_numeric_dtype(frame[c])
+        ]  # only these can hold text
+        raw = frame[text_cols]
+        bad = numeric[text_cols].isna() & raw.notna() & (raw.astype(str).apply(lambda s: s.str.strip()) != "")
         if bad.any().any():
             stacked = bad.stack()
             problems = [

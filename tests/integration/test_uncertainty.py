@@ -66,13 +66,13 @@ def test_intervals_are_ordered_and_ranks_valid():
 
 
 def test_first_order_matches_brute_force_conditional_variance():
-    u = _mc()
+    u = _mc(n_runs=3000)  # Monte Carlo error of both estimates ~0.02 at this size
     y = pd.DataFrame(u.run_scores)
     total_var = y.var(ddof=0).sum()
     for factor in ("normalisation", "aggregation"):
         cond_mean = y.groupby(u.run_choices[factor].to_numpy()).transform("mean")
         brute = cond_mean.var(ddof=0).sum() / total_var  # Var(E[Y | factor]) / Var(Y), summed over units
-        assert_allclose(u.sensitivity.at[factor, "first_order"], brute, atol=0.06)
+        assert_allclose(u.sensitivity.at[factor, "first_order"], brute, atol=0.05)
     assert (u.sensitivity["total"] >= u.sensitivity["first_order"] - 0.05).all()
     assert u.sensitivity["first_order"].sum() <= 1.05
 
