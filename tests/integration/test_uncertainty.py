@@ -36,18 +36,39 @@ def test_no_noise_single_choice_reproduces_nominal():
     assert (u.ranks["p05"] == u.ranks["nominal"]).all()
 
 
-def test_batched_runs_equal_one_by_one_recomputation():
-    r, u = _asem(), _mc()
+MIXED = {"method": "arithmetic", "per_level": {4: "harmonic"}}
+NO_IMPUTE = {"denominate": {}, "screen": {"min_availability": 0.9}, "treat": {}}
+
+
+@pytest.mark.parametrize(
+    ("config", "aggregations", "target"),
+    [
+        (None, ("arithmetic", "geometric"), "Index"),  # complete data, one mean: collapsed-tree path
+        (None, ("geometric", MIXED), "Index"),  # mixed means: level-by-level path
+        (NO_IMPUTE, ("arithmetic", "harmonic"), "Index"),  # missing values kept: level-by-level path
+        (NO_IMPUTE, ("arithmetic", "geometric"), "Sust"),
+    ],
+)
+def test_batched_runs_equal_one_by_one_recomputation(config, aggregations, target):
+    r = _asem() if config is None else run_pipeline(asem_data(), asem_meta(), config)
+    spec = UncertaintySpec(
+        n_runs=60, seed=11, chunk_runs=16, aggregations=aggregations, target=target, sensitivity=False
+    )
+    u = run_uncertainty(r, spec)
     x = r.pre_normalised[r.tree.indicators]
     targets = pd.to_numeric(r.tree.nodes["Target"], errors="coerce")
-    for run in (0, 1, 2, 3, 57, 399):  # independent path: full tree aggregation with this run's weights
+    for run in (0, 1, 2, 3, 31, 59):  # independent path: full tree aggregation with this run's weights
         norm = DEFAULT_NORMALISATIONS[u.run_choices.at[run, "normalisation"]]
         params = {k: v for k, v in norm.items() if k != "method"}
         z = normalise(x, r.tree.nodes["Direction"], norm["method"], params, None, targets)
         tree = r.tree.with_weights(u.run_weights.loc[run].to_dict())
-        method = ("arithmetic", "geometric")[u.run_choices.at[run, "aggregation"]]
-        expected = aggregate_tree(z, tree, AggregateSpec(method))["Index"]
+        agg = aggregations[u.run_choices.at[run, "aggregation"]]
+        spec_g = (
+            AggregateSpec(agg) if isinstance(agg, str) else AggregateSpec(agg["method"], agg["per_level"])
+        )
+        expected = aggregate_tree(z, tree, spec_g)[target]
         assert_allclose(u.run_scores[run], expected, rtol=1e-12)
+    assert u.run_choices.nunique().to_dict() == {"normalisation": 2, "aggregation": 2}
 
 
 def test_weights_stay_within_noise_band():
