@@ -17,7 +17,8 @@ import pytest
 REQUIRE_SERVICES = os.environ.get("MIASTO_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("MIASTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("MIASTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-TEST_PG_DB = "miasto_test"
+# One database per test process, so that parallel runs (developers, CI) never clobber each other.
+TEST_PG_DB = f"miasto_test_{os.getpid()}"
 
 
 def service_missing(what: str, why: str) -> None:
@@ -62,6 +63,20 @@ def fresh_database(kind: str, tmp_path: Path) -> str:
         engine_for.cache_clear()
     upgrade(url)
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_database() -> Iterator[None]:
+    yield
+    import sqlalchemy as sa
+
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{TEST_PG_DB}" WITH (FORCE)'))
+        admin.dispose()
+    except Exception:  # noqa: BLE001 - nothing to drop when PostgreSQL was never used
+        pass
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
