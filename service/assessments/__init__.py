@@ -1,0 +1,1 @@
+"""Energy assessments of inventories (jobs and the synchronous estimate) and named climates."""

@@ -1,0 +1,77 @@
+"""All queries on assessments, their per-building results and named climates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from service.assessments.models import Assessment, AssessmentBuilding, Climate
+from service.jobs.models import Job
+
+BULK_CHUNK = 2_000
+
+
+def add_climate(session: Session, **values: Any) -> Climate:
+    climate = Climate(**values)
+    session.add(climate)
+    session.flush()
+    return climate
+
+
+def get_climate(session: Session, climate_id: uuid.UUID) -> Climate | None:
+    return session.get(Climate, climate_id)
+
+
+def list_climates(session: Session, org_ids: list[uuid.UUID]) -> list[Climate]:
+    query = select(Climate).where(Climate.org_id.in_(org_ids)).order_by(Climate.created_at.desc())
+    return list(session.scalars(query))
+
+
+def add_assessment(session: Session, **values: Any) -> Assessment:
+    assessment = Assessment(**values)
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def get_assessment(session: Session, assessment_id: uuid.UUID) -> Assessment | None:
+    return session.get(Assessment, assessment_id)
+
+
+def list_assessments(session: Session, inventory_id: uuid.UUID) -> list[Assessment]:
+    query = select(Assessment).where(Assessment.inventory_id == inventory_id)
+    return list(session.scalars(query.order_by(Assessment.created_at.desc())))
+
+
+def get_job(session: Session, job_id: uuid.UUID | None) -> Job | None:
+    return session.get(Job, job_id) if job_id is not None else None
+
+
+def store_buildings(session: Session, assessment_id: uuid.UUID, records: list[dict[str, Any]]) -> None:
+    rows = [
+        {
+            "assessment_id": assessment_id,
+            "position": i,
+            "building_id": str(rec["building_id"]),
+            "building_type": str(rec["building_type"]),
+            "co2_t_per_year": rec.get("co2_t_per_year"),
+            "ep_kwh_per_m2_year": rec.get("ep_kwh_per_m2_year"),
+            "data": rec,
+        }
+        for i, rec in enumerate(records)
+    ]
+    for start in range(0, len(rows), BULK_CHUNK):
+        session.execute(insert(AssessmentBuilding), rows[start : start + BULK_CHUNK])
+    session.flush()
+
+
+def load_building_records(session: Session, assessment_id: uuid.UUID) -> list[dict[str, Any]]:
+    query = (
+        select(AssessmentBuilding.data)
+        .where(AssessmentBuilding.assessment_id == assessment_id)
+        .order_by(AssessmentBuilding.position)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,132 @@
+"""Pure conversions of engine results: flat JSON-safe records for storage, nested records for the
+API, and the flat export table (CSV/XLSX). No physics here: every figure comes from ``energy``."""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from energy.carriers import CARRIERS
+
+PV_FIELDS = {
+    "capacity_kwp": "pv_capacity_kwp",
+    "existing_kwp": "pv_existing_kwp",
+    "usable_roof_m2": "pv_usable_roof_m2",
+    "tilt_deg": "pv_tilt_deg",
+    "azimuth_deg": "pv_azimuth_deg",
+    "yield_kwh_per_year": "pv_yield_kwh_per_year",
+    "specific_yield_kwh_per_kwp": "pv_specific_yield_kwh_per_kwp",
+    "self_consumed_kwh_per_year": "pv_self_consumed_kwh_per_year",
+    "exported_kwh_per_year": "pv_exported_kwh_per_year",
+    "self_consumption_ratio": "pv_self_consumption_ratio",
+    "value_pln_per_year": "pv_value_pln_per_year",
+}
+CALIBRATION_PREFIXES = ("metered_", "model_to_meter_", "calibration_")
+MONTHS = range(1, 13)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe Python value (numpy scalars unwrapped, NaN/inf -> None)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-safe dicts (vectorised per column, not per cell in Python where avoidable)."""
+    columns: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_float_dtype(col.dtype):
+            values = col.to_numpy(dtype=float)
+            columns[name] = np.where(np.isfinite(values), values, np.nan).tolist()
+            columns[name] = [None if v != v else v for v in columns[name]]
+        elif pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_integer_dtype(col.dtype):
+            columns[name] = col.to_numpy().tolist()
+        else:
+            columns[name] = [_plain(v) for v in col.to_numpy(dtype=object)]
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _num(record: dict[str, Any], key: str) -> float:
+    value = record.get(key)
+    return 0.0 if value is None else float(value)
+
+
+def nest(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored flat record grouped the way the API shows it (need, final, EP, PV, calibration)."""
+    r = record
+    pv = {k: r.get(col) for k, col in PV_FIELDS.items()} if "pv_capacity_kwp" in r else None
+    calibration = {k: v for k, v in r.items() if k.startswith(CALIBRATION_PREFIXES) and v is not None}
+    return {
+        **{
+            k: r.get(k)
+            for k in (
+                "building_id",
+                "name",
+                "building_type",
+                "construction_year",
+                "heated_area_m2",
+                "heating_system",
+                "climate_station_id",
+                "climate_name",
+            )
+        },
+        "need": {
+            "heating_kwh_per_year": _num(r, "heating_need_kwh_per_year"),
+            "heating_kwh_per_m2_year": _num(r, "heating_need_kwh_per_m2_year"),
+            "cooling_kwh_per_year": _num(r, "cooling_need_kwh_per_year"),
+            "dhw_kwh_per_year": _num(r, "dhw_need_kwh_per_year"),
+            "lighting_kwh_per_year": _num(r, "lighting_kwh_per_year"),
+            "equipment_kwh_per_year": _num(r, "equipment_kwh_per_year"),
+            "heating_kwh_by_month": [_num(r, f"heating_need_kwh_month_{m:02d}") for m in MONTHS],
+        },
+        "final_kwh_per_year": {c: _num(r, f"final_{c}_kwh_per_year") for c in CARRIERS},
+        "primary_nonrenewable_kwh_per_year": _num(r, "primary_nonrenewable_kwh_per_year"),
+        "ep": {
+            "ep_kwh_per_m2_year": r.get("ep_kwh_per_m2_year"),
+            "ep_hw_kwh_per_m2_year": r.get("ep_hw_kwh_per_m2_year"),
+            "limit_kwh_per_m2_year": r.get("ep_limit_kwh_per_m2_year"),
+            "meets_limit": r.get("meets_ep_limit"),
+        },
+        "co2_t_per_year": _num(r, "co2_t_per_year"),
+        "cost_pln_per_year": _num(r, "cost_pln_per_year"),
+        "pv": pv,
+        "calibration": calibration,
+        "defaults_used": list(r.get("defaults_used") or []),
+        "warnings": list(r.get("warnings") or []),
+    }
+
+
+def export_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The per-building table for CSV/XLSX: flat columns, lists joined with '; '."""
+    frame = pd.DataFrame.from_records(records)
+    for col in ("defaults_used", "warnings"):
+        if col in frame:
+            frame[col] = frame[col].map(lambda v: "; ".join(v) if isinstance(v, list) else v)
+    return frame
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
+
+
+def to_xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per frame (sheet names <= 31 characters)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in frames.items():
+            safe = frame.astype(object).where(frame.notna(), None)
+            safe.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()

@@ -1,0 +1,217 @@
+"""HTTP for assessments (jobs), the synchronous estimate and named climates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+
+from service.assessments import climates, repository, results, service
+from service.assessments.models import Assessment, Climate
+from service.assessments.schemas import (
+    AssessmentList,
+    AssessmentOut,
+    AssessmentRequest,
+    AssessmentResultOut,
+    ClimateList,
+    ClimateOut,
+    EstimateRequest,
+)
+from service.body import RawBody, read_raw_body
+from service.deps import PrincipalDep, SessionDep
+from service.inventory.service import visible_inventory
+from service.jobs.schemas import JobOut
+from service.openapi import problem_responses
+
+router = APIRouter(tags=["energy"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CLIMATE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "A PVGIS TMY (csv or json) or an EPW file, as multipart field 'file' or the raw body "
+        "with ?filename=site.epw",
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+def assessment_out(session: Any, row: Assessment, with_result: bool = False) -> AssessmentOut:
+    job = repository.get_job(session, row.job_id)
+    status = "succeeded" if row.totals is not None else (job.status if job else "unknown")
+    result = None
+    if with_result and row.totals is not None:
+        records = repository.load_building_records(session, row.id)
+        meta = dict(row.meta or {})
+        result = AssessmentResultOut(
+            buildings=[results.nest(r) for r in records],
+            totals_by_type=row.totals_by_type or [],
+            totals=row.totals,
+            warnings=meta.pop("warnings", []),
+            meta=meta,
+        )
+    return AssessmentOut(
+        id=row.id,
+        inventory_id=row.inventory_id,
+        inventory_version=row.inventory_version,
+        climate_id=row.climate_id,
+        status=status,
+        job=JobOut.from_row(job) if job else None,
+        params=row.params,
+        city_lat=row.city_lat,
+        city_lon=row.city_lon,
+        city_location_source=row.city_location_source,
+        engine_version=row.engine_version,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        url=f"/v1/assessments/{row.id}",
+        result=result,
+    )
+
+
+def climate_out(row: Climate) -> ClimateOut:
+    return ClimateOut(
+        id=row.id,
+        name=row.name,
+        filename=row.filename,
+        file_format=row.file_format,
+        source=row.source,
+        period=row.period,
+        lat=row.lat,
+        lon=row.lon,
+        altitude_m=row.altitude_m,
+        ghi_kwh_m2_per_year=row.ghi_kwh_m2_per_year,
+        mean_temp_air_c=row.mean_temp_air_c,
+        created_at=row.created_at,
+        url=f"/v1/climates/{row.id}",
+    )
+
+
+@router.post(
+    "/v1/inventories/{inventory_id}/assessments",
+    status_code=202,
+    response_model=JobOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def start_assessment(
+    inventory_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: Annotated[AssessmentRequest | None, Body()] = None,
+) -> Response:
+    """Start an energy assessment job of one inventory version (the city, or an advisor with plan access).
+
+    The job's `result_url` points at `GET /v1/assessments/{id}` once it has succeeded."""
+    assessment, job = service.start_assessment(session, principal, inventory_id, body or AssessmentRequest())
+    session.commit()
+    request.app.state.dispatcher.dispatch([job.id])
+    return Response(
+        JobOut.from_row(job).model_dump_json(),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": f"/v1/jobs/{job.id}", "Content-Location": f"/v1/assessments/{assessment.id}"},
+    )
+
+
+@router.get(
+    "/v1/inventories/{inventory_id}/assessments",
+    response_model=AssessmentList,
+    responses=problem_responses(401, 404),
+)
+def list_assessments(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> AssessmentList:
+    inventory = visible_inventory(session, principal, inventory_id)
+    items = [assessment_out(session, a) for a in repository.list_assessments(session, inventory.id)]
+    return AssessmentList(items=items, count=len(items))
+
+
+@router.get(
+    "/v1/assessments/{assessment_id}",
+    response_model=AssessmentOut,
+    responses={**problem_responses(401, 404), 200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+def get_assessment(
+    assessment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> Any:
+    """Per building: need by use, final energy by carrier, primary energy, EP vs limit, CO2, cost, PV,
+    defaults used and warnings; totals by building type and for the city. `?format=csv|xlsx` exports
+    the per-building table (XLSX adds the totals by type)."""
+    row = service.visible_assessment(session, principal, assessment_id)
+    if format == "json":
+        return assessment_out(session, row, with_result=True)
+    if row.totals is None:
+        from service.errors import Conflict
+
+        raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
+    frame = results.export_frame(repository.load_building_records(session, row.id))
+    stem = f"assessment-{assessment_id}"
+    if format == "csv":
+        return Response(
+            results.to_csv_bytes(frame),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        )
+    import pandas as pd
+
+    sheets = {"buildings": frame, "totals_by_type": pd.DataFrame(row.totals_by_type or [])}
+    return Response(
+        results.to_xlsx_bytes(sheets),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+    )
+
+
+@router.post(
+    "/v1/energy/estimate",
+    response_model=AssessmentResultOut,
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+def estimate(request: Request, body: EstimateRequest, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Synchronous assessment of up to `max_sync_buildings` (100) buildings given in the body; the
+    same validation as inventories and the same result shape as an assessment."""
+    payload = service.estimate(session, principal, body, request.app.state.settings)
+    return AssessmentResultOut(**{**payload, "buildings": [results.nest(r) for r in payload["buildings"]]})
+
+
+@router.post(
+    "/v1/climates",
+    status_code=201,
+    response_model=ClimateOut,
+    openapi_extra=CLIMATE_BODY,
+    responses=problem_responses(401, 403, 413, 422),
+)
+def upload_climate(
+    body: Annotated[RawBody, Depends(read_raw_body)],
+    session: SessionDep,
+    principal: PrincipalDep,
+    name: Annotated[str | None, Query(max_length=200, examples=["Lublin, dach ratusza"])] = None,
+    filename: Annotated[str | None, Query(max_length=200, examples=["tmy_51.248_22.566.csv"])] = None,
+) -> Response:
+    """Upload a named climate for your organisation (PVGIS TMY csv/json or EPW); reuse its id in
+    assessments and estimates. A truncated file, fewer than 8760 hours, non-numeric cells or negative
+    irradiance is a 422 naming the problem; nothing is stored then."""
+    row = climates.upload_climate(session, principal, body.content, body.filename or filename, name)
+    out = climate_out(row)
+    return Response(
+        out.model_dump_json(), status_code=201, media_type="application/json", headers={"Location": out.url}
+    )
+
+
+@router.get("/v1/climates", response_model=ClimateList, responses=problem_responses(401))
+def list_climates(session: SessionDep, principal: PrincipalDep) -> ClimateList:
+    items = [climate_out(c) for c in climates.list_climates(session, principal)]
+    return ClimateList(items=items, count=len(items))
+
+
+@router.get("/v1/climates/{climate_id}", response_model=ClimateOut, responses=problem_responses(401, 404))
+def get_climate(climate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ClimateOut:
+    return climate_out(climates.visible_climate(session, principal, climate_id))

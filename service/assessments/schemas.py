@@ -1,0 +1,188 @@
+"""Pydantic in/out models of assessments, the synchronous estimate and named climates."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.inventory.schemas import EXAMPLE_BUILDINGS
+from service.jobs.schemas import JobOut
+
+Carrier = Literal["coal", "gas", "oil", "biomass", "district_heat", "electricity"]
+
+
+class PVParamsIn(BaseModel):
+    """Overrides of the rooftop PV chain (defaults: ``energy/data/pv_parameters.csv``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    module_efficiency: float | None = Field(None, gt=0, le=0.5, examples=[0.21])
+    gamma_pdc: float | None = Field(None, ge=-0.01, le=0, examples=[-0.0035])
+    dc_ac_ratio: float | None = Field(None, ge=0.5, le=3, examples=[1.15])
+    inverter_efficiency_nominal: float | None = Field(None, gt=0.5, le=1, examples=[0.96])
+    albedo: float | None = Field(None, ge=0, le=1, examples=[0.2])
+    transposition_model: Literal["perez", "haydavies"] | None = None
+    temperature_model: Literal["sapm", "faiman"] | None = None
+    flat_roof_tilt_deg: float | None = Field(None, ge=0, le=90, examples=[15])
+    flat_roof_gcr: float | None = Field(None, gt=0, le=1, examples=[0.45])
+    max_shading_factor: float | None = Field(None, ge=0, le=1, examples=[0.5])
+    retail_price_pln_per_kwh: float | None = Field(None, ge=0, le=20, examples=[1.05])
+    export_price_pln_per_kwh: float | None = Field(None, ge=0, le=20, examples=[0.45])
+
+
+class AssessmentParamsIn(BaseModel):
+    """Parameters of one assessment; all optional, defaults are the engine's sourced data files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    climate_id: uuid.UUID | None = Field(None, description="a named climate from POST /v1/climates")
+    prices_pln_per_kwh: dict[Carrier, float] = Field(default_factory=dict, examples=[{"gas": 0.32}])
+    co2_kg_per_kwh: dict[Carrier, float] = Field(default_factory=dict, examples=[{"district_heat": 0.35}])
+    w_primary: dict[Carrier, float] = Field(default_factory=dict, examples=[{"district_heat": 0.8}])
+    grid_co2_kg_per_kwh: float | None = Field(
+        None, ge=0, le=2, examples=[0.597], description="grid electricity CO2 factor [kg/kWh]"
+    )
+    include_pv: bool = True
+    pv_climate: Literal["scaled", "ministry"] = "scaled"
+    pv: PVParamsIn | None = None
+    hdd_by_year: dict[int, float] = Field(
+        default_factory=dict,
+        examples=[{2023: 3410.0}],
+        description="city HDD base 15 degC [K day] of metered years",
+    )
+
+
+class AssessmentRequest(AssessmentParamsIn):
+    version: int | None = Field(None, ge=1, le=1_000_000, description="inventory version; latest if omitted")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "grid_co2_kg_per_kwh": 0.597,
+                    "prices_pln_per_kwh": {"gas": 0.32, "electricity": 1.05},
+                    "pv": {"module_efficiency": 0.22},
+                }
+            ]
+        },
+    )
+
+
+class EstimateRequest(AssessmentParamsIn):
+    buildings: list[dict[str, Any]] = Field(description="1..max_sync_buildings rows, inventory fields")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"buildings": EXAMPLE_BUILDINGS, "grid_co2_kg_per_kwh": 0.597}]},
+    )
+
+
+class NeedOut(BaseModel):
+    heating_kwh_per_year: float
+    heating_kwh_per_m2_year: float
+    cooling_kwh_per_year: float
+    dhw_kwh_per_year: float
+    lighting_kwh_per_year: float
+    equipment_kwh_per_year: float
+    heating_kwh_by_month: list[float] = Field(description="January..December")
+
+
+class EpOut(BaseModel):
+    ep_kwh_per_m2_year: float | None = Field(examples=[210.8])
+    ep_hw_kwh_per_m2_year: float | None = None
+    limit_kwh_per_m2_year: float | None = Field(examples=[45.0])
+    meets_limit: bool | None = None
+
+
+class PVOut(BaseModel):
+    capacity_kwp: float | None = Field(examples=[92.9])
+    existing_kwp: float | None = None
+    usable_roof_m2: float | None = None
+    tilt_deg: float | None = None
+    azimuth_deg: float | None = None
+    yield_kwh_per_year: float | None = None
+    specific_yield_kwh_per_kwp: float | None = None
+    self_consumed_kwh_per_year: float | None = None
+    exported_kwh_per_year: float | None = None
+    self_consumption_ratio: float | None = None
+    value_pln_per_year: float | None = None
+
+
+class BuildingResultOut(BaseModel):
+    building_id: str = Field(examples=["SP-24"])
+    name: str | None = None
+    building_type: str
+    construction_year: int | None = None
+    heated_area_m2: float
+    heating_system: str | None = None
+    climate_station_id: str | None = None
+    climate_name: str | None = None
+    need: NeedOut
+    final_kwh_per_year: dict[str, float] = Field(
+        examples=[{"district_heat": 580748.4, "electricity": 174215.2}]
+    )
+    primary_nonrenewable_kwh_per_year: float
+    ep: EpOut
+    co2_t_per_year: float
+    cost_pln_per_year: float
+    pv: PVOut | None = None
+    calibration: dict[str, Any] = Field(default_factory=dict)
+    defaults_used: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class AssessmentResultOut(BaseModel):
+    buildings: list[BuildingResultOut]
+    totals_by_type: list[dict[str, Any]]
+    totals: dict[str, Any]
+    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    meta: dict[str, Any]
+
+
+class AssessmentOut(BaseModel):
+    id: uuid.UUID
+    inventory_id: uuid.UUID
+    inventory_version: int
+    climate_id: uuid.UUID | None
+    status: str = Field(examples=["succeeded"])
+    job: JobOut | None
+    params: dict[str, Any]
+    city_lat: float
+    city_lon: float
+    city_location_source: str = Field(examples=["mean of 40 building coordinates"])
+    engine_version: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    url: str
+    result: AssessmentResultOut | None = None
+
+
+class AssessmentList(BaseModel):
+    items: list[AssessmentOut]
+    count: int
+
+
+class ClimateOut(BaseModel):
+    id: uuid.UUID
+    name: str = Field(examples=["Lublin, dach ratusza (PVGIS TMY 2005-2023)"])
+    filename: str
+    file_format: Literal["epw", "csv", "json"]
+    source: str
+    period: str
+    lat: float
+    lon: float
+    altitude_m: float
+    ghi_kwh_m2_per_year: float = Field(examples=[1141.4])
+    mean_temp_air_c: float = Field(examples=[8.3])
+    created_at: datetime
+    url: str
+
+
+class ClimateList(BaseModel):
+    items: list[ClimateOut]
+    count: int

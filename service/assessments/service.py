@@ -1,0 +1,287 @@
+"""Use cases: start an assessment job, read it (JSON/CSV/XLSX), and the synchronous estimate."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from energy import carriers
+from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
+from energy.climate import Climate as EngineClimate
+from energy.climate import in_poland
+from energy.errors import EnergyInputError, OutsideClimateError
+from energy.pv_params import PVInputError, PVParams
+from service.assessments import climates, repository, results
+from service.assessments.models import Assessment
+from service.assessments.schemas import AssessmentParamsIn, AssessmentRequest, EstimateRequest
+from service.errors import NotFound, PayloadTooLarge, ValidationProblem
+from service.inventory import repository as inventory_repository
+from service.inventory.models import Inventory
+from service.inventory.parsing import InventoryFormatError, parse_inventory
+from service.inventory.service import issue_dict
+from service.jobs.service import create_job
+from service.orgs.service import Principal, require_access
+from service.settings import Settings
+
+PARAM_FIELDS = (
+    "prices_pln_per_kwh",
+    "co2_kg_per_kwh",
+    "w_primary",
+    "grid_co2_kg_per_kwh",
+    "include_pv",
+    "pv_climate",
+    "pv",
+    "hdd_by_year",
+)
+
+
+def engine_params(params: dict[str, Any]) -> AssessmentParams:
+    """Engine parameters from the stored request dict; bad values raise ValidationProblem naming the field."""
+    pv = params.get("pv") or {}
+    try:
+        carriers.carrier_factors(
+            params.get("prices_pln_per_kwh"), params.get("co2_kg_per_kwh"), params.get("w_primary")
+        )
+        pv_params = PVParams(**{k: v for k, v in pv.items() if v is not None}) if pv else None
+    except (EnergyInputError, PVInputError) as exc:
+        raise ValidationProblem(
+            str(exc), errors=[{"field": str(exc).split(":")[0], "reason": str(exc)}]
+        ) from exc
+    return AssessmentParams(
+        prices_pln_per_kwh=dict(params.get("prices_pln_per_kwh") or {}),
+        co2_kg_per_kwh=dict(params.get("co2_kg_per_kwh") or {}),
+        w_primary=dict(params.get("w_primary") or {}),
+        grid_co2_kg_per_kwh=params.get("grid_co2_kg_per_kwh"),
+        include_pv=bool(params.get("include_pv", True)),
+        pv_params=pv_params,
+        pv_climate=params.get("pv_climate", "scaled"),
+        hdd_by_year={int(k): float(v) for k, v in (params.get("hdd_by_year") or {}).items()},
+    )
+
+
+def params_dict(body: AssessmentParamsIn) -> dict[str, Any]:
+    """The request's engine parameters as a JSON-safe dict (stored for reproducibility)."""
+    return body.model_dump(mode="json", include=set(PARAM_FIELDS), exclude_none=False)
+
+
+def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    nan = np.full(len(frame), np.nan)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(float) if "lat" in frame else nan
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(float) if "lon" in frame else nan
+    return lat, lon
+
+
+def city_location(frame: pd.DataFrame, climate: Any | None) -> tuple[float, float, str]:
+    """Where buildings without coordinates are placed [deg].
+
+    ``service/teryt.py`` holds no coordinates, so: the mean of the buildings' coordinates, else the
+    uploaded climate's site, else a 422 naming the problem.
+    """
+    lat, lon = _coords(frame)
+    both = np.isfinite(lat) & np.isfinite(lon)
+    if both.any():
+        return (
+            float(lat[both].mean()),
+            float(lon[both].mean()),
+            f"mean of {int(both.sum())} building coordinates",
+        )
+    if climate is not None:
+        return float(climate.lat), float(climate.lon), f"site of climate '{climate.name}'"
+    raise ValidationProblem(
+        "no building has lat/lon and no climate was given: the city's location is unknown",
+        errors=[{"field": "lat/lon", "reason": "give coordinates for at least one building or a climate_id"}],
+    )
+
+
+def check_in_poland(frame: pd.DataFrame, city_lat: float, city_lon: float, has_climate: bool) -> None:
+    """422 naming the buildings outside Poland when no user climate was given."""
+    if has_climate:
+        return
+    lat, lon = _coords(frame)
+    lat, lon = np.where(np.isfinite(lat), lat, city_lat), np.where(np.isfinite(lon), lon, city_lon)
+    outside = ~in_poland(lat, lon)
+    if outside.any():
+        rows = np.flatnonzero(outside)
+        ids = frame["building_id"].astype(str).to_numpy()[rows]
+        raise ValidationProblem(
+            f"{len(rows)} building(s) lie outside Poland and no climate_id was given "
+            f"(upload a PVGIS TMY or EPW file at POST /v1/climates): {', '.join(ids[:10])}",
+            errors=[
+                {
+                    "row": int(r) + 1,
+                    "field": "lat/lon",
+                    "value": str(b),
+                    "reason": "outside Poland: no packaged climate",
+                }
+                for r, b in zip(rows[:50], ids[:50], strict=True)
+            ],
+        )
+
+
+def run_engine(
+    frame: pd.DataFrame,
+    params: dict[str, Any],
+    city_lat: float,
+    city_lon: float,
+    climate: EngineClimate | None,
+    progress: Callable[[float, str], None] | None = None,
+) -> AssessmentResult:
+    """The single call of the energy engine shared by the job and the synchronous estimate."""
+    return assess_buildings(
+        frame,
+        city_lat=city_lat,
+        city_lon=city_lon,
+        climate=climate,
+        params=engine_params(params),
+        progress=progress,
+    )
+
+
+def start_assessment(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, body: AssessmentRequest
+):
+    """Validate everything that can be validated now, store the assessment row and its job (flush only)."""
+    principal.require("jobs:write")
+    inventory = session.get(Inventory, inventory_id)
+    if inventory is None:
+        raise NotFound(f"inventory {inventory_id} not found")
+    require_access(session, principal, inventory.org_id, "plan", f"inventory {inventory_id}")
+    number = body.version or inventory.latest_version
+    version = inventory_repository.get_version(session, inventory.id, number)
+    if version is None:
+        raise NotFound(
+            f"inventory {inventory_id} has no version {number}",
+            errors=[{"field": "version", "value": number, "reason": "no such version"}],
+        )
+    climate_row = climates.visible_climate(session, principal, body.climate_id) if body.climate_id else None
+    params = params_dict(body)
+    engine_params(params)
+    frame = inventory_repository.load_buildings(session, version.id)
+    lat, lon, where = city_location(frame, climate_row)
+    check_in_poland(frame, lat, lon, climate_row is not None)
+    assessment = repository.add_assessment(
+        session,
+        owner_org_id=inventory.org_id,
+        created_by_org_id=principal.org_id,
+        inventory_id=inventory.id,
+        version_id=version.id,
+        inventory_version=version.version,
+        climate_id=climate_row and climate_row.id,
+        params=params,
+        city_lat=lat,
+        city_lon=lon,
+        city_location_source=where,
+    )
+    job = create_job(
+        session,
+        principal,
+        kind="energy_assessment",
+        owner_org_id=inventory.org_id,
+        subject_type="assessment",
+        subject_id=str(assessment.id),
+        params={"assessment_id": str(assessment.id), "building_count": version.building_count},
+    )
+    assessment.job_id = job.id
+    session.flush()
+    return assessment, job
+
+
+def visible_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID) -> Assessment:
+    principal.require("inventory:read")
+    assessment = repository.get_assessment(session, assessment_id)
+    if assessment is None:
+        raise NotFound(f"assessment {assessment_id} not found")
+    require_access(session, principal, assessment.owner_org_id, "read", f"assessment {assessment_id}")
+    return assessment
+
+
+def result_payload(result: AssessmentResult) -> dict[str, Any]:
+    """JSON-safe result (flat building records, totals, warnings, meta) of one engine run."""
+    return {
+        "buildings": results.frame_records(result.buildings),
+        "totals_by_type": results.frame_records(result.totals_by_type),
+        "totals": {k: results._plain(v) for k, v in result.totals.items()},
+        "warnings": [{k: results._plain(v) for k, v in w.items()} for w in result.warnings],
+        "meta": json.loads(json.dumps(result.meta, default=results._plain)),
+    }
+
+
+def _outside_poland(issue: dict[str, Any]) -> bool:
+    return issue.get("field") in ("lat", "lon") and "not in Poland" in str(issue.get("reason"))
+
+
+def parse_estimate_buildings(
+    buildings: list[dict[str, Any]], settings: Settings, has_climate: bool
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The inventory intake's parsing and validation of the body's buildings.
+
+    Intake rejects points outside Poland; the estimate accepts them when a user climate covers the
+    site, and otherwise answers 422 naming each such building.
+    """
+    raw = json.dumps({"buildings": buildings}, default=str).encode("utf-8")
+    try:
+        parsed = parse_inventory(raw, content_type="application/json", max_rows=settings.max_sync_buildings)
+    except InventoryFormatError as exc:
+        raise ValidationProblem(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
+    issues = [issue_dict(i) for i in parsed.errors]
+    outside = [i for i in issues if _outside_poland(i)]
+    others = [i for i in issues if not _outside_poland(i)]
+    if others:
+        raise ValidationProblem(f"{len(others)} error(s) in the buildings", errors=others)
+    if outside and not has_climate:
+        ids = [str(buildings[int(i["row"]) - 1].get("building_id")) for i in outside]
+        raise ValidationProblem(
+            f"{len(ids)} building(s) lie outside Poland and no climate_id was given "
+            f"(upload a PVGIS TMY or EPW file at POST /v1/climates): {', '.join(ids[:10])}",
+            errors=[
+                {**i, "value": b, "reason": "outside Poland: no packaged climate; " + str(i["reason"])}
+                for i, b in zip(outside, ids, strict=True)
+            ],
+        )
+    return parsed.buildings, [issue_dict(w) for w in parsed.warnings]
+
+
+def estimate(
+    session: Session, principal: Principal, body: EstimateRequest, settings: Settings
+) -> dict[str, Any]:
+    """Synchronous assessment of up to ``settings.max_sync_buildings`` buildings given in the body."""
+    principal.require("jobs:write")
+    n = len(body.buildings)
+    if n > settings.max_sync_buildings:
+        raise PayloadTooLarge(
+            f"{n} buildings; the synchronous estimate takes at most {settings.max_sync_buildings} "
+            "(submit an inventory and start an assessment job for more)",
+            errors=[{"field": "buildings", "value": n, "reason": f"more than {settings.max_sync_buildings}"}],
+        )
+    climate_row = climates.visible_climate(session, principal, body.climate_id) if body.climate_id else None
+    frame, intake_warnings = parse_estimate_buildings(body.buildings, settings, climate_row is not None)
+    params = params_dict(body)
+    lat, lon, where = city_location(frame, climate_row)
+    check_in_poland(frame, lat, lon, climate_row is not None)
+    climate = climates.engine_climate(climate_row) if climate_row is not None else None
+    try:
+        result = run_engine(frame, params, lat, lon, climate)
+    except OutsideClimateError as exc:
+        raise ValidationProblem(
+            str(exc),
+            errors=[
+                {"field": "lat/lon", "value": b, "reason": "outside Poland"} for b in exc.building_ids[:50]
+            ],
+        ) from exc
+    except EnergyInputError as exc:
+        raise ValidationProblem(str(exc), errors=[{"field": None, "reason": str(exc)}]) from exc
+    payload = result_payload(result)
+    payload["meta"].update(
+        city_lat=lat,
+        city_lon=lon,
+        city_location_source=where,
+        climate_id=str(climate_row.id) if climate_row else None,
+    )
+    payload["warnings"] = intake_warnings + payload["warnings"]
+    return payload
