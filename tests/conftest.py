@@ -146,7 +146,7 @@ def app_and_tenants(db_url: str) -> Iterator[tuple[object, Tenants]]:
 
     app = create_app(make_settings(db_url))
     yield app, make_tenants(db_url)
-    app.state.dispatcher.shutdown()
+    app.state.dispatcher.join()
     app.state.engine.dispose()
 
 

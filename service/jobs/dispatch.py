@@ -44,6 +44,7 @@ class Dispatcher:
         self.settings = settings or get_settings()
         self._pool: LocalPool | None = None
         self._celery = None
+        self._stopped: list[LocalPool] = []
 
     @property
     def uses_broker(self) -> bool:
@@ -63,6 +64,14 @@ class Dispatcher:
                 self._pool.submit(str(job_id))
 
     def shutdown(self) -> None:
+        """Stop taking jobs; queued futures are cancelled, running ones finish in the background."""
         if self._pool is not None:
             self._pool.shutdown()
+            self._stopped.append(self._pool)
             self._pool = None
+
+    def join(self) -> None:
+        """Wait for the jobs still running in stopped pools (tests use it before dropping a database)."""
+        self.shutdown()
+        while self._stopped:
+            self._stopped.pop().executor.shutdown(wait=True)

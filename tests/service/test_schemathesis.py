@@ -25,7 +25,7 @@ def api_schema(sqlite_url):  # type: ignore[no-untyped-def]
     with TestClient(app) as c:  # one real inventory, so that ids are not all unknown
         c.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=_AUTH)
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
-    app.state.dispatcher.shutdown()
+    app.state.dispatcher.join()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
