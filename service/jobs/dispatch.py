@@ -10,7 +10,7 @@ import logging
 import multiprocessing
 import uuid
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 
 from service.settings import Settings, get_settings
 
@@ -74,4 +74,5 @@ class Dispatcher:
         """Wait for the jobs still running in stopped pools (tests use it before dropping a database)."""
         self.shutdown()
         while self._stopped:
-            self._stopped.pop().executor.shutdown(wait=True)
+            pool = self._stopped.pop()
+            wait(list(pool.futures.values()))
