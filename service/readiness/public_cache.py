@@ -1,0 +1,153 @@
+"""In-memory cache of the public bodies: JSON, badge and widget per published snapshot, with ETags.
+
+An entry per TERYT holds the latest snapshot id, its rendered bodies (per kind and language) and
+their ETags, so a hot request does no database query, no JSON encoding and no rendering. The cache
+re-checks the latest snapshot id at most every ``REVALIDATE_S`` seconds (one indexed query), and a
+publication through this process drops the entry at once; so another API process sees a new
+snapshot within ``REVALIDATE_S``. Unpublished TERYT codes are remembered as such for the same time,
+so unknown codes cannot hammer the database either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from service.readiness import repository as repo
+from service.readiness.methodology import methodology_html
+from service.readiness.public_schema import PublicSnapshot
+from service.readiness.render import badge_svg, widget_html
+
+REVALIDATE_S = 1.0  # how stale the "latest snapshot" may be in another process [s]; engineering default
+MAX_ENTRIES = 10_000  # more than the 2,477 gminas of Poland
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@dataclass
+class Entry:
+    snapshot_id: str | None
+    checked_at: float
+    snapshot: PublicSnapshot | None = None
+    bodies: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
+
+    def body(self, kind: str, lang: str, base_url: str) -> tuple[bytes, str]:
+        """Rendered body and ETag of ``kind`` (json, badge, widget) in ``lang``, rendered once."""
+        key = (kind, lang)
+        found = self.bodies.get(key)
+        if found is None:
+            snap = self.snapshot
+            if kind == "json":
+                raw = json.dumps(snap.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+            elif kind == "badge":
+                raw = badge_svg(snap, lang)
+            else:
+                raw = widget_html(snap, lang, base_url)
+            data = raw.encode("utf-8")
+            found = self.bodies[key] = (data, etag_of(data))
+        return found
+
+
+class PublicCache:
+    """Latest published snapshot per TERYT with its rendered bodies (see module docstring)."""
+
+    def __init__(self, session_factory: Callable, revalidate_s: float = REVALIDATE_S) -> None:  # type: ignore[type-arg]
+        self.session_factory = session_factory
+        self.revalidate_s = revalidate_s
+        self.entries: dict[str, Entry] = {}
+        self.pages: dict[str, tuple[bytes, str]] = {}
+
+    def fresh(self, teryt: str) -> Entry | None:
+        """The entry if it was checked within ``revalidate_s`` (no I/O; safe on the event loop)."""
+        entry = self.entries.get(teryt)
+        if entry is not None and time.monotonic() - entry.checked_at < self.revalidate_s:
+            return entry
+        return None
+
+    def load(self, teryt: str) -> Entry:
+        """Re-check the database (blocking: call from a worker thread) and return the entry."""
+        entry = self.entries.get(teryt)
+        known = entry.snapshot_id if entry else None
+        with self.session_factory() as session:
+            latest = repo.latest_snapshot_id(session, teryt)
+            if latest is not None and latest != known:
+                pub = repo.latest_publication(session, teryt)
+                latest = pub.snapshot_id
+                entry = Entry(latest, time.monotonic(), PublicSnapshot.model_validate(pub.snapshot))
+        if latest is None:
+            entry = Entry(None, time.monotonic())
+        entry.checked_at = time.monotonic()
+        if len(self.entries) >= MAX_ENTRIES:
+            self.entries.clear()
+        self.entries[teryt] = entry
+        return entry
+
+    def invalidate(self, teryt: str) -> None:
+        self.entries.pop(teryt, None)
+
+    def methodology(self, lang: str) -> tuple[bytes, str]:
+        found = self.pages.get(lang)
+        if found is None:
+            from service.readiness.service import framework
+
+            fw = framework()
+            html = methodology_html(fw.indicators, lang, fw.version, method_description(fw.meta))
+            data = html.encode("utf-8")
+            found = self.pages[lang] = (data, etag_of(data))
+        return found
+
+
+def method_description(meta: dict) -> dict[str, dict[str, str]]:
+    """The method steps (pl/en) generated from the framework's metadata (``framework.yaml``)."""
+    low, high = meta.get("normalisation_range", [0, 100])
+    age = meta.get("max_age_years")
+    ref = meta.get("reference_year")
+    return {
+        "scenario": {
+            "pl": "Scenariusz przyjazdów (liczba osób, udział dzieci w wieku przedszkolnym i szkolnym, wielkość "
+            "gospodarstwa domowego) przekłada się na potrzeby: mieszkania, miejsca w szkołach i przedszkolach, "
+            "pacjentów POZ i sprawy w pomocy społecznej. Stosunek wolnych zasobów do potrzeb to wskaźniki zapasu.",
+            "en": "An arrival scenario (persons, shares of preschool and school-age children, household size) "
+            "becomes needs: dwellings, school and preschool places, primary-care patients and social-work cases. "
+            "Spare capacity divided by need gives the headroom indicators.",
+        },
+        "imputation": {
+            "pl": "Braków danych nie uzupełnia się, chyba że konfiguracja wskaźnika tak stanowi; brak jest jawnie "
+            "wykazany w pokryciu danych, a wagi pozostałych wskaźników filaru są przeskalowane.",
+            "en": "Missing values are not imputed unless the indicator's configuration says so; they are listed in "
+            "the coverage and the remaining weights of the pillar are re-normalised.",
+        },
+        "normalisation": {
+            "pl": f"Normalizacja do wartości docelowych (goalposts): każdy wskaźnik na skalę {low}–{high} między "
+            "dwiema ustalonymi granicami, więc wynik gminy nie zależy od danych innych gmin.",
+            "en": f"Target-based (goalposts) normalisation: each indicator to {low}-{high} between two fixed "
+            "posts, so a gmina's score never depends on other gminas' data.",
+        },
+        "weighting": {
+            "pl": "Wagi domyślne z definicji ramy (tabela poniżej); doradca może je zmienić przy obliczeniu, "
+            "a zmiana jest zapisana w skrócie konfiguracji publikacji.",
+            "en": "Default weights from the framework definition (table below); an advisor may change them for a "
+            "computation, and the change shows in the published configuration hash.",
+        },
+        "aggregation": {
+            "pl": f"Średnia {'arytmetyczna' if meta.get('aggregation') == 'arithmetic' else meta.get('aggregation')}"
+            " ważona: wskaźniki → filary (mieszkania, edukacja, usługi) → wynik ogólny.",
+            "en": f"Weighted {meta.get('aggregation', 'arithmetic')} mean: indicators → pillars (housing, "
+            "schooling, services) → overall score.",
+        },
+        "uncertainty": {
+            "pl": "Analiza Monte Carlo: wagi losowane ±25% wokół nominalnych i zamiennie normalizacja min–max; "
+            "przedział to 5. i 95. percentyl wyników.",
+            "en": "Monte Carlo: weights drawn ±25% around nominal and min-max normalisation as the alternative; "
+            "the interval is the 5th to 95th percentile of the runs.",
+        },
+        "freshness": {
+            "pl": f"Wiek danych liczony względem roku {ref}; wartości starsze niż {age} lat są oznaczane.",
+            "en": f"Data age is counted against {ref}; values older than {age} years are flagged.",
+        },
+    }

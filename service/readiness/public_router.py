@@ -1,0 +1,152 @@
+"""Public readiness endpoints for portals (no key): snapshot JSON, SVG badge, HTML widget, methodology.
+
+Every answer (errors included) carries ``Access-Control-Allow-Origin: *``; successful ones carry
+``Cache-Control: public, max-age=<public_cache_max_age_s>`` and a strong ``ETag`` (304 on a matching
+``If-None-Match``). A token bucket per client IP limits requests (429 with ``Retry-After``). Hot
+requests are served from :mod:`service.readiness.public_cache` without touching the database; the
+handlers are ``async`` because they do no CPU work, and a cache miss goes to a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+from service.errors import NotFound, ProblemError, TooManyRequests
+from service.openapi import problem_responses
+from service.readiness.public_cache import Entry, PublicCache
+from service.readiness.public_schema import PublicSnapshot
+from service.readiness.ratelimit import TokenBucketLimiter
+from service.readiness.render import CSP, not_published_html
+
+
+class PublicRoute(APIRoute):
+    """Adds the open CORS header to every answer, errors (422, 404, 429) included."""
+
+    def get_route_handler(self) -> Callable:  # type: ignore[type-arg]
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                response = await original(request)
+            except (ProblemError, RequestValidationError) as exc:
+                for kind in type(exc).__mro__:
+                    if kind in request.app.exception_handlers:
+                        response = await request.app.exception_handlers[kind](request, exc)
+                        break
+                else:  # pragma: no cover - the app always installs both handlers
+                    raise
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            return response
+
+        return handler
+
+
+router = APIRouter(prefix="/v1/public", tags=["public embeds"], route_class=PublicRoute)
+TerytPath = Annotated[
+    str, Path(pattern=r"^\d{7}$", description="7-digit TERYT gmina code", examples=["0663011"])
+]
+WidgetLang = Annotated[Literal["pl", "en", "uk"], Query(description="language of the badge or widget")]
+PageLang = Annotated[Literal["pl", "en"], Query(description="language of the methodology page")]
+PUBLIC_ERRORS = problem_responses(404, 422, 429)
+
+
+def _state(request: Request) -> tuple[PublicCache, TokenBucketLimiter]:
+    state = request.app.state
+    cache = getattr(state, "readiness_public_cache", None)
+    if cache is None:
+        cache = state.readiness_public_cache = PublicCache(state.session_factory)
+        state.readiness_rate_limiter = TokenBucketLimiter(state.settings.public_rate_limit_per_minute)
+    return cache, state.readiness_rate_limiter
+
+
+def _limit(request: Request, limiter: TokenBucketLimiter) -> None:
+    wait_s = limiter.take(request.client.host if request.client else "unknown")
+    if wait_s is not None:
+        raise TooManyRequests(
+            f"more than {int(limiter.capacity)} requests per minute from your address", wait_s
+        )
+
+
+async def _entry(request: Request, teryt: str) -> Entry:
+    cache, limiter = _state(request)
+    _limit(request, limiter)
+    entry = cache.fresh(teryt) or await run_in_threadpool(cache.load, teryt)
+    return entry
+
+
+def _answer(request: Request, body: bytes, etag: str, media_type: str, extra: dict | None = None) -> Response:
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={request.app.state.settings.public_cache_max_age_s}",
+        **(extra or {}),
+    }
+    match = request.headers.get("if-none-match")
+    if match and (match.strip() == "*" or etag in [t.strip().removeprefix("W/") for t in match.split(",")]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _unpublished(teryt: str) -> NotFound:
+    return NotFound(f"no published readiness snapshot for gmina {teryt}")
+
+
+@router.get(
+    "/readiness/methodology", include_in_schema=False, response_class=Response, responses=PUBLIC_ERRORS
+)  # alias: the documented example snapshot links here
+@router.get(
+    "/methodology", response_class=Response, responses={**PUBLIC_ERRORS, 200: {"content": {"text/html": {}}}}
+)
+async def methodology(request: Request, lang: PageLang = "pl") -> Response:
+    """The methodology page (pl/en) generated from the framework: indicators, sources, weights, method."""
+    cache, limiter = _state(request)
+    _limit(request, limiter)
+    body, etag = cache.methodology(lang)
+    return _answer(request, body, etag, "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
+
+
+@router.get(
+    "/readiness/{teryt}", response_model=PublicSnapshot, response_class=Response, responses=PUBLIC_ERRORS
+)
+async def snapshot(teryt: TerytPath, request: Request) -> Response:
+    """The latest published snapshot of the gmina (the stable public contract, see PUBLIC_CONTRACT.md)."""
+    entry = await _entry(request, teryt)
+    if entry.snapshot is None:
+        raise _unpublished(teryt)
+    body, etag = entry.body("json", "", "")
+    return _answer(request, body, etag, "application/json")
+
+
+@router.get(
+    "/readiness/{teryt}/badge.svg", response_class=Response,
+    responses={**PUBLIC_ERRORS, 200: {"content": {"image/svg+xml": {}}}},
+)  # fmt: skip
+async def badge(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> Response:
+    """A small accessible SVG badge: score out of 100, band colour and data year."""
+    entry = await _entry(request, teryt)
+    if entry.snapshot is None:
+        raise _unpublished(teryt)
+    body, etag = entry.body("badge", lang, "")
+    return _answer(request, body, etag, "image/svg+xml")
+
+
+@router.get(
+    "/readiness/{teryt}/widget", response_class=Response,
+    responses={**PUBLIC_ERRORS, 200: {"content": {"text/html": {}}}},
+)  # fmt: skip
+async def widget(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> Response:
+    """A self-contained HTML widget for an iframe (no scripts, fonts or CDNs), pl/en/uk."""
+    entry = await _entry(request, teryt)
+    csp = {"Content-Security-Policy": CSP}
+    if entry.snapshot is None:
+        return Response(
+            not_published_html(lang), status_code=404, media_type="text/html; charset=utf-8", headers=csp
+        )
+    body, etag = entry.body("widget", lang, request.app.state.settings.base_url)
+    return _answer(request, body, etag, "text/html; charset=utf-8", csp)

@@ -1,0 +1,183 @@
+"""HTTP for readiness (with a key): indicator values, scores, publications. Thin: use cases in service.py."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from service.body import RawBody, read_raw_body
+from service.deps import PrincipalDep, SessionDep
+from service.jobs.schemas import JobOut
+from service.jobs.service import create_job
+from service.openapi import problem_responses
+from service.readiness import repository as repo
+from service.readiness import service
+from service.readiness.render import embed_snippet
+from service.readiness.schemas import (
+    INDICATORS_BODY,
+    PublicationIn,
+    PublicationList,
+    PublicationOut,
+    RunOut,
+    ScoreOut,
+    ScoresRequest,
+    SubmissionOut,
+    ValueOut,
+    ValuesOut,
+)
+
+router = APIRouter(prefix="/v1/readiness", tags=["readiness"])
+TerytPath = Annotated[
+    str, Path(pattern=r"^\d{7}$", description="7-digit TERYT gmina code", examples=["0663011"])
+]
+
+
+def _score_out(row, run_id: uuid.UUID) -> ScoreOut:  # type: ignore[no-untyped-def]
+    return ScoreOut(
+        teryt=row.teryt, score=row.score, rank=row.rank, pillars=row.pillars, coverage=row.coverage,
+        vintage=row.vintage, detail=row.detail, run_id=run_id, computed_at=row.created_at,
+    )  # fmt: skip
+
+
+def _run_out(session, run, with_scores: bool = True) -> RunOut:  # type: ignore[no-untyped-def]
+    scores = [_score_out(s, run.id) for s in repo.run_scores(session, run.id)] if with_scores else []
+    return RunOut(
+        run_id=run.id, status=run.status, teryts=run.teryts, request=run.request,
+        methodology_version=run.methodology_version, config_hash=run.config_hash, unit_count=run.unit_count,
+        created_at=run.created_at, finished_at=run.finished_at,
+        job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None, scores=scores,
+    )  # fmt: skip
+
+
+def _pub_out(pub, base_url: str) -> PublicationOut:  # type: ignore[no-untyped-def]
+    return PublicationOut(
+        snapshot_id=pub.snapshot_id, teryt=pub.teryt, seq=pub.seq, supersedes=pub.snapshot.get("supersedes"),
+        published_at=pub.published_at, public_url=f"/v1/public/readiness/{pub.teryt}",
+        embed_snippet=embed_snippet(base_url, pub.teryt, "pl"), snapshot=pub.snapshot,
+    )  # fmt: skip
+
+
+@router.put(
+    "/{teryt}/indicators", response_model=SubmissionOut, openapi_extra=INDICATORS_BODY,
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+)  # fmt: skip
+def put_indicators(
+    teryt: TerytPath,
+    body: Annotated[RawBody, Depends(read_raw_body)],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> SubmissionOut:
+    """Report indicator values of the gmina (the city itself, or an advisor with plan access).
+
+    Each (indicator, year) in the body becomes a new version; the earlier one stays readable
+    (`?history=true`). Every problem comes back at once with row and field; nothing is stored then."""
+    sub, stored, superseded = service.submit_values(
+        session, principal, teryt, body.content, body.content_type
+    )
+    return SubmissionOut(
+        submission_id=sub.id, teryt=teryt, version=sub.version, values_stored=stored,
+        values_superseded=superseded, created_at=sub.created_at,
+    )  # fmt: skip
+
+
+@router.get("/{teryt}/indicators", response_model=ValuesOut, responses=problem_responses(401, 404, 422))
+def get_indicators(
+    teryt: TerytPath, session: SessionDep, principal: PrincipalDep,
+    history: Annotated[bool, Query(description="include earlier (superseded) versions")] = False,
+) -> ValuesOut:  # fmt: skip
+    """Every value of the gmina with its source and origin (reference, BDL, city); `used` marks the scored ones."""
+    service.check_city(session, principal, teryt, "read")
+    frame = service.merged_values(session, [teryt], history=history)
+    frame = frame.sort_values(["indicator", "year", "origin"], na_position="first")
+    values = [
+        ValueOut(
+            indicator=r.indicator, value=r.value, year=None if r.year is None or r.year != r.year else int(r.year),
+            source=r.source, origin=r.origin, version=None if r.origin == "reference" else int(r.version),
+            recorded_at=None if r.origin == "reference" else r.created_at,
+            superseded_at=None if r.superseded_at is None or r.superseded_at != r.superseded_at else r.superseded_at,
+            used=bool(r.used),
+        )
+        for r in frame.astype(object).where(frame.notna(), None).itertuples()
+    ]  # fmt: skip
+    return ValuesOut(teryt=teryt, count=len(values), values=values)
+
+
+@router.post(
+    "/scores", status_code=201, response_model=RunOut,
+    responses={**problem_responses(401, 403, 404, 422), 202: {"model": JobOut, "description": "computed as a job"}},
+)  # fmt: skip
+def post_scores(
+    body: ScoresRequest, request: Request, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Compute readiness scores: one gmina without uncertainty runs at once (201), else as a job (202)."""
+    payload = body.model_dump(mode="json")
+    run, as_job = service.start_scores(session, principal, payload)
+    if not as_job:
+        out = _run_out(session, run)
+        return Response(out.model_dump_json(), status_code=201, media_type="application/json",
+                        headers={"Location": f"/v1/readiness/scores/{run.id}"})  # fmt: skip
+    job = create_job(
+        session, principal, kind="readiness_scores", owner_org_id=principal.org_id,
+        subject_type="readiness_score_run", subject_id=str(run.id), params={"run_id": str(run.id)},
+    )  # fmt: skip
+    run.job_id = job.id
+    session.commit()
+    request.app.state.dispatcher.dispatch([job.id])
+    return Response(JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
+                    headers={"Location": f"/v1/jobs/{job.id}"})  # fmt: skip
+
+
+@router.get("/scores/{run_id}", response_model=RunOut, responses=problem_responses(401, 404))
+def get_run(run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RunOut:
+    """A score run: its request, configuration hash and the stored scores of every gmina."""
+    return _run_out(session, service.visible_run(session, principal, run_id))
+
+
+@router.get("/{teryt}/scores", response_model=ScoreOut, responses=problem_responses(401, 404, 422))
+def latest_scores(teryt: TerytPath, session: SessionDep, principal: PrincipalDep) -> ScoreOut:
+    """The most recently computed scores of the gmina."""
+    service.check_city(session, principal, teryt, "read")
+    row = repo.latest_score(session, teryt)
+    if row is None:
+        from service.errors import NotFound
+
+        raise NotFound(f"no scores computed for gmina {teryt}")
+    return _score_out(row, row.run_id)
+
+
+@router.post(
+    "/{teryt}/publications", status_code=201, response_model=PublicationOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)  # fmt: skip
+def post_publication(
+    teryt: TerytPath,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: PublicationIn | None = None,
+) -> Response:
+    """Freeze the latest scores into an immutable public snapshot; it supersedes the previous one."""
+    base_url = request.app.state.settings.base_url
+    pub = service.publish(session, principal, teryt, body.run_id if body else None, base_url)
+    session.commit()
+    cache = getattr(request.app.state, "readiness_public_cache", None)
+    if cache is not None:  # this process serves the new snapshot at once; others within REVALIDATE_S
+        cache.invalidate(teryt)
+    return Response(_pub_out(pub, base_url).model_dump_json(), status_code=201, media_type="application/json",
+                    headers={"Location": f"/v1/public/readiness/{teryt}"})  # fmt: skip
+
+
+@router.get(
+    "/{teryt}/publications", response_model=PublicationList, responses=problem_responses(401, 404, 422)
+)
+def list_publications(
+    teryt: TerytPath, request: Request, session: SessionDep, principal: PrincipalDep
+) -> PublicationList:
+    """Every published snapshot of the gmina, newest first (published snapshots never change)."""
+    service.check_city(session, principal, teryt, "read")
+    base_url = request.app.state.settings.base_url
+    items = [_pub_out(p, base_url) for p in repo.publications(session, teryt)]
+    return PublicationList(teryt=teryt, count=len(items), items=items)

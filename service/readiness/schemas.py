@@ -1,0 +1,181 @@
+"""Request and response bodies of the readiness API (private part), with realistic Polish examples."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Teryt = Annotated[
+    str, Field(pattern=r"^\d{7}$", examples=["0663011"], description="7-digit TERYT gmina code")
+]
+
+EXAMPLE_VALUES = [
+    {"indicator": "vacant_municipal_dwellings_per_1000", "value": 1.9, "year": 2024,
+     "source": "Wydział Gospodarki Komunalnej UM Lublin, stan na 31.12.2024"},
+    {"indicator": "municipal_housing_waiting_list_per_1000", "value": 3.4, "year": 2024,
+     "source": "Zarząd Nieruchomości Komunalnych w Lublinie"},
+    {"indicator": "preparatory_classes_per_100k", "value": 9.5, "year": 2024,
+     "source": "Wydział Oświaty i Wychowania UM Lublin (SIO)"},
+    {"indicator": "integration_centre", "value": 2, "year": 2025, "source": "CIC Lublin (projekt FAMI)"},
+]  # fmt: skip
+EXAMPLE_CSV = (
+    "indicator;value;year;source\n"
+    "vacant_municipal_dwellings_per_1000;1,9;2024;Wydział Gospodarki Komunalnej UM Lublin\n"
+    "pupils_per_class;23,1;2024;Wydział Oświaty i Wychowania UM Lublin (SIO)\n"
+)
+INDICATORS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "Indicator values of the gmina as JSON or CSV (comma or semicolon; decimal comma accepted).",
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["values"],
+                           "properties": {"values": {"type": "array", "items": {"type": "object"}}}},
+                "example": {"values": EXAMPLE_VALUES},
+            },
+            "text/csv": {"schema": {"type": "string"}, "example": EXAMPLE_CSV},
+        },
+    }
+}  # fmt: skip
+
+
+class SubmissionOut(BaseModel):
+    submission_id: uuid.UUID
+    teryt: str = Field(examples=["0663011"])
+    version: int = Field(examples=[3], description="version of the city's reported values (1, 2, ...)")
+    values_stored: int = Field(examples=[4])
+    values_superseded: int = Field(
+        examples=[1], description="earlier versions of the same values, kept as history"
+    )
+    created_at: datetime
+
+
+class ValueOut(BaseModel):
+    indicator: str = Field(examples=["vacant_municipal_dwellings_per_1000"])
+    value: float = Field(examples=[1.9])
+    year: int | None = Field(examples=[2024])
+    source: str = Field(examples=["Wydział Gospodarki Komunalnej UM Lublin"])
+    origin: Literal["city", "bdl", "reference"] = Field(
+        description="city-reported, GUS BDL import, packaged reference"
+    )
+    version: int | None = Field(None, description="submission version (city and BDL values)")
+    recorded_at: datetime | None = None
+    superseded_at: datetime | None = Field(None, description="set on earlier versions (history=true)")
+    used: bool = Field(description="the value that enters the score (latest year; city wins within a year)")
+
+
+class ValuesOut(BaseModel):
+    teryt: str
+    count: int
+    values: list[ValueOut]
+
+
+class ScenarioIn(BaseModel):
+    """An arrival scenario; omitted shares take the sourced defaults for refugees from Ukraine."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario_id: str = Field(
+        "scenario", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", examples=["lublin-5000"]
+    )
+    label: str = Field("Arrival scenario", min_length=1, max_length=120, examples=["5 000 osób z Ukrainy"])
+    arrivals: float = Field(
+        ge=0, le=10_000_000, allow_inf_nan=False, examples=[5000], description="[persons]"
+    )
+    preschool_share: float | None = Field(None, ge=0, le=1, examples=[0.08])
+    primary_share: float | None = Field(None, ge=0, le=1, examples=[0.16])
+    secondary_share: float | None = Field(None, ge=0, le=1, examples=[0.06])
+    household_size: float | None = Field(
+        None, gt=0, le=20, examples=[2.4], description="[persons per household]"
+    )
+    preschool_enrolment_share: float | None = Field(None, ge=0, le=1)
+    primary_enrolment_share: float | None = Field(None, ge=0, le=1)
+
+    def engine_fields(self) -> dict[str, float]:
+        return {k: v for k, v in self.model_dump(exclude={"scenario_id", "label"}).items() if v is not None}
+
+
+class ScoresRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"teryts": ["0663011"], "scenario": {"scenario_id": "lublin-5000", "label": "5 000 osób z Ukrainy",
+                 "arrivals": 5000}, "uncertainty_runs": 0},
+                {"teryts": ["0663011", "1863011", "1261011"], "weights": {"housing": 2},
+                 "methods": {"aggregation": "arithmetic"}, "uncertainty_runs": 1000},
+            ]
+        },
+    )  # fmt: skip
+    teryts: list[Teryt] = Field(min_length=1, max_length=3000)
+    scenario: ScenarioIn | None = None
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = Field(
+        None, description="indicator or pillar code -> weight (default: the framework's)"
+    )
+    methods: dict[str, Any] | None = Field(
+        None,
+        description="normalisation, aggregation, impute, impute_group, max_age_years, reference_year, peer_group",
+    )
+    uncertainty_runs: int = Field(0, ge=0, le=5000, description="Monte Carlo runs for intervals (0 = none)")
+
+
+class PillarOut(BaseModel):
+    score: float | None
+    interval_low: float | None
+    interval_high: float | None
+    indicators_present: int | None = None
+    indicators_total: int | None = None
+
+
+class ScoreOut(BaseModel):
+    teryt: str = Field(examples=["0663011"])
+    score: float | None = Field(examples=[58.3], description="overall readiness [0-100]")
+    rank: int | None
+    pillars: dict[str, PillarOut]
+    coverage: dict[str, Any]
+    vintage: dict[str, Any]
+    detail: dict[str, Any] | None = Field(
+        None, description="explanation, peers, headroom (runs of <= 25 gminas)"
+    )
+    run_id: uuid.UUID
+    computed_at: datetime
+
+
+class RunOut(BaseModel):
+    run_id: uuid.UUID
+    status: str = Field(examples=["succeeded"])
+    teryts: list[str]
+    request: dict[str, Any]
+    methodology_version: str | None
+    config_hash: str | None
+    unit_count: int
+    created_at: datetime
+    finished_at: datetime | None
+    job_url: str | None = None
+    scores: list[ScoreOut] = Field(default_factory=list)
+
+
+class PublicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"run_id": None}]})
+    run_id: uuid.UUID | None = Field(
+        None, description="score run to publish from (default: the latest scores)"
+    )
+
+
+class PublicationOut(BaseModel):
+    snapshot_id: str = Field(examples=["rs-0663011-0002"])
+    teryt: str
+    seq: int
+    supersedes: str | None
+    published_at: datetime
+    public_url: str = Field(examples=["/v1/public/readiness/0663011"])
+    embed_snippet: str
+    snapshot: dict[str, Any]
+
+
+class PublicationList(BaseModel):
+    teryt: str
+    count: int
+    items: list[PublicationOut]

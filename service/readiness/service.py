@@ -1,0 +1,246 @@
+"""Readiness use cases: submit values, merge sources, compute and store scores, publish snapshots."""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from integration.readiness import ArrivalScenario, ReadinessInputError, load_framework, load_reference_data
+from integration.readiness.framework import Framework
+from integration.readiness.score import compute_readiness
+from service.db import utcnow
+from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
+from service.orgs.service import Principal, require_access
+from service.readiness import repository as repo
+from service.readiness.intake import SubmissionError, read_submission, validate_submission
+from service.readiness.models import ORIGINS, ReadinessPublication, ReadinessScoreRun
+from service.readiness.public_schema import PublicSnapshot
+from service.readiness.results import config_hash, score_rows
+from service.teryt import gmina_name
+
+SYNC_MAX_UNITS = 1  # one city without uncertainty runs is computed in the request; the rest is a job
+
+
+@lru_cache(maxsize=1)
+def framework() -> Framework:
+    return load_framework()
+
+
+@lru_cache(maxsize=1)
+def reference_values() -> pd.DataFrame:
+    ref = load_reference_data()[["teryt", "indicator", "value", "year", "source"]].copy()
+    ref = ref.dropna(subset=["value"])
+    return ref.assign(origin="reference", created_at=pd.NaT, superseded_at=pd.NaT, version=pd.NA)
+
+
+def _problem(exc: Exception, field: str) -> ValidationProblem:
+    return ValidationProblem(str(exc), errors=[{"field": field, "reason": str(exc)}])
+
+
+def check_city(session: Session, principal: Principal, teryt: str, need: str) -> None:
+    """Own (the city), plan/read (a granted advisor) or admin; gminas without a tenant: admin only."""
+    principal.require("readiness:read" if need == "read" else "readiness:write")
+    org = repo.city_org(session, teryt)
+    if org is None:
+        if "admin" not in principal.scopes:
+            raise NotFound(f"gmina {teryt} not found")
+        return
+    require_access(session, principal, org.id, need, f"gmina {teryt}")
+
+
+def submit_values(
+    session: Session, principal: Principal, teryt: str, content: bytes, content_type: str
+) -> tuple[object, int, int]:
+    """Validate a city's submission (all errors at once) and store it as a new version."""
+    check_city(session, principal, teryt, "plan")
+    try:
+        frame, rows = read_submission(content, content_type)
+    except LookupError as exc:
+        raise UnsupportedMediaType(str(exc)) from None
+    except SubmissionError as exc:
+        raise ValidationProblem(exc.detail, errors=exc.errors) from None
+    org = repo.city_org(session, teryt)
+    default_source = f"city-reported: {org.name if org else teryt}"
+    try:
+        clean = validate_submission(frame, rows, framework(), default_source)
+    except SubmissionError as exc:
+        raise ValidationProblem(exc.detail, errors=exc.errors) from None
+    before = repo.stored_values(session, [teryt])
+    keys = set(zip(clean["indicator"], clean["year"], strict=True))
+    mine = before[before["origin"] == "city"]
+    superseded = sum((i, int(y)) in keys for i, y in zip(mine["indicator"], mine["year"], strict=True))
+    fmt = "csv" if content_type in ("text/csv", "application/csv", "text/plain") else "json"
+    (sub,) = repo.store_values(session, clean.assign(teryt=teryt), "city", principal.org_id, fmt)
+    return sub, len(clean), superseded
+
+
+def merged_values(session: Session, teryts: list[str] | None, history: bool = False) -> pd.DataFrame:
+    """Reference, BDL and city values side by side, with ``used`` marking what enters the score.
+
+    Within one (teryt, indicator, year) the city-reported value wins over a BDL import, which wins
+    over the packaged reference; among years the latest is used (as the engine does).
+    """
+    ref = reference_values()
+    if teryts is not None:
+        ref = ref[ref["teryt"].isin(teryts)]
+    stored = repo.stored_values(session, teryts, history=history)
+    frames = [f for f in (ref, stored) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*repo.VALUE_COLUMNS, "used"])
+    both = pd.concat(frames, ignore_index=True)
+    both["year"] = both["year"].astype("Int64")
+    current = both["superseded_at"].isna()
+    prio = both["origin"].map({o: i for i, o in enumerate(ORIGINS)})
+    order = both.assign(_cur=current, _p=prio, _y=both["year"].astype(float).fillna(-np.inf))
+    order = order.sort_values(["_cur", "teryt", "indicator", "_y", "_p"], kind="stable")
+    winners = order[order["_cur"]].drop_duplicates(["teryt", "indicator"], keep="last").index
+    both["used"] = both.index.isin(winners)
+    return both
+
+
+def _scenario(request: dict) -> ArrivalScenario | None:
+    spec = request.get("scenario")
+    if not spec:
+        return None
+    fields = {k: v for k, v in spec.items() if k not in ("scenario_id", "label") and v is not None}
+    return ArrivalScenario.build(**fields)
+
+
+def compute(session: Session, request: dict, teryts: list[str], runs: int | None = None):  # type: ignore[no-untyped-def]
+    """Run the engine on the merged values of ``teryts`` (ReadinessInputError -> 422)."""
+    values = merged_values(session, teryts)
+    used = values[values["used"]] if not values.empty else values
+    missing = sorted(set(teryts) - set(used["teryt"]))
+    if missing:
+        raise ValidationProblem(
+            f"no indicator values for {len(missing)} gmina(s): {', '.join(missing[:10])}",
+            errors=[{"field": "teryts", "value": t, "reason": "no indicator values"} for t in missing[:100]],
+        )
+    try:
+        result = compute_readiness(
+            used[["teryt", "indicator", "value", "year", "source"]],
+            scenario=_scenario(request),
+            framework=framework(),
+            weights=request.get("weights"),
+            methods=request.get("methods"),
+            uncertainty_runs=request.get("uncertainty_runs", 0) if runs is None else runs,
+        )
+    except ReadinessInputError as exc:
+        raise _problem(exc, "scenario/weights/methods") from None
+    population = used[used["indicator"] == "population"].set_index("teryt")["value"]
+    return result, population
+
+
+def store_result(session: Session, run: ReadinessScoreRun, result, population) -> None:  # type: ignore[no-untyped-def]
+    rows = score_rows(result, population)
+    repo.add_scores(session, run, rows)
+    run.status, run.unit_count, run.finished_at = "succeeded", len(rows), utcnow()
+    run.methodology_version = result.framework.version
+    run.config_hash = config_hash(result.framework.config_hash(), run.request)
+    session.flush()
+
+
+def start_scores(session: Session, principal: Principal, request: dict) -> tuple[ReadinessScoreRun, bool]:
+    """Check access and inputs; compute in-line (one city, no runs) or leave the run for a job.
+
+    Returns the run and whether a job must be dispatched. Inputs of a job are checked up front on the
+    first gmina (bad scenario, weights or methods fail now with 422, not later in the job).
+    """
+    teryts = list(dict.fromkeys(request["teryts"]))
+    for teryt in teryts:
+        check_city(session, principal, teryt, "plan")
+    sync = len(teryts) <= SYNC_MAX_UNITS and not request.get("uncertainty_runs")
+    if not sync:
+        principal.require("jobs:write")
+    run = repo.add_run(session, principal.org_id, request, teryts)
+    if sync:
+        store_result(session, run, *compute(session, request, teryts))
+        return run, False
+    compute(session, request, teryts[:1], runs=0)
+    return run, True
+
+
+def visible_run(session: Session, principal: Principal, run_id: uuid.UUID) -> ReadinessScoreRun:
+    run = repo.get_run(session, run_id)
+    if run is None or (run.org_id != principal.org_id and "admin" not in principal.scopes):
+        raise NotFound(f"score run {run_id} not found")
+    return run
+
+
+def municipality_name(session: Session, teryt: str) -> str:
+    org = repo.city_org(session, teryt)
+    return gmina_name(teryt) or (org.name if org else f"gmina {teryt}")
+
+
+def _snapshot(session, teryt, score, run, seq, previous, base_url: str) -> dict:  # type: ignore[no-untyped-def]
+    scen = (run.request or {}).get("scenario") or {}
+    arrivals = float(scen.get("arrivals", 0))
+    pop = score.vintage.get("population_persons")
+    pillars = [
+        {"code": p, **{k: score.pillars[p][k] for k in
+                       ("score", "interval_low", "interval_high", "indicators_present", "indicators_total")}}
+        for p in framework().pillars.index
+    ]  # fmt: skip
+    cov = score.coverage
+    return {
+        "snapshot_id": f"rs-{teryt}-{seq:04d}",
+        "supersedes": previous,
+        "teryt": teryt,
+        "municipality_name": municipality_name(session, teryt),
+        "methodology_version": run.methodology_version,
+        "methodology_url": f"{base_url.rstrip('/')}/v1/public/methodology?lang=pl",
+        "config_hash": run.config_hash,
+        "published_at": utcnow(),
+        "data_vintage": {"min_year": score.vintage.get("min_year"), "max_year": score.vintage.get("max_year")},
+        "interval_probability": 0.9,
+        "overall": score.pillars["overall"],
+        "pillars": pillars,
+        "coverage": {"indicators_present": sum(p["indicators_present"] for p in pillars),
+                     "indicators_total": sum(p["indicators_total"] for p in pillars),
+                     "imputed": cov.get("imputed", []), "stale": cov.get("stale", [])},
+        "scenario": {"scenario_id": scen.get("scenario_id", "no-scenario"),
+                     "label": scen.get("label", "No arrival scenario") if scen else "No arrival scenario",
+                     "arrivals_persons": int(round(arrivals)),
+                     "arrivals_per_1000_residents": round(1000 * arrivals / pop, 2) if pop else None},
+    }  # fmt: skip
+
+
+def publish(
+    session: Session, principal: Principal, teryt: str, run_id: uuid.UUID | None, base_url: str
+) -> ReadinessPublication:
+    """Freeze the latest (or the given run's) scores of ``teryt`` into an immutable public snapshot."""
+    check_city(session, principal, teryt, "plan")
+    if run_id is not None:
+        run = visible_run(session, principal, run_id)
+        found = repo.run_scores(session, run.id, teryt)
+        score = found[0] if found else None
+    else:
+        score = repo.latest_score(session, teryt)
+        run = repo.get_run(session, score.run_id) if score else None
+    if score is None or run is None:
+        raise Conflict(f"no computed scores for gmina {teryt}; POST /v1/readiness/scores first")
+    previous = repo.latest_publication(session, teryt)
+    seq = (previous.seq if previous else 0) + 1
+    raw = _snapshot(session, teryt, score, run, seq, previous.snapshot_id if previous else None, base_url)
+    try:
+        snap = PublicSnapshot.model_validate(raw)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(map(str, e["loc"])), "value": e.get("input"), "reason": e["msg"]}
+                  for e in exc.errors()]  # fmt: skip
+        raise ValidationProblem(
+            f"the scores of gmina {teryt} cannot be published (missing pillar scores or data years?)",
+            errors=errors,
+        ) from None
+    return repo.add_publication(
+        session,
+        ReadinessPublication(
+            snapshot_id=snap.snapshot_id, teryt=teryt, seq=seq, score_id=score.id,
+            published_by_org_id=principal.org_id, published_at=snap.published_at,
+            snapshot=snap.model_dump(mode="json"),
+        ),
+    )  # fmt: skip
