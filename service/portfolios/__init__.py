@@ -1,0 +1,1 @@
+"""Investment portfolios (MILP jobs), Pareto frontiers and side-by-side comparison."""

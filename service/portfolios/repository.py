@@ -1,0 +1,55 @@
+"""All queries on portfolios and their chosen projects."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from service.portfolios.models import Portfolio, PortfolioProject
+
+BULK_CHUNK = 2_000
+
+
+def add_portfolio(session: Session, **values: Any) -> Portfolio:
+    row = Portfolio(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_portfolio(session: Session, portfolio_id: uuid.UUID) -> Portfolio | None:
+    return session.get(Portfolio, portfolio_id)
+
+
+def list_portfolios(session: Session, org_ids: list[uuid.UUID]) -> list[Portfolio]:
+    query = select(Portfolio).where(Portfolio.owner_org_id.in_(org_ids)).order_by(Portfolio.created_at.desc())
+    return list(session.scalars(query))
+
+
+def store_projects(session: Session, portfolio_id: uuid.UUID, records: list[dict[str, Any]]) -> None:
+    rows = [
+        {
+            "portfolio_id": portfolio_id,
+            "building_id": str(r["building_id"]),
+            "package_id": str(r["package_id"]),
+            "start_year": int(r["start_year"]),
+            "capex_pln": float(r["capex_pln"]),
+            "data": r,
+        }
+        for r in records
+    ]
+    for start in range(0, len(rows), BULK_CHUNK):
+        session.execute(insert(PortfolioProject), rows[start : start + BULK_CHUNK])
+    session.flush()
+
+
+def load_projects(session: Session, portfolio_id: uuid.UUID) -> list[dict[str, Any]]:
+    query = (
+        select(PortfolioProject.data)
+        .where(PortfolioProject.portfolio_id == portfolio_id)
+        .order_by(PortfolioProject.building_id)
+    )
+    return list(session.scalars(query))

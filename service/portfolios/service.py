@@ -1,0 +1,292 @@
+"""Use cases: validate a portfolio request fully at submission, store it with its job, build the
+candidate table (generated packages through the energy engine + audited variants) in the worker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from energy import carriers
+from energy.assess import assess_buildings
+from energy.measures import Catalogue, MeasureCatalogueError, load_catalogue
+from energy.packages import PackageInputError, generate_candidates
+from energy.portfolio import PortfolioInputError, PortfolioProblem, Programme, audited_candidates
+from energy.portfolio.problem import validate_problem
+from service.assessments import service as assessments
+from service.assessments.models import Assessment
+from service.errors import NotFound, ValidationProblem
+from service.inventory import repository as inventory_repository
+from service.inventory.models import Inventory, InventoryVersion
+from service.jobs.service import create_job
+from service.orgs.service import Principal, require_access
+from service.portfolios import repository
+from service.portfolios.models import Portfolio
+from service.portfolios.schemas import FrontierRequest, PortfolioRequest
+
+PROBLEM_FIELDS = (
+    "objective",
+    "budget_pln",
+    "yearly_budgets_pln",
+    "plan_years",
+    "discount_rate",
+    "price_escalation",
+    "horizon_years",
+    "forced_in_buildings",
+    "forced_out_buildings",
+    "excluded_measures",
+    "max_projects_per_year",
+    "target_co2_reduction_t_per_year",
+    "target_primary_energy_savings_kwh_per_year",
+    "solver",
+    "gap_rel",
+    "time_limit_s",
+)
+
+
+def invalid(exc: Exception, prefix: str = "") -> ValidationProblem:
+    """A 422 whose errors name the field the engine's message starts with."""
+    message = f"{prefix}{exc}"
+    field = message.split(":", 1)[0].strip() if ":" in message else prefix.rstrip(": ") or None
+    return ValidationProblem(message, errors=[{"field": field, "reason": message}])
+
+
+def to_problem(body: PortfolioRequest) -> PortfolioProblem:
+    values = {f: getattr(body, f) for f in PROBLEM_FIELDS}
+    values["forced_in_buildings"] = tuple(body.forced_in_buildings)
+    values["forced_out_buildings"] = tuple(body.forced_out_buildings)
+    values["excluded_measures"] = tuple(body.excluded_measures)
+    values["required_measures"] = {k: tuple(v) for k, v in body.required_measures.items()}
+    values["programmes"] = tuple(
+        Programme(**{**p.model_dump(), "eligible_measures": tuple(p.eligible_measures)})
+        for p in body.programmes
+    )
+    return PortfolioProblem(**values)
+
+
+def carrier_table(assess_params: dict[str, Any]) -> pd.DataFrame:
+    """Carrier prices and factors (assessment overrides applied) in the shape audited variants need."""
+    t = carriers.carrier_factors(
+        assess_params.get("prices_pln_per_kwh"),
+        assess_params.get("co2_kg_per_kwh"),
+        assess_params.get("w_primary"),
+    )
+    if assess_params.get("grid_co2_kg_per_kwh") is not None:
+        t.loc["electricity", "co2_kg_per_kwh"] = float(assess_params["grid_co2_kg_per_kwh"])
+    return t.rename(columns={"w_primary": "primary_energy_factor"})
+
+
+def audited_frame(body: PortfolioRequest, assess_params: dict[str, Any]) -> pd.DataFrame | None:
+    if not body.audited_variants:
+        return None
+    rows = []
+    for v in body.audited_variants:
+        row = v.model_dump(exclude={"savings_kwh_per_year"}, exclude_none=True)
+        row.update({f"savings_{c}_kwh_per_year": kwh for c, kwh in v.savings_kwh_per_year.items()})
+        rows.append(row)
+    try:
+        return audited_candidates(pd.DataFrame(rows), carrier_table(assess_params))
+    except PortfolioInputError as exc:
+        raise invalid(exc, "audited_variants: ") from exc
+
+
+def catalogue_for(body: PortfolioRequest) -> Catalogue:
+    try:
+        return load_catalogue(overrides=body.price_overrides or None)
+    except MeasureCatalogueError as exc:
+        raise invalid(exc, "price_overrides: ") from exc
+
+
+def _source(session: Session, principal: Principal, body: PortfolioRequest):
+    """(inventory, version, assessment or None) the request builds on, with plan access checked."""
+    assessment = None
+    if body.assessment_id is not None:
+        assessment = session.get(Assessment, body.assessment_id)
+        if assessment is None:
+            raise NotFound(
+                f"assessment {body.assessment_id} not found",
+                errors=[{"field": "assessment_id", "reason": "not found"}],
+            )
+        require_access(
+            session, principal, assessment.owner_org_id, "plan", f"assessment {body.assessment_id}"
+        )
+        if body.inventory_id not in (None, assessment.inventory_id) or body.version not in (
+            None,
+            assessment.inventory_version,
+        ):
+            raise ValidationProblem(
+                "inventory_id/version contradict the assessment's",
+                errors=[{"field": "assessment_id", "reason": "other inventory version"}],
+            )
+        return (
+            session.get(Inventory, assessment.inventory_id),
+            session.get(InventoryVersion, assessment.version_id),
+            assessment,
+        )
+    if body.inventory_id is None:
+        raise ValidationProblem(
+            "give inventory_id (and optionally version) or assessment_id",
+            errors=[{"field": "inventory_id", "reason": "missing"}],
+        )
+    inventory = session.get(Inventory, body.inventory_id)
+    if inventory is None:
+        raise NotFound(f"inventory {body.inventory_id} not found")
+    require_access(session, principal, inventory.org_id, "plan", f"inventory {body.inventory_id}")
+    version = inventory_repository.get_version(
+        session, inventory.id, body.version or inventory.latest_version
+    )
+    if version is None:
+        raise NotFound(
+            f"inventory {body.inventory_id} has no version {body.version}",
+            errors=[{"field": "version", "value": body.version, "reason": "no such version"}],
+        )
+    return inventory, version, None
+
+
+def _forced_lower_bound_check(
+    body: PortfolioRequest, problem: PortfolioProblem, audited: pd.DataFrame
+) -> None:
+    """When all candidates are known now (audited only), a proof of infeasibility is a 422 at submission:
+    each forced-in building costs at least its cheapest variant less the largest possible grant share."""
+    forced = set(problem.forced_in_buildings)
+    if body.include_generated or not forced:
+        return
+    share = min(1.0, sum(p.share_of_eligible_cost for p in problem.programmes))
+    own = audited["capex_pln"].to_numpy(float) * (1 - share)
+    need = float(
+        pd.Series(own).groupby(audited["building_id"].to_numpy()).min().reindex(sorted(forced)).sum()
+    )
+    budgets = [
+        b for b in (problem.budget_pln, sum(problem.yearly_budgets_pln or []) or None) if b is not None
+    ]
+    if budgets and need > min(budgets) * (1 + 1e-9):
+        raise ValidationProblem(
+            f"infeasible: the forced-in buildings alone need at least {need:,.0f} PLN of own contribution, "
+            f"more than the budget of {min(budgets):,.0f} PLN",
+            errors=[
+                {"field": "forced_in_buildings", "reason": "conflicts with budget_pln/yearly_budgets_pln"}
+            ],
+            conflicts=["forced_in_buildings", "budget_pln" if problem.budget_pln else "yearly_budgets_pln"],
+        )
+
+
+def start_portfolio(session: Session, principal: Principal, body: PortfolioRequest, kind: str):
+    """Validate everything, then store the portfolio row and its job (flush only); a 4xx stores nothing."""
+    principal.require("jobs:write")
+    inventory, version, assessment = _source(session, principal, body)
+    assess_params = assessment.params if assessment is not None else {}
+    catalogue_for(body)
+    audited = audited_frame(body, assess_params)
+    frame = inventory_repository.load_buildings(session, version.id)
+    known = set(frame["building_id"].astype(str))
+    if audited is not None:
+        unknown = sorted(set(audited["building_id"]) - known)
+        if unknown:
+            raise ValidationProblem(
+                f"audited_variants: buildings {unknown[:5]} are not in the inventory version",
+                errors=[
+                    {"field": "audited_variants.building_id", "value": u, "reason": "not in the inventory"}
+                    for u in unknown[:20]
+                ],
+            )
+    if not body.include_generated and audited is None:
+        raise ValidationProblem(
+            "include_generated is false and no audited_variants were given: nothing to choose",
+            errors=[{"field": "audited_variants", "reason": "empty"}],
+        )
+    problem = to_problem(body)
+    stub = pd.DataFrame({"building_id": sorted(known), "primary_energy_savings_kwh_per_year": 0.0})
+    try:
+        check = problem if kind == "portfolio" else replace(problem, budget_pln=problem.budget_pln or 1.0)
+        validate_problem(check, stub)
+    except PortfolioInputError as exc:
+        raise invalid(exc) from exc
+    if audited is not None:
+        _forced_lower_bound_check(body, problem, audited)
+    if assessment is not None:
+        lat, lon, where = assessment.city_lat, assessment.city_lon, assessment.city_location_source
+    else:
+        lat, lon, where = assessments.city_location(frame, None)
+    request = body.model_dump(mode="json")
+    request.update(city_lat=lat, city_lon=lon, city_location_source=where)
+    portfolio = repository.add_portfolio(
+        session,
+        owner_org_id=inventory.org_id,
+        created_by_org_id=principal.org_id,
+        kind=kind,
+        name=body.name,
+        inventory_id=inventory.id,
+        version_id=version.id,
+        inventory_version=version.version,
+        assessment_id=assessment.id if assessment else None,
+        request=request,
+    )
+    job = create_job(
+        session,
+        principal,
+        kind=f"portfolio_{kind}",
+        owner_org_id=inventory.org_id,
+        subject_type="portfolio",
+        subject_id=str(portfolio.id),
+        params={"portfolio_id": str(portfolio.id), "building_count": version.building_count},
+    )
+    portfolio.job_id = job.id
+    session.flush()
+    return portfolio, job
+
+
+def build_candidates(
+    session: Session, row: Portfolio, body: PortfolioRequest, progress: Callable[[float, str], None]
+) -> pd.DataFrame:
+    """Generated packages (one vectorised engine call over all buildings x packages) + audited variants."""
+    assessment = session.get(Assessment, row.assessment_id) if row.assessment_id else None
+    assess_params = assessment.params if assessment is not None else {}
+    frames = []
+    if body.include_generated:
+        from service.assessments import climates
+        from service.assessments.repository import get_climate
+
+        climate = None
+        if assessment is not None and assessment.climate_id is not None:
+            climate = climates.engine_climate(get_climate(session, assessment.climate_id))
+        buildings = inventory_repository.load_buildings(session, row.version_id)
+        try:
+            frames.append(
+                generate_candidates(
+                    buildings,
+                    assess_buildings,
+                    catalogue_for(body),
+                    row.request["city_lat"],
+                    row.request["city_lon"],
+                    climate=climate,
+                    params=assessments.engine_params(assess_params),
+                    progress=progress,
+                )
+            )
+        except PackageInputError as exc:
+            raise PortfolioInputError(f"packages: {exc}") from exc
+    audited = audited_frame(body, assess_params)
+    if audited is not None:
+        frames.append(audited)
+    cands = pd.concat(frames, ignore_index=True)
+    cands["building_id"] = cands["building_id"].astype(str)
+    return cands
+
+
+def visible_portfolio(session: Session, principal: Principal, portfolio_id: uuid.UUID) -> Portfolio:
+    principal.require("inventory:read")
+    row = repository.get_portfolio(session, portfolio_id)
+    if row is None:
+        raise NotFound(f"portfolio {portfolio_id} not found")
+    require_access(session, principal, row.owner_org_id, "read", f"portfolio {portfolio_id}")
+    return row
+
+
+def request_model(row: Portfolio) -> PortfolioRequest:
+    extra = ("city_lat", "city_lon", "city_location_source")
+    data = {k: v for k, v in row.request.items() if k not in extra}
+    return FrontierRequest(**data) if row.kind == "frontier" else PortfolioRequest(**data)
