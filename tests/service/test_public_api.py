@@ -1,0 +1,110 @@
+"""Public embed endpoints: contract, CORS, cache headers, ETag/304, rate limit, 404/422, methodology."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.readiness.public_schema import PublicSnapshot
+from service.readiness.ratelimit import TokenBucketLimiter
+from tests.service.test_readiness_api import LUBLIN, compute_and_publish, put_city_values
+
+BASE = f"/v1/public/readiness/{LUBLIN}"
+
+
+@pytest.fixture
+def published(client, tenants) -> dict:  # type: ignore[no-untyped-def]
+    put_city_values(client, tenants)
+    return compute_and_publish(client, tenants, arrivals=5000)
+
+
+def test_snapshot_json_contract_and_headers(client, published) -> None:
+    r = client.get(BASE)
+    assert r.status_code == 200
+    snap = PublicSnapshot.model_validate(r.json())
+    assert r.json() == published["snapshot"]  # exactly the frozen snapshot
+    assert snap.overall.score == published["snapshot"]["overall"]["score"]
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["cache-control"] == "public, max-age=300"  # Settings.public_cache_max_age_s default
+    etag = r.headers["etag"]
+    again = client.get(BASE, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get(BASE, headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get(BASE, headers={"If-None-Match": f'W/{etag}, "x"'}).status_code == 304
+
+
+def test_badge_and_widget(client, published) -> None:
+    score = round(published["snapshot"]["overall"]["score"])
+    badge = client.get(f"{BASE}/badge.svg?lang=en")
+    assert badge.status_code == 200 and badge.headers["content-type"] == "image/svg+xml"
+    assert f"{score}/100 · 2025" in badge.text and 'role="img"' in badge.text
+    assert badge.headers["access-control-allow-origin"] == "*" and badge.headers["etag"]
+    for lang, word in (("pl", "Mieszkania"), ("en", "Housing"), ("uk", "Житло")):
+        w = client.get(f"{BASE}/widget?lang={lang}")
+        assert w.status_code == 200 and f'<html lang="{lang}">' in w.text and word in w.text
+        assert f'<span class="num">{score}</span>' in w.text
+        assert "default-src 'none'" in w.headers["content-security-policy"]
+        assert "<script" not in w.text
+    etag = client.get(f"{BASE}/widget?lang=pl").headers["etag"]
+    assert client.get(f"{BASE}/widget?lang=pl", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(f"{BASE}/widget?lang=en").headers["etag"] != etag  # one ETag per language
+
+
+def test_bad_input_and_unpublished(client, tenants, published) -> None:
+    assert client.get("/v1/public/readiness/66301").status_code == 422
+    assert client.get("/v1/public/readiness/06630110/badge.svg").status_code == 422
+    r = client.get(f"{BASE}/widget?lang=de")
+    assert r.status_code == 422 and r.headers["access-control-allow-origin"] == "*"
+    assert r.json()["errors"][0]["field"] == "lang"
+    assert client.get("/v1/public/methodology?lang=uk").status_code == 422
+    # Rzeszów is a tenant with no publication; 9999999 is no gmina at all
+    for teryt in ("1863011", "9999999"):
+        r = client.get(f"/v1/public/readiness/{teryt}")
+        assert r.status_code == 404 and r.headers["access-control-allow-origin"] == "*"
+        assert client.get(f"/v1/public/readiness/{teryt}/badge.svg").status_code == 404
+        w = client.get(f"/v1/public/readiness/{teryt}/widget?lang=en")
+        assert w.status_code == 404 and "text/html" in w.headers["content-type"]
+    # scores computed but not published stay invisible
+    put_city_values(client, tenants)
+    h = tenants.h(tenants.city_key)
+    assert client.post("/v1/readiness/scores", json={"teryts": [LUBLIN]}, headers=h).status_code == 201
+    assert client.get(BASE).json()["snapshot_id"] == published["snapshot_id"]
+
+
+def test_new_publication_is_served_at_once(client, tenants, published) -> None:
+    first = client.get(BASE)
+    second = compute_and_publish(client, tenants)
+    r = client.get(BASE, headers={"If-None-Match": first.headers["etag"]})
+    assert r.status_code == 200 and r.json()["snapshot_id"] == second["snapshot_id"]
+    assert r.json()["supersedes"] == published["snapshot_id"]
+
+
+def test_methodology_page_from_framework(client) -> None:
+    for lang, heading in (("pl", "Mieszkania na 1000 mieszkańców"), ("en", "Dwellings per 1,000 population")):
+        r = client.get(f"/v1/public/methodology?lang={lang}")
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+        assert heading in r.text and "2025.1" in r.text and "410600" in r.text
+
+
+def test_rate_limit_429_with_retry_after(app_and_tenants, client) -> None:
+    app, _ = app_and_tenants
+    app.state.settings = app.state.settings.model_copy(update={"public_rate_limit_per_minute": 5})
+    codes = [client.get("/v1/public/readiness/9999999").status_code for _ in range(6)]
+    assert codes == [404] * 5 + [429]
+    r = client.get("/v1/public/methodology")
+    assert r.status_code == 429 and r.headers["access-control-allow-origin"] == "*"
+    assert int(r.headers["retry-after"]) == 12  # one token per 60/5 s
+
+
+def test_token_bucket_refills_at_its_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucketLimiter(60, clock=lambda: now[0])  # one token per second
+    assert [bucket.take("a") for _ in range(60)] == [None] * 60
+    assert bucket.take("a") == 1 and bucket.take("b") is None  # another client has its own bucket
+    now[0] += 0.5
+    assert bucket.take("a") == 1  # half a token is not a request
+    now[0] += 0.6
+    assert bucket.take("a") is None
+    now[0] += 1000
+    assert [bucket.take("a") for _ in range(61)].count(None) == 60  # refills up to capacity only
+    with pytest.raises(ValueError, match="per_minute"):
+        TokenBucketLimiter(0)
