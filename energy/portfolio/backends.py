@@ -2,12 +2,17 @@
 
 pulp models are built from the arrays: one ``LpAffineExpression`` per row from a zip of the row's CSR
 slice (no expression grown term by term). The highspy backend passes the CSC matrix in one call.
+
+Warm starts: every backend takes an optional ``start`` (values of all model columns, e.g. the greedy
+plan of :func:`energy.portfolio.greedy.greedy_start`). highspy gets it via ``Highs.setSolution``; pulp's
+``HiGHS`` API class has no ``warmStart``, so :class:`WarmHiGHS` sets the solution after pulp has passed
+the model; CBC gets it through pulp's ``warmStart=True`` (initial values, mipstart file).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -57,6 +62,40 @@ def to_highs(model: ArrayModel, *, relax: bool = False, gap_rel: float = 1e-3, t
     return h
 
 
+def set_start(h, start: np.ndarray | None, index: np.ndarray | None = None) -> None:
+    """Give ``h`` the MILP starting point ``start`` (column order of the model, or ``index``)."""
+    if start is None:
+        return
+    idx = np.arange(len(start), dtype=np.int32) if index is None else np.asarray(index, np.int32)
+    h.setSolution(len(idx), idx, np.asarray(start, float))
+
+
+def complete_grants(model: ArrayModel, x_values: np.ndarray) -> np.ndarray:
+    """All column values with the package columns fixed to ``x_values`` and grants set by an LP.
+
+    The LP maximises the model's objective over the grant columns (or the total grant when they do
+    not enter it); if it has no solution the grants are 0 (the start may then be infeasible, which the
+    solver simply rejects).
+    """
+    n_x, n_g = model.n_x, model.n_var - model.n_x
+    values = np.concatenate([np.asarray(x_values, float), np.zeros(n_g)])
+    if n_g == 0:
+        return values
+    c_g = model.c[n_x:]
+    grants_in_objective = bool(np.any(c_g != 0))
+    fixed = replace(
+        model,
+        c=np.concatenate([np.zeros(n_x), c_g if grants_in_objective else np.ones(n_g)]),
+        col_lb=np.concatenate([values[:n_x], model.col_lb[n_x:]]),
+        col_ub=np.concatenate([values[:n_x], model.col_ub[n_x:]]),
+        maximize=model.maximize if grants_in_objective else True,
+    )
+    raw = solve_highspy(fixed, relax=True)
+    if raw.values is not None:
+        values[n_x:] = np.clip(raw.values[n_x:], model.col_lb[n_x:], model.col_ub[n_x:])
+    return values
+
+
 def _highs_result(
     h, build_s: float, solve_s: float, mip: bool, maximize: bool, sign: float = 1.0
 ) -> RawSolution:
@@ -74,11 +113,18 @@ def _highs_result(
 
 
 def solve_highspy(
-    model: ArrayModel, *, relax: bool = False, gap_rel: float = 1e-3, time_limit_s: float = 60.0
+    model: ArrayModel,
+    *,
+    relax: bool = False,
+    gap_rel: float = 1e-3,
+    time_limit_s: float = 60.0,
+    start: np.ndarray | None = None,
 ) -> RawSolution:
-    """Solve directly with highspy from numpy arrays."""
+    """Solve directly with highspy from numpy arrays (optionally from the starting point ``start``)."""
     t0 = time.perf_counter()
     h = to_highs(model, relax=relax, gap_rel=gap_rel, time_limit_s=time_limit_s)
+    if not relax:
+        set_start(h, start)
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
@@ -89,8 +135,9 @@ def to_pulp(model: ArrayModel) -> tuple[pulp.LpProblem, list]:
     """A pulp problem equivalent to ``model``, built row by row from the CSR arrays."""
     prob = pulp.LpProblem("portfolio", pulp.LpMaximize if model.maximize else pulp.LpMinimize)
     cats = np.where(model.integer, pulp.LpInteger, pulp.LpContinuous)
+    width = len(str(max(model.n_var - 1, 0)))  # zero-padded: pulp sorts by name, keep the model's order
     variables = [
-        prob.add_variable(f"v{k}", lowBound=lb, upBound=ub, cat=cat)
+        prob.add_variable(f"v{k:0{width}d}", lowBound=lb, upBound=ub, cat=cat)
         for k, (lb, ub, cat) in enumerate(
             zip(model.col_lb.tolist(), model.col_ub.tolist(), cats, strict=True)
         )
@@ -114,17 +161,47 @@ def to_pulp(model: ArrayModel) -> tuple[pulp.LpProblem, list]:
     return prob, variables
 
 
+class WarmHiGHS(pulp.HiGHS):
+    """pulp's HiGHS API solver with a MILP starting point (pulp 3.3 ignores ``warmStart`` for it).
+
+    ``start`` maps pulp variables to values; it is handed to ``Highs.setSolution`` once pulp has built
+    the HiGHS model (pulp's column order is ``var.index``).
+    """
+
+    def __init__(self, start: dict | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.start = start
+
+    def buildSolverModel(self, lp):
+        super().buildSolverModel(lp)
+        if self.start:
+            known = [(v.index, value) for v, value in self.start.items() if hasattr(v, "index")]
+            index, values = zip(*known, strict=True) if known else ((), ())
+            set_start(lp.solverModel, np.asarray(values, float), np.asarray(index, np.int32))
+
+
 def solve_pulp(
-    model: ArrayModel, *, solver: str = "highs", gap_rel: float = 1e-3, time_limit_s: float = 60.0
+    model: ArrayModel,
+    *,
+    solver: str = "highs",
+    gap_rel: float = 1e-3,
+    time_limit_s: float = 60.0,
+    start: np.ndarray | None = None,
 ) -> RawSolution:
     """Build the pulp model from arrays and solve it with HiGHS (``pulp.HiGHS``) or CBC."""
     t0 = time.perf_counter()
     prob, variables = to_pulp(model)
     t1 = time.perf_counter()
     if solver == "cbc":
-        cmd = pulp.PULP_CBC_CMD(msg=False, gapRel=gap_rel, timeLimit=time_limit_s)
+        if start is not None:
+            for v, value in zip(variables, start.tolist(), strict=True):
+                v.setInitialValue(value)
+        cmd = pulp.PULP_CBC_CMD(
+            msg=False, gapRel=gap_rel, timeLimit=time_limit_s, warmStart=start is not None
+        )
     else:
-        cmd = pulp.HiGHS(msg=False, gapRel=gap_rel, timeLimit=time_limit_s, threads=1)
+        warm = dict(zip(variables, start.tolist(), strict=True)) if start is not None else None
+        cmd = WarmHiGHS(start=warm, msg=False, gapRel=gap_rel, timeLimit=time_limit_s, threads=1)
     prob.solve(cmd)
     t2 = time.perf_counter()
     if solver != "cbc":
@@ -153,8 +230,10 @@ def solve_pulp(
     )
 
 
-def solve(model: ArrayModel, solver: str, gap_rel: float, time_limit_s: float) -> RawSolution:
+def solve(
+    model: ArrayModel, solver: str, gap_rel: float, time_limit_s: float, start: np.ndarray | None = None
+) -> RawSolution:
     """Dispatch to the named backend (``highs`` and ``cbc`` via pulp, ``highspy`` directly)."""
     if solver == "highspy":
-        return solve_highspy(model, gap_rel=gap_rel, time_limit_s=time_limit_s)
-    return solve_pulp(model, solver=solver, gap_rel=gap_rel, time_limit_s=time_limit_s)
+        return solve_highspy(model, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start)
+    return solve_pulp(model, solver=solver, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start)

@@ -11,6 +11,7 @@ import pandas as pd
 from energy.measures import load_catalogue
 from energy.portfolio import backends
 from energy.portfolio.finance import capex_discount_factor, npv_pln, simple_payback_years, yearly_cash_flow
+from energy.portfolio.greedy import greedy_start
 from energy.portfolio.model import ArrayModel, allowed_mask, build_model, grant_caps_pln
 from energy.portfolio.problem import (
     PortfolioInfeasibleError,
@@ -216,8 +217,37 @@ def _results(cands, problem, model, values) -> tuple[pd.DataFrame, pd.DataFrame,
     return chosen, cash, totals
 
 
+def _feasible(model: ArrayModel, values: np.ndarray, tol: float = 1e-6) -> bool:
+    """Does ``values`` meet every bound and row of ``model`` (relative tolerance ``tol``)?"""
+    act = model.a @ values
+    scale = 1.0 + np.abs(act)
+    return bool(
+        np.all(values >= model.col_lb - tol)
+        and np.all(values <= model.col_ub + tol)
+        and np.all(act >= model.row_lb - tol * scale)
+        and np.all(act <= model.row_ub + tol * scale)
+    )
+
+
+def _keep_better(model: ArrayModel, raw: backends.RawSolution, start: np.ndarray | None):
+    """Replace the solver's incumbent by ``start`` if that is feasible and better (or the solver found none)."""
+    if start is None or not _feasible(model, start):
+        return raw
+    start_obj = float(model.c @ start)
+    sign = 1.0 if model.maximize else -1.0
+    if raw.values is None or sign * (start_obj - raw.objective) > 1e-9 * (1 + abs(start_obj)):
+        raw = replace(raw, values=start, objective=start_obj)
+        if raw.best_bound is not None:
+            raw.gap = abs(raw.best_bound - start_obj) / max(abs(start_obj), 1e-9)
+    return raw
+
+
 def optimise(
-    candidates: pd.DataFrame, problem: PortfolioProblem, params: dict | None = None
+    candidates: pd.DataFrame,
+    problem: PortfolioProblem,
+    params: dict | None = None,
+    *,
+    warm_start: bool = True,
 ) -> PortfolioResult:
     """Choose at most one package per building to optimise ``problem.objective`` under its constraints.
 
@@ -228,6 +258,9 @@ def optimise(
     problem : PortfolioProblem
     params : dict, optional
         Eligibility thresholds; defaults to ``load_catalogue().parameters``.
+    warm_start : bool
+        Start the solver from the year-by-year greedy plan (:func:`energy.portfolio.greedy.greedy_start`,
+        max_* objectives with a budget). The returned portfolio is then never worse than the greedy one.
 
     Raises
     ------
@@ -242,8 +275,10 @@ def optimise(
     params = params if params is not None else load_catalogue().parameters
     _precheck(cands, problem, params)
     model = build_model(cands, problem, params)
+    start = greedy_start(cands, problem, model) if warm_start else None
     t_model = time.perf_counter() - t0
-    raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s)
+    raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start)
+    raw = _keep_better(model, raw, start)
     if raw.values is None:
         conflicts = _diagnose(model, problem)
         raise PortfolioInfeasibleError(
