@@ -38,13 +38,22 @@ def _finite(a: np.ndarray) -> np.ndarray:
     return np.clip(a, -highspy.kHighsInf, highspy.kHighsInf)
 
 
-def to_highs(model: ArrayModel, *, relax: bool = False, gap_rel: float = 1e-3, time_limit_s: float = 60.0):
-    """A configured ``highspy.Highs`` holding ``model`` (LP relaxation if ``relax``)."""
+def to_highs(
+    model: ArrayModel,
+    *,
+    relax: bool = False,
+    gap_rel: float = 1e-3,
+    time_limit_s: float = 60.0,
+    options: dict | None = None,
+):
+    """A configured ``highspy.Highs`` holding ``model`` (LP relaxation if ``relax``; extra HiGHS ``options``)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", float(gap_rel))
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("threads", 1)
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
     lp = highspy.HighsLp()
     csc = model.a.tocsc()
     lp.num_col_, lp.num_row_ = model.n_var, model.a.shape[0]

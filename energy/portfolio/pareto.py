@@ -4,18 +4,38 @@
   eps_k = k / (N - 1) x the largest reduction the allowed packages reach, k = 0..N-1;
 * cost vs NPV: maximise NPV subject to own contribution <= b_k, b_k = k / N x the cost of the
   unconstrained NPV optimum, k = 1..N.
+
+With HiGHS (``solver`` "highs" or "highspy") the model is built and passed once; between points only the
+epsilon row's bound changes (``Highs.changeRowBounds``) and each point starts from the previous solution,
+which stays feasible because the points are visited from the loosest side: CO2 targets in decreasing
+order, NPV budgets in increasing order. CBC falls back to one :func:`optimise` per point.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
+import highspy
 import numpy as np
 import pandas as pd
 
-from energy.portfolio.model import allowed_mask
-from energy.portfolio.problem import PortfolioInputError, PortfolioProblem, validate_candidates
-from energy.portfolio.solve import optimise
+from energy.measures import load_catalogue
+from energy.portfolio import backends
+from energy.portfolio.model import allowed_mask, build_model
+from energy.portfolio.problem import (
+    PortfolioInfeasibleError,
+    PortfolioInputError,
+    PortfolioProblem,
+    validate_candidates,
+    validate_problem,
+)
+from energy.portfolio.solve import PortfolioResult, _diagnose, _precheck, _results, optimise
+
+
+# HiGHS presolve takes ~90 % of a point's time on these knapsack-like models (1,000 buildings: 0.9 s of
+# 0.93 s) and removes only dominated packages; without it the root LP + rounding closes the gap at once.
+SWEEP_HIGHS_OPTIONS = {"presolve": "off"}
 
 
 def _point(result, eps) -> dict:
@@ -33,13 +53,72 @@ def _point(result, eps) -> dict:
     }
 
 
+def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[PortfolioResult]:
+    """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
+    first = problems[0]
+    validate_problem(first, cands)
+    _precheck(cands, first, params)
+    t0 = time.perf_counter()
+    model = build_model(cands, first, params)
+    row = int(np.flatnonzero(model.row_group == group)[0])
+    h = backends.to_highs(
+        model, gap_rel=first.gap_rel, time_limit_s=first.time_limit_s, options=SWEEP_HIGHS_OPTIONS
+    )
+    sign = 1.0 if model.maximize else -1.0
+    out, start, t_build = [], None, time.perf_counter() - t0
+    for p in problems:
+        t1 = time.perf_counter()
+        lb = p.target_co2_reduction_t_per_year if group.startswith("target") else -highspy.kHighsInf
+        ub = highspy.kHighsInf if group.startswith("target") else p.budget_pln
+        h.changeRowBounds(row, float(lb), float(ub))
+        backends.set_start(h, start)
+        h.run()
+        raw = backends._highs_result(h, 0.0, time.perf_counter() - t1, mip=True, maximize=model.maximize)
+        if raw.values is None:
+            m = replace(model, row_lb=model.row_lb.copy(), row_ub=model.row_ub.copy())
+            m.row_lb[row], m.row_ub[row] = lb, ub
+            conflicts = _diagnose(m, p)
+            raise PortfolioInfeasibleError(
+                f"no feasible portfolio ({raw.status}); conflicting constraints: {', '.join(conflicts)}",
+                conflicts,
+            )
+        if start is not None and sign * (model.c @ start - raw.objective) > 1e-9 * (1 + abs(raw.objective)):
+            raw = replace(raw, values=start, objective=float(model.c @ start))  # keep the better start
+        start = raw.values
+        chosen, cash, totals = _results(cands, p, model, raw.values)
+        dt = time.perf_counter() - t1 + (t_build if not out else 0.0)
+        out.append(
+            PortfolioResult(
+                raw.status,
+                raw.objective,
+                raw.best_bound,
+                raw.gap,
+                dt,
+                t_build if not out else 0.0,
+                raw.solve_time_s,
+                chosen,
+                cash,
+                totals,
+                p.solver,
+            )
+        )
+    return out
+
+
 def pareto_frontier(
-    candidates: pd.DataFrame, problem: PortfolioProblem, n_points: int = 20, kind: str = "co2", params=None
+    candidates: pd.DataFrame,
+    problem: PortfolioProblem,
+    n_points: int = 20,
+    kind: str = "co2",
+    params=None,
+    *,
+    incremental_off: bool = False,
 ) -> pd.DataFrame:
     """N points of the cost/CO2 (``kind="co2"``) or cost/NPV (``kind="npv"``) frontier.
 
     Other settings of ``problem`` (programmes, forced buildings, yearly budgets, horizon) are kept; its
-    objective, budget and targets are replaced per point.
+    objective, budget and targets are replaced per point. ``incremental_off=True`` solves every point
+    from scratch with :func:`optimise` (the baseline of the benchmark).
 
     Returns
     -------
@@ -52,10 +131,11 @@ def pareto_frontier(
     if not 2 <= int(n_points) <= 200:
         raise PortfolioInputError(f"n_points: {n_points} must be in 2..200")
     cands = validate_candidates(candidates)
+    params = params if params is not None else load_catalogue().parameters
+    incremental = problem.solver in ("highs", "highspy") and not incremental_off
     base = replace(
         problem, target_co2_reduction_t_per_year=None, target_primary_energy_savings_kwh_per_year=None
     )
-    points = []
     if kind == "co2":
         ok = allowed_mask(cands, problem)
         best = (
@@ -64,21 +144,25 @@ def pareto_frontier(
             .max()
         )
         co2_max = float(best.clip(lower=0).sum())
-        for eps in np.linspace(0.0, co2_max, int(n_points)) * (1 - 1e-9):
-            res = optimise(
-                cands,
-                replace(
-                    base, objective="min_cost", budget_pln=None, target_co2_reduction_t_per_year=float(eps)
-                ),
-                params,
-            )
-            points.append(_point(res, float(eps)))
+        eps_all = np.linspace(0.0, co2_max, int(n_points)) * (1 - 1e-9)
+        probs = [
+            replace(base, objective="min_cost", budget_pln=None, target_co2_reduction_t_per_year=float(e))
+            for e in eps_all
+        ]
+        if incremental:  # hardest target first: each solution is feasible for the next, smaller target
+            results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params)[::-1]
+        else:
+            results = [optimise(cands, p, params) for p in probs]
+        points = [_point(r, float(e)) for r, e in zip(results, eps_all, strict=True)]
     else:
         cap = float(cands.groupby("building_id")["capex_pln"].max().sum()) or 1.0
         top = optimise(cands, replace(base, objective="max_npv", budget_pln=cap), params)
         cost_max = max(top.totals["own_contribution_pln"], 1.0)
-        for k in range(1, int(n_points) + 1):
-            b = cost_max * k / int(n_points)
-            res = optimise(cands, replace(base, objective="max_npv", budget_pln=b), params)
-            points.append(_point(res, b))
+        budgets = [cost_max * k / int(n_points) for k in range(1, int(n_points) + 1)]
+        probs = [replace(base, objective="max_npv", budget_pln=b) for b in budgets]
+        if incremental:  # smallest budget first: each solution is feasible for the next, larger budget
+            results = _sweep(cands, probs, "budget_pln", params)
+        else:
+            results = [optimise(cands, p, params) for p in probs]
+        points = [_point(r, b) for r, b in zip(results, budgets, strict=True)]
     return pd.DataFrame(points)
