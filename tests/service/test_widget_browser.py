@@ -1,36 +1,34 @@
 """The embed works in a real browser: a portal on one origin shows the widget served from another.
 
-A stand-in widget app (swap in the real FastAPI app: the paths are the public ones of issue 6) and the
-portal example page are served from two loopback ports; headless Chromium loads the portal page and
-the widget URL. Screenshots land in ``tests/artifacts/`` (gitignored).
+The REAL FastAPI app (fresh SQLite database) runs under uvicorn on one loopback port; a city submits
+its indicator values, computes its scores and publishes a snapshot through the API; the portal example
+page is served from a second port. Headless Chromium loads the portal page and the widget URL.
+Screenshots land in ``tests/artifacts/`` (gitignored).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse
 
-from service.readiness.public_schema import example_snapshot
-from service.readiness.render import (
-    BAND_COLOURS,
-    WIDGET_HEIGHT_PX,
-    badge_svg,
-    score_band,
-    widget_html,
-)
+from service.readiness.public_schema import PublicSnapshot
+from service.readiness.render import BAND_COLOURS, WIDGET_HEIGHT_PX, score_band
+from tests.conftest import make_settings, make_tenants
 from tests.service.browser_util import ARTIFACTS, dump_dom, read_png, require_chromium, screenshot
 from tests.service.browser_util import serve_app as serve_app  # noqa: F401  (pytest fixture)
+from tests.service.test_readiness_api import CITY_VALUES, LUBLIN
 
 pytestmark = pytest.mark.browser
 
 PORTAL_PAGE = Path(__file__).resolve().parents[2] / "examples" / "portal" / "index.html"
 PORTAL_PLACEHOLDER_ORIGIN = "http://localhost:8000"
-SNAPSHOT = example_snapshot()
-WIDGET_PATH = f"/v1/public/readiness/{SNAPSHOT.teryt}/widget"
+WIDGET_PATH = f"/v1/public/readiness/{LUBLIN}/widget"
 CARD_BORDER_RGB = (0xD5, 0xDA, 0xE3)  # .w border colour in templates/styles.py
 
 
@@ -43,24 +41,47 @@ def _pixels_of(image: np.ndarray, rgb: tuple[int, int, int], tol: int = 6) -> np
     return (np.abs(image.astype(int) - np.array(rgb)) <= tol).all(axis=2)
 
 
-def make_widget_app(seen: list[dict[str, str]]) -> FastAPI:
-    """Stand-in for the real API's public routes; records the headers of every widget request."""
-    app = FastAPI()
+@dataclass
+class LiveApi:
+    base_url: str
+    snapshot: PublicSnapshot
+    seen: list[dict[str, str]]
 
-    @app.get(WIDGET_PATH)
-    def widget(request: Request, lang: str = "pl") -> HTMLResponse:
-        seen.append(dict(request.headers))
-        return HTMLResponse(widget_html(SNAPSHOT, lang, str(request.base_url)))
 
-    @app.get(f"/v1/public/readiness/{SNAPSHOT.teryt}/badge.svg")
-    def badge(lang: str = "pl") -> Response:
-        return Response(badge_svg(SNAPSHOT, lang), media_type="image/svg+xml")
+def start_real_api(serve, url: str) -> LiveApi:  # type: ignore[no-untyped-def]
+    """Serve the real app on loopback and publish Lublin's snapshot through its own API."""
+    from service.app import create_app
 
-    @app.get(f"/v1/public/readiness/{SNAPSHOT.teryt}")
-    def snapshot() -> JSONResponse:
-        return JSONResponse(SNAPSHOT.model_dump(mode="json"))
+    app = create_app(make_settings(url))
+    tenants = make_tenants(url)
+    seen: list[dict[str, str]] = []
 
-    return app
+    @app.middleware("http")
+    async def record_widget_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if request.url.path == WIDGET_PATH:
+            seen.append(dict(request.headers))
+        return await call_next(request)
+
+    base = serve(app)
+    h = tenants.h(tenants.city_key)
+    values = [
+        {"indicator": k, "value": v, "year": 2025, "source": "UM Lublin"} for k, v in CITY_VALUES.items()
+    ]
+    with httpx.Client(base_url=base, timeout=30) as api:
+        assert (
+            api.put(f"/v1/readiness/{LUBLIN}/indicators", json={"values": values}, headers=h).status_code
+            == 200
+        )
+        body = {
+            "teryts": [LUBLIN],
+            "scenario": {"scenario_id": "lublin-5000", "label": "5000 osób", "arrivals": 5000},
+        }
+        assert api.post("/v1/readiness/scores", json=body, headers=h).status_code == 201
+        pub = api.post(f"/v1/readiness/{LUBLIN}/publications", headers=h)
+        assert pub.status_code == 201, pub.text
+        public = api.get(f"/v1/public/readiness/{LUBLIN}")
+        assert public.status_code == 200 and public.headers["access-control-allow-origin"] == "*"
+    return LiveApi(base, PublicSnapshot.model_validate(public.json()), seen)
 
 
 def make_portal_app(widget_base_url: str) -> FastAPI:
@@ -81,9 +102,14 @@ def chromium() -> Path:
     return require_chromium()
 
 
-def test_portal_embeds_widget_from_another_origin(chromium: Path, serve_app) -> None:  # noqa: F811
-    seen: list[dict[str, str]] = []
-    widget_base = serve_app(make_widget_app(seen))
+@pytest.fixture
+def live_api(serve_app, sqlite_url: str) -> LiveApi:  # noqa: F811
+    return start_real_api(serve_app, sqlite_url)
+
+
+def test_portal_embeds_widget_from_another_origin(chromium: Path, serve_app, live_api: LiveApi) -> None:  # noqa: F811
+    seen = live_api.seen
+    widget_base = live_api.base_url
     portal_base = serve_app(make_portal_app(widget_base))
     assert widget_base != portal_base  # different ports: different origins
 
@@ -99,24 +125,23 @@ def test_portal_embeds_widget_from_another_origin(chromium: Path, serve_app) -> 
 
     # The cross-origin frame painted: the score dial (76 px circle) in its band colour is on screen,
     # a colour the portal page itself does not use.
-    band_rgb = _rgb(BAND_COLOURS[score_band(SNAPSHOT.overall.score)])
+    band_rgb = _rgb(BAND_COLOURS[score_band(live_api.snapshot.overall.score)])
     dial_px = int(_pixels_of(image, band_rgb).sum())
     assert dial_px > 0.6 * np.pi * 38**2, f"only {dial_px} pixels of the band colour: widget not painted"
 
 
-def test_widget_dom_served_cross_origin_shows_score(chromium: Path, serve_app) -> None:  # noqa: F811
-    seen: list[dict[str, str]] = []
-    widget_base = serve_app(make_widget_app(seen))
-    dom = dump_dom(f"{widget_base}{WIDGET_PATH}?lang=uk")
+def test_widget_dom_served_cross_origin_shows_score(chromium: Path, live_api: LiveApi) -> None:
+    snap = live_api.snapshot
+    dom = dump_dom(f"{live_api.base_url}{WIDGET_PATH}?lang=uk")
     assert '<html lang="uk">' in dom
-    assert '<span class="num">63</span>' in dom  # 63.4 shown as whole points
-    assert "Житло" in dom and SNAPSHOT.municipality_name in dom
-    assert "2021–2024" in dom
+    assert f'<span class="num">{int(np.floor(snap.overall.score + 0.5))}</span>' in dom  # whole points
+    assert "Житло" in dom and snap.municipality_name in dom
+    assert str(snap.data_vintage.max_year) in dom
 
 
-def test_widget_fits_300_px_column(chromium: Path, serve_app) -> None:  # noqa: F811
+def test_widget_fits_300_px_column(chromium: Path, live_api: LiveApi) -> None:
     """At 300 px wide the card's right edge and bottom edge are both inside the snippet's frame."""
-    widget_base = serve_app(make_widget_app([]))
+    widget_base = live_api.base_url
     shot = screenshot(
         f"{widget_base}{WIDGET_PATH}?lang=pl", ARTIFACTS / "widget_300_pl.png", 300, WIDGET_HEIGHT_PX
     )
