@@ -201,4 +201,7 @@ for _module in ("service.cli_data", "service.cli_index", "service.cli_energy"):
 
 
 if __name__ == "__main__":  # ``python -m service.cli``
-    main()
+    # Run the app of the importable module, on which the extension commands registered themselves.
+    from service.cli import main as _main
+
+    _main()
