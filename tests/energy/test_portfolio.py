@@ -273,3 +273,52 @@ def test_stacked_programmes_never_exceed_capex():
     assert (ch["grant_pln"] <= ch["capex_pln"] + 1e-6).all()
     assert (ch["grant_pln__b"] <= 3e5 + 1e-6).all()
     assert res.totals["own_contribution_pln"] <= 2e6 + 1e-6
+
+
+@pytest.mark.parametrize("solver", ["highs", "highspy", "cbc"])
+def test_warm_start_never_worse_than_greedy(solver):
+    c = synthetic_candidates(60, 8, seed=9)
+    p = PortfolioProblem(budget_pln=0.3 * c.groupby("building_id").capex_pln.max().sum(), solver=solver)
+    g, _ = greedy_portfolio(c, p)
+    res = optimise(c, p)
+    assert res.objective_value >= g * (1 - 1e-12)
+    assert res.totals["capex_pln"] <= p.budget_pln * (1 + 1e-9)
+
+
+def test_greedy_by_year_start_is_feasible_for_the_plan():
+    from energy.portfolio.greedy import greedy_start
+    from energy.portfolio.model import build_model
+    from energy.portfolio.problem import validate_candidates
+    from energy.portfolio.solve import _feasible
+
+    c = validate_candidates(synthetic_candidates(50, 8, seed=10))
+    prog = Programme(
+        "tb", 0.26, cap_multiple_of_yearly_savings=2.0, cap_total_pln=1e6, thermo_bonus_rules=True
+    )
+    p = PortfolioProblem(
+        objective="max_npv",
+        yearly_budgets_pln=[3e6, 2e6, 3e6],
+        max_projects_per_year=6,
+        programmes=[prog],
+        forced_in_buildings=["B00003"],
+    )
+    model = build_model(c, p, PARAMS)
+    start = greedy_start(c, p, model)
+    assert _feasible(model, start)
+    x = start[: model.n_x].reshape(len(c), 3)
+    assert 0 < x.sum() <= 18 and x.sum(axis=0).max() <= 6
+    res = optimise(c, p)
+    assert res.objective_value >= float(model.c @ start) * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("kind", ["co2", "npv"])
+def test_incremental_pareto_equals_point_by_point(kind):
+    from energy.portfolio.pareto import pareto_frontier
+
+    c = synthetic_candidates(25, 6, seed=12)
+    p = PortfolioProblem(gap_rel=0.0)
+    fast = pareto_frontier(c, p, n_points=6, kind=kind)
+    slow = pareto_frontier(c, p, n_points=6, kind=kind, incremental_off=True)
+    col = "own_contribution_pln" if kind == "co2" else "npv_pln"
+    np.testing.assert_allclose(fast[col], slow[col], rtol=1e-6, atol=1e-3)
+    np.testing.assert_allclose(fast["epsilon"], slow["epsilon"], rtol=1e-12)
