@@ -20,7 +20,6 @@ from service.charts.svg import (
     RDYLBU_6,
     Linear,
     document,
-    esc,
     esc_array,
     legend,
     nice_domain,
@@ -158,8 +157,8 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         + "</title></rect>"
     )
     out = [
-        f'<text class="s" x="20" y="52">Primary energy EP per building, highest first; colour: EP / limit. '
-        f"Black line: the building's EP limit.</text>",
+        '<text class="s" x="20" y="52">Primary energy EP per building, highest first; colour: EP / limit. '
+        "Black line: the building's EP limit.</text>",
         legend([*ratio_legend_items(classes), ("#000", "EP limit", "tick")], 20, 78, width=820),
         x_axis(x, ticks, top - 4, bottom, f"EP, non-renewable primary energy [{EP_UNIT}]"),
         "".join(bars),

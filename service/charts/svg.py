@@ -65,6 +65,15 @@ def num(x: float, digits: int = 0) -> str:
     return f"{float(x):,.{digits}f}"
 
 
+def tick_format(ticks: Sequence[float]) -> Callable[[float], str]:
+    """A formatter with just enough decimals to tell the ticks apart (step 0.25 -> 2, 5 -> 0)."""
+    step = abs(float(ticks[1]) - float(ticks[0])) if len(ticks) > 1 else 1.0
+    decimals = 0
+    while decimals < 6 and abs(round(step, decimals) - step) > 1e-9 * max(step, 1e-12):
+        decimals += 1
+    return lambda v: num(v, decimals)
+
+
 def nice_step(span: float, target_ticks: int = 5) -> float:
     """A 1/2/2.5/5 x 10^k tick step giving about ``target_ticks`` intervals over ``span`` (Heckbert 1990)."""
     if not span > 0:
@@ -118,11 +127,12 @@ def y_axis(
     x0: float,
     x1: float,
     label: str,
-    fmt: Callable[[float], str] = num,
+    fmt: Callable[[float], str] | None = None,
     side: str = "left",
     colour: str = "#333",
 ) -> str:
     """Horizontal grid lines from ``x0`` to ``x1``, tick labels on ``side`` and a rotated axis title."""
+    fmt = fmt or tick_format(ticks)
     ys = scale(np.asarray(ticks, float))
     out = []
     tx, anchor = (x0 - 8, "end") if side == "left" else (x1 + 8, "start")
@@ -136,10 +146,11 @@ def y_axis(
     y_mid = (scale.range_px[0] + scale.range_px[1]) / 2
     lx = x0 - 62 if side == "left" else x1 + 62
     rot = -90 if side == "left" else 90
-    out.append(
-        f'<text class="lab" transform="translate({p(lx)} {p(y_mid)}) rotate({rot})" text-anchor="middle" '
-        f'style="fill:{colour}">{esc(label)}</text>'
-    )
+    if label:
+        out.append(
+            f'<text class="lab" transform="translate({p(lx)} {p(y_mid)}) rotate({rot})" text-anchor="middle" '
+            f'style="fill:{colour}">{esc(label)}</text>'
+        )
     return join(out)
 
 
@@ -149,10 +160,11 @@ def x_axis(
     y0: float,
     y1: float,
     label: str,
-    fmt: Callable[[float], str] = num,
+    fmt: Callable[[float], str] | None = None,
     grid: bool = True,
 ) -> str:
     """Vertical grid lines from ``y0`` (top) to ``y1`` (axis), tick labels below and the axis title."""
+    fmt = fmt or tick_format(ticks)
     xs = scale(np.asarray(ticks, float))
     out = [
         f'<line class="axis" x1="{p(scale.range_px[0])}" y1="{p(y1)}" x2="{p(scale.range_px[1])}" y2="{p(y1)}"/>'
