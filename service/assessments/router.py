@@ -215,3 +215,46 @@ def list_climates(session: SessionDep, principal: PrincipalDep) -> ClimateList:
 @router.get("/v1/climates/{climate_id}", response_model=ClimateOut, responses=problem_responses(401, 404))
 def get_climate(climate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ClimateOut:
     return climate_out(climates.visible_climate(session, principal, climate_id))
+
+
+SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An accessible SVG image (role=img, title, desc)",
+        "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _svg(content: str) -> Response:
+    return Response(content, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get(
+    "/v1/assessments/{assessment_id}/map.svg",
+    response_class=Response,
+    responses={**problem_responses(401, 404, 409), **SVG_RESPONSE},
+)
+def assessment_map(assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Map of the buildings by lon/lat: circle area ∝ heated area, colour by EP / EP-limit class, a
+    tooltip per building (name, EP, CO2); buildings without coordinates are named under the map."""
+    return _svg(service.chart_svg(session, principal, assessment_id, "map"))
+
+
+@router.get(
+    "/v1/assessments/{assessment_id}/chart.svg",
+    response_class=Response,
+    responses={**problem_responses(401, 404, 409, 422), **SVG_RESPONSE},
+)
+def assessment_chart(
+    assessment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    kind: Annotated[
+        Literal["ep", "co2_by_type", "pv"],
+        Query(
+            description="ep: EP per building with its limit; co2_by_type; pv: PV yield vs self-consumption"
+        ),
+    ] = "ep",
+) -> Response:
+    """A chart of a finished assessment as SVG; 409 while it has no results (or no PV results for pv)."""
+    return _svg(service.chart_svg(session, principal, assessment_id, kind))

@@ -285,3 +285,39 @@ def estimate(
     )
     payload["warnings"] = intake_warnings + payload["warnings"]
     return payload
+
+
+CHART_KINDS = ("map", "ep", "co2_by_type", "pv")
+
+
+def chart_svg(session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str) -> str:
+    """One SVG chart of a finished assessment (``service.charts``); 409 when there are no results yet or
+    the chart's data is absent (PV chart of a run without PV)."""
+    from service.charts import ChartInputError
+    from service.charts.assessment import co2_by_type_svg, ep_chart_svg, pv_by_type_svg
+    from service.charts.maps import assessment_map_svg
+    from service.errors import Conflict
+
+    row = visible_assessment(session, principal, assessment_id)
+    if row.totals is None:
+        raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
+    inventory = session.get(Inventory, row.inventory_id)
+    name = f"{inventory.name if inventory else 'inventory'} (version {row.inventory_version})"
+    try:
+        if kind == "co2_by_type":
+            return co2_by_type_svg(row.totals_by_type or [], f"CO₂ emissions by building type – {name}")
+        if kind == "pv":
+            return pv_by_type_svg(
+                row.totals_by_type or [], f"Rooftop PV potential vs self-consumption – {name}"
+            )
+        records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
+        if kind == "ep":
+            return ep_chart_svg(records, f"EP against the limit – {name}")
+        coords = inventory_repository.load_buildings(session, row.version_id)
+        coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
+        located = records.drop(columns=["lat", "lon"], errors="ignore").merge(
+            coords, on="building_id", how="left"
+        )
+        return assessment_map_svg(located, f"Buildings by EP / limit – {name}")
+    except ChartInputError as exc:
+        raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc

@@ -7,7 +7,7 @@ Inputs are the stored flat records (``service.assessments.results``): per buildi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,10 +52,15 @@ def type_label(building_type: object) -> str:
 
 
 def frame_of(
-    records: Sequence[dict[str, Any]] | pd.DataFrame, required: Sequence[str], what: str
+    records: Sequence[dict[str, Any]] | Mapping[str, Any] | pd.DataFrame, required: Sequence[str], what: str
 ) -> pd.DataFrame:
-    """Records as a frame; a missing column raises naming it."""
-    frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame.from_records(list(records))
+    """Records (a list of dicts), columns (a dict of lists) or a frame; a missing column raises naming it."""
+    if isinstance(records, pd.DataFrame):
+        frame = records
+    elif isinstance(records, Mapping):  # columns
+        frame = pd.DataFrame(dict(records))
+    else:
+        frame = pd.DataFrame.from_records(list(records))
     if frame.empty:
         raise ChartInputError(f"{what}: no rows to draw", field=what)
     missing = [c for c in required if c not in frame.columns]

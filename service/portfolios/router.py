@@ -86,6 +86,26 @@ def _export(stem: str, format: str, sheets: dict[str, pd.DataFrame], csv_sheet: 
     )
 
 
+def _comparable(session: Any, principal: Any, ids: str) -> tuple[list[uuid.UUID], list[Portfolio]]:
+    """2..10 distinct visible, finished optimum portfolios named in ``ids`` (422/404/409 otherwise)."""
+    try:
+        wanted = list(dict.fromkeys(uuid.UUID(x.strip()) for x in ids.split(",") if x.strip()))
+    except ValueError as exc:
+        raise ValidationProblem(
+            f"ids: {exc}", errors=[{"field": "ids", "value": ids, "reason": "not a UUID"}]
+        ) from exc
+    if not 2 <= len(wanted) <= 10:
+        raise ValidationProblem(
+            "ids: give 2 to 10 distinct portfolio ids",
+            errors=[{"field": "ids", "value": ids, "reason": "2..10 ids"}],
+        )
+    rows = [service.visible_portfolio(session, principal, pid) for pid in wanted]
+    for r in rows:
+        if r.kind != "portfolio" or r.finished_at is None:
+            raise Conflict(f"portfolio {r.id} has no optimum to compare (a frontier, or not finished)")
+    return wanted, rows
+
+
 @router.post("", status_code=202, response_model=JobOut, responses=problem_responses(401, 403, 404, 422))
 def start_portfolio(
     body: PortfolioRequest, request: Request, session: SessionDep, principal: PrincipalDep
@@ -126,21 +146,7 @@ def compare_portfolios(
     format: Format = "json",
 ) -> Any:
     """Side by side: totals, per-building packages (who gets what in each), yearly cash flow and CO2."""
-    try:
-        wanted = list(dict.fromkeys(uuid.UUID(x.strip()) for x in ids.split(",") if x.strip()))
-    except ValueError as exc:
-        raise ValidationProblem(
-            f"ids: {exc}", errors=[{"field": "ids", "value": ids, "reason": "not a UUID"}]
-        ) from exc
-    if not 2 <= len(wanted) <= 10:
-        raise ValidationProblem(
-            "ids: give 2 to 10 distinct portfolio ids",
-            errors=[{"field": "ids", "value": ids, "reason": "2..10 ids"}],
-        )
-    rows = [service.visible_portfolio(session, principal, pid) for pid in wanted]
-    for r in rows:
-        if r.kind != "portfolio" or r.finished_at is None:
-            raise Conflict(f"portfolio {r.id} has no optimum to compare (a frontier, or not finished)")
+    wanted, rows = _comparable(session, principal, ids)
     result = compare(
         [
             {
@@ -181,3 +187,38 @@ def get_portfolio(
         "cash_flow": pd.DataFrame.from_records(row.cash_flow),
     }
     return _export(f"portfolio-{portfolio_id}", format, sheets, "projects")
+
+
+SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "An accessible SVG image (role=img, title, desc)",
+        "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+    }
+}
+IDS_QUERY = Query(description="2..10 portfolio ids, comma-separated", examples=["5b0c...,9e1a..."])
+
+
+def _svg(content: str) -> Response:
+    return Response(content, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get(
+    "/compare/chart.svg",
+    response_class=Response,
+    responses={**problem_responses(401, 404, 409, 422), **SVG_RESPONSE},
+)
+def compare_chart(session: SessionDep, principal: PrincipalDep, ids: Annotated[str, IDS_QUERY]) -> Response:
+    """Totals of 2..10 finished portfolios side by side as SVG bars (own contribution, grants, CO2, NPV)."""
+    _, rows = _comparable(session, principal, ids)
+    return _svg(service.compare_chart_svg(session, principal, rows))
+
+
+@router.get(
+    "/{portfolio_id}/chart.svg",
+    response_class=Response,
+    responses={**problem_responses(401, 404, 409), **SVG_RESPONSE},
+)
+def portfolio_chart(portfolio_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+    """SVG: a frontier job's cost vs CO2 reduction (or NPV) points joined by a line; an ordinary
+    portfolio's yearly cash flow bars with the cumulative CO2 reduction line. 409 until finished."""
+    return _svg(service.chart_svg(session, principal, portfolio_id))

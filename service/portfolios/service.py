@@ -290,3 +290,34 @@ def request_model(row: Portfolio) -> PortfolioRequest:
     extra = ("city_lat", "city_lon", "city_location_source")
     data = {k: v for k, v in row.request.items() if k not in extra}
     return FrontierRequest(**data) if row.kind == "frontier" else PortfolioRequest(**data)
+
+
+def chart_svg(session: Session, principal: Principal, portfolio_id: uuid.UUID) -> str:
+    """The SVG of a finished portfolio: its Pareto frontier, or its yearly cash flow with cumulative CO2."""
+    from service.charts import ChartInputError
+    from service.charts.portfolio import cash_flow_svg, frontier_svg
+    from service.errors import Conflict
+
+    row = visible_portfolio(session, principal, portfolio_id)
+    if row.finished_at is None:
+        raise Conflict(f"portfolio {portfolio_id} has no results yet (see its job)")
+    try:
+        if row.kind == "frontier":
+            kind = (row.solve or {}).get("kind") or row.request.get("frontier", "co2")
+            return frontier_svg(row.frontier or [], kind, f"Pareto frontier – {row.name}")
+        return cash_flow_svg(row.cash_flow or [], f"Cash flow and CO₂ reduction – {row.name}")
+    except ChartInputError as exc:
+        raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
+
+
+def compare_chart_svg(session: Session, principal: Principal, rows: list[Portfolio]) -> str:
+    """Totals of finished portfolios side by side (rows already checked by the compare route's rules)."""
+    from service.charts import ChartInputError
+    from service.charts.portfolio import compare_totals_svg
+    from service.errors import Conflict
+
+    totals = [{"portfolio_id": str(r.id), "name": r.name, **(r.totals or {})} for r in rows]
+    try:
+        return compare_totals_svg(totals)
+    except ChartInputError as exc:
+        raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
