@@ -115,7 +115,7 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
     labelled = n <= MAX_LABELLED_ROWS
     row_h = 20.0 if labelled else max(900.0 / n, 0.5)
     width, top = 860.0, 100.0
-    left = 262.0 if labelled else 80.0
+    left = 262.0 if labelled else 130.0
     right = width - 70
     bottom = top + n * row_h
     hi = float(np.nanmax(np.concatenate([ep, limit[np.isfinite(limit)]])))
@@ -166,7 +166,7 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         "Black line: the building's EP limit.</text>",
         legend([*ratio_legend_items(classes), ("#000", "EP limit", "tick")], 20, 78, width=820),
         x_axis(x, ticks, top - 4, bottom, f"EP, non-renewable primary energy [{EP_UNIT}]"),
-        "".join(bars),
+        f'<g shape-rendering="{"auto" if labelled else "crispEdges"}">' + "".join(bars) + "</g>",
     ]
     if labelled:
         short = esc_array([shorten(s, 31) for s in names])
