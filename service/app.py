@@ -14,7 +14,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import select
 
 from service.db import engine_for, session_factory
-from service.errors import install_error_handlers
+from service.errors import install_error_handlers, internal_error_response
+from service.idempotency import install_idempotency
 from service.jobs.dispatch import Dispatcher
 from service.logs import configure_logging, request_id_var
 from service.openapi import problem_json_everywhere
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory(app.state.engine)
     app.state.dispatcher = Dispatcher(settings)
     install_error_handlers(app)
+    install_idempotency(app)  # inner middleware: runs inside the request-id context
 
     @app.middleware("http")
     async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -93,6 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = time.perf_counter()
         try:
             response = await call_next(request)
+        except Exception:
+            # Rendered here, not by the outer ServerErrorMiddleware, so the log line and the
+            # response both carry the request id.
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = internal_error_response(request)
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import Unauthorized
+from service.errors import Conflict, Unauthorized
 from service.orgs.keys import hash_key
 from service.orgs.models import ApiKey, Organisation
 from service.orgs.service import Principal
@@ -32,6 +33,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def commit(session: Session) -> None:
+    """Commit at the request boundary; a lost race on a unique constraint is a 409, not a 500."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("a concurrent request changed the same resource; retry") from exc
 
 
 def get_principal(

@@ -112,9 +112,8 @@ def problem_response(error: ProblemError, request: Request | None = None) -> JSO
 
 def _location_to_field(loc: tuple[Any, ...]) -> tuple[int | None, str]:
     parts = [p for p in loc if p not in ("body", "query", "path", "header")]
-    row = None
-    if parts and isinstance(parts[0], int):
-        row = parts[0] + 1
+    indices = [p for p in parts if isinstance(p, int)]
+    row = indices[0] + 1 if indices else None
     field = ".".join(str(p) for p in parts) or (str(loc[0]) if loc else "")
     return row, field
 
@@ -128,6 +127,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                position = err.get("loc", ("body", None))[-1]
+                errors.append({"row": None, "field": None, "location": "body", "value": None,
+                               "reason": f"malformed JSON near character {position}: {err.get('ctx', {}).get('error', '')}"})
+                continue
             row, field = _location_to_field(tuple(err.get("loc", ())))
             where = err.get("loc", ("",))[0]
             errors.append(
@@ -148,6 +152,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        problem = ProblemError("An unexpected error occurred; it has been logged with the request id.")
-        problem.status, problem.type, problem.title = 500, "internal-error", "Internal error"
-        return problem_response(problem, request)
+        return internal_error_response(request)
+
+
+def internal_error_response(request: Request) -> JSONResponse:
+    problem = ProblemError("An unexpected error occurred; it has been logged with the request id.")
+    problem.status, problem.type, problem.title = 500, "internal-error", "Internal error"
+    return problem_response(problem, request)

@@ -1,74 +1,145 @@
-"""Idempotency-Key on POST: a retried request gets the first response and stores nothing new."""
+"""Idempotency-Key on every POST: a retried request gets the first response and stores nothing new.
+
+An ASGI middleware claims ``(organisation, key)`` in its own short transaction *before* the route
+runs, so two concurrent requests with one key cannot both run: the second gets the stored response
+(when the first has finished) or a 409 "in progress". A response is kept when it is not a 5xx; a
+5xx releases the claim so that the client can retry. A claim abandoned by a crashed process is
+taken over after ``STALE_CLAIM``.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
-from service.errors import Conflict, ValidationProblem
+from service.db import utcnow
+from service.errors import Conflict, ProblemError, ValidationProblem, problem_response
 from service.jobs.models import IdempotentResponse
-from service.orgs.service import Principal
+from service.orgs.keys import hash_key
+from service.orgs.models import ApiKey
+
+HEADER = "idempotency-key"
+IN_PROGRESS = 0
+STALE_CLAIM = timedelta(minutes=10)
+REPLAYED_HEADERS = ("content-type", "location")
 
 
-def request_fingerprint(method_path: str, body: bytes, extra: str = "") -> str:
+def fingerprint(request: Request, body: bytes) -> str:
     digest = hashlib.sha256()
-    for part in (method_path.encode(), extra.encode(), body):
-        digest.update(part)
+    for part in (request.method, request.url.path, request.url.query, request.headers.get("content-type", "")):
+        digest.update(part.encode())
         digest.update(b"\x00")
+    digest.update(body)
     return digest.hexdigest()
 
 
-def replay_or_run(
-    session: Session,
-    principal: Principal,
-    key: str | None,
-    method_path: str,
-    fingerprint: str,
-    run: Callable[[], tuple[int, Any, dict[str, str]]],
-    after_commit: Callable[[], None] | None = None,
-) -> Response:
-    """Run ``run`` once per (organisation, key); commit the result together with the stored response."""
-    if key is not None:
-        if not (1 <= len(key) <= 200):
-            raise ValidationProblem(
-                "Idempotency-Key must be 1-200 characters",
-                errors=[{"field": "Idempotency-Key", "reason": "length"}],
-            )
-        stored = session.scalar(
-            select(IdempotentResponse).where(
-                IdempotentResponse.org_id == principal.org_id, IdempotentResponse.key == key
-            )
+def _org_of(sessions: Any, authorization: str) -> Any:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    with sessions() as s:
+        return s.scalar(
+            select(ApiKey.org_id).where(ApiKey.key_hash == hash_key(token.strip()), ApiKey.revoked_at.is_(None))
         )
-        if stored is not None:
-            if stored.request_hash != fingerprint or stored.method_path != method_path:
-                raise Conflict(
-                    "this Idempotency-Key was already used for a different request",
-                    errors=[{"field": "Idempotency-Key", "value": key, "reason": "reused with another payload"}],
+
+
+def _claim(sessions: Any, org_id: Any, key: str, method_path: str, request_hash: str) -> IdempotentResponse | None:
+    """Insert the claim; return the existing row when the key was used before (None: claimed)."""
+    with sessions() as s:
+        s.add(IdempotentResponse(org_id=org_id, key=key, method_path=method_path, request_hash=request_hash,
+                                 status_code=IN_PROGRESS, body="", headers={}))
+        try:
+            s.commit()
+            return None
+        except IntegrityError:
+            s.rollback()
+        row = s.get(IdempotentResponse, (org_id, key))
+        if row is not None and row.status_code == IN_PROGRESS and row.created_at < utcnow() - STALE_CLAIM:
+            taken = s.execute(
+                update(IdempotentResponse)
+                .where(IdempotentResponse.org_id == org_id, IdempotentResponse.key == key,
+                       IdempotentResponse.created_at == row.created_at)
+                .values(created_at=utcnow(), request_hash=request_hash, method_path=method_path)
+            ).rowcount
+            s.commit()
+            if taken:
+                return None
+        if row is not None:
+            s.expunge(row)
+        return row
+
+
+def _store(sessions: Any, org_id: Any, key: str, response_body: bytes, status: int, headers: dict[str, str]) -> None:
+    with sessions() as s:
+        if status >= 500:
+            s.execute(delete(IdempotentResponse).where(IdempotentResponse.org_id == org_id,
+                                                       IdempotentResponse.key == key))
+        else:
+            s.execute(
+                update(IdempotentResponse)
+                .where(IdempotentResponse.org_id == org_id, IdempotentResponse.key == key)
+                .values(status_code=status, body=response_body.decode("utf-8", "replace"), headers=headers)
+            )
+        s.commit()
+
+
+def _replay(row: IdempotentResponse, method_path: str, request_hash: str) -> Response:
+    if row.method_path != method_path or row.request_hash != request_hash:
+        raise Conflict(
+            "this Idempotency-Key was already used for a different request",
+            errors=[{"field": "Idempotency-Key", "value": row.key, "reason": "reused with another payload"}],
+        )
+    if row.status_code == IN_PROGRESS:
+        raise Conflict(
+            "a request with this Idempotency-Key is still in progress; retry later",
+            errors=[{"field": "Idempotency-Key", "value": row.key, "reason": "in progress"}],
+        )
+    headers = {**(row.headers or {}), "Idempotent-Replayed": "true"}
+    return Response(row.body.encode("utf-8"), status_code=row.status_code, headers=headers)
+
+
+def install_idempotency(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def idempotency(request: Request, call_next):  # type: ignore[no-untyped-def]
+        key = request.headers.get(HEADER)
+        if request.method != "POST" or key is None:
+            return await call_next(request)
+        settings = request.app.state.settings
+        try:
+            if not 1 <= len(key) <= 200 or not key.isprintable():
+                raise ValidationProblem(
+                    "Idempotency-Key must be 1-200 printable characters",
+                    errors=[{"field": "Idempotency-Key", "value": key[:50], "reason": "length or characters"}],
                 )
-            headers = dict(stored.headers or {})
-            headers["Idempotent-Replayed"] = "true"
-            return Response(stored.body, status_code=stored.status_code, headers=headers, media_type="application/json")
-    status, payload, headers = run()
-    body = json.dumps(payload, default=str, ensure_ascii=False)
-    if key is not None:
-        session.add(
-            IdempotentResponse(
-                org_id=principal.org_id,
-                key=key,
-                method_path=method_path,
-                request_hash=fingerprint,
-                status_code=status,
-                body=body,
-                headers=headers,
-            )
-        )
-    session.commit()  # the request boundary: the stored data and the replayable response together
-    if after_commit is not None:
-        after_commit()
-    return JSONResponse(json.loads(body), status_code=status, headers=headers)
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > settings.max_upload_bytes:
+                return await call_next(request)  # the route answers 413; nothing to remember
+            sessions = request.app.state.session_factory
+            org_id = await run_in_threadpool(_org_of, sessions, request.headers.get("authorization", ""))
+            if org_id is None:
+                return await call_next(request)  # the route answers 401
+            body = await request.body()
+            method_path = f"POST {request.url.path}"
+            request_hash = fingerprint(request, body)
+            existing = await run_in_threadpool(_claim, sessions, org_id, key, method_path, request_hash)
+            if existing is not None:
+                return _replay(existing, method_path, request_hash)
+        except ProblemError as exc:
+            return problem_response(exc, request)
+        try:
+            response = await call_next(request)
+            chunks = [chunk async for chunk in response.body_iterator]
+        except BaseException:
+            await run_in_threadpool(_store, sessions, org_id, key, b"", 500, {})
+            raise
+        content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+        kept = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
+        await run_in_threadpool(_store, sessions, org_id, key, content, response.status_code, kept)
+        return Response(content, status_code=response.status_code, headers=dict(response.headers))

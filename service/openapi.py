@@ -36,6 +36,16 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key with a retried POST to get the first response back; nothing new is stored.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "example": "lublin-inventory-2026-11-25-01",
+}
+
+
 def problem_json_everywhere(app: Any) -> None:
     """FastAPI documents its 422 as application/json; ours are application/problem+json."""
     from fastapi.openapi.utils import get_openapi
@@ -49,6 +59,8 @@ def problem_json_everywhere(app: Any) -> None:
         )
         problem = problem_responses(422)[422]["content"]
         for path in schema.get("paths", {}).values():
+            if "post" in path:
+                path["post"].setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
             for operation in path.values():
                 responses = operation.get("responses", {})
                 for code in ("422",):

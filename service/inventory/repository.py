@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.inventory.models import Building, Inventory, InventoryVersion
@@ -31,10 +31,18 @@ def add_version(
     source_format: str,
     warnings: list[dict[str, Any]],
 ) -> InventoryVersion:
-    inventory.latest_version += 1
+    # Atomic increment: concurrent submissions get distinct numbers (row lock on PostgreSQL,
+    # database write lock on SQLite) instead of colliding on the unique constraint.
+    number = session.execute(
+        update(Inventory)
+        .where(Inventory.id == inventory.id)
+        .values(latest_version=Inventory.latest_version + 1)
+        .returning(Inventory.latest_version)
+    ).scalar_one()
+    inventory.latest_version = number
     version = InventoryVersion(
         inventory_id=inventory.id,
-        version=inventory.latest_version,
+        version=number,
         created_by_org_id=created_by,
         source_format=source_format,
         building_count=len(buildings),

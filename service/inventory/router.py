@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from service.body import RawBody, read_raw_body
-from service.deps import PrincipalDep, SessionDep
-from service.idempotency import replay_or_run, request_fingerprint
+from service.deps import PrincipalDep, SessionDep, commit
 from service.inventory import service
 from service.inventory.diff import diff_inventories
 from service.inventory.export import to_csv_bytes, to_records, to_xlsx_bytes
@@ -61,7 +60,6 @@ SUBMISSION_BODY: dict[str, Any] = {
     }
 }
 BodyDep = Annotated[RawBody, Depends(read_raw_body)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def inventory_out(inv: Any, teryt: str | None = None) -> InventoryOut:
@@ -85,23 +83,18 @@ def version_out(ver: Any) -> VersionOut:
 )
 def create_inventory(
     request: Request, body: BodyDep, session: SessionDep, principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
     name: Annotated[str | None, Query(max_length=200, description="name for CSV/XLSX uploads")] = None,
 ) -> Response:
     """Create an inventory with its first version. Every error of the file comes back at once (422,
     row as in the file, header = row 1); plausibility findings come back as warnings with the 201."""
     settings = request.app.state.settings
-
-    def run() -> tuple[int, Any, dict[str, str]]:
-        title = name or service.name_from_json(body.content) or body.filename or "inventory"
-        inv, ver = service.create_inventory(
-            session, principal, title, body.content, body.content_type, body.filename, settings
-        )
-        out = InventoryCreated(inventory=inventory_out(inv), version=version_out(ver))
-        return 201, out.model_dump(mode="json"), {"Location": f"/v1/inventories/{inv.id}"}
-
-    fp = request_fingerprint("POST /v1/inventories", body.content, f"{body.content_type}|{name}")
-    return replay_or_run(session, principal, idempotency_key, "POST /v1/inventories", fp, run)
+    title = name or service.name_from_json(body.content) or body.filename or "inventory"
+    inv, ver = service.create_inventory(session, principal, title, body.content, body.content_type, body.filename,
+                                        settings)
+    inv_teryt = service.city_teryt(session, inv)
+    out = InventoryCreated(inventory=inventory_out(inv, inv_teryt), version=version_out(ver))
+    commit(session)  # the request boundary
+    return JSONResponse(out.model_dump(mode="json"), status_code=201, headers={"Location": f"/v1/inventories/{inv.id}"})
 
 
 @router.post(
@@ -110,27 +103,20 @@ def create_inventory(
 )
 def add_version(
     inventory_id: uuid.UUID, request: Request, body: BodyDep, session: SessionDep, principal: PrincipalDep,
-    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Submit a new immutable version of an inventory (same formats and validation as creation)."""
     settings = request.app.state.settings
-    path = f"POST /v1/inventories/{inventory_id}/versions"
-
-    def run() -> tuple[int, Any, dict[str, str]]:
-        _, ver = service.add_version(
-            session, principal, inventory_id, body.content, body.content_type, body.filename, settings
-        )
-        out = version_out(ver)
-        return 201, out.model_dump(mode="json"), {"Location": out.url}
-
-    fp = request_fingerprint(path, body.content, body.content_type)
-    return replay_or_run(session, principal, idempotency_key, path, fp, run)
+    _, ver = service.add_version(session, principal, inventory_id, body.content, body.content_type, body.filename,
+                                 settings)
+    out = version_out(ver)
+    commit(session)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201, headers={"Location": out.url})
 
 
 @router.get("", response_model=InventoryList, responses=problem_responses(401))
 def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryList:
     """Your inventories and those of cities that granted you access."""
-    items = [inventory_out(i) for i in service.list_inventories(session, principal)]
+    items = [inventory_out(i, service.city_teryt(session, i)) for i in service.list_inventories(session, principal)]
     return InventoryList(items=items, count=len(items))
 
 
@@ -138,7 +124,7 @@ def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryL
 def get_inventory(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InventoryDetail:
     inv = service.visible_inventory(session, principal, inventory_id)
     versions = [version_out(v) for v in service.repository.list_versions(session, inv.id)]
-    return InventoryDetail(**inventory_out(inv).model_dump(), versions=versions)
+    return InventoryDetail(**inventory_out(inv, service.city_teryt(session, inv)).model_dump(), versions=versions)
 
 
 @router.get("/{inventory_id}/versions", response_model=list[VersionOut], responses=problem_responses(401, 404))

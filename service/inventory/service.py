@@ -141,3 +141,8 @@ def get_version(session: Session, principal: Principal, inventory_id: uuid.UUID,
 
 def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFrame:
     return repository.load_buildings(session, version.id)
+
+
+def city_teryt(session: Session, inventory: Inventory) -> str | None:
+    org = session.get(Organisation, inventory.org_id)
+    return org.teryt if org is not None else None

@@ -39,8 +39,11 @@ def test_json_inventory_is_stored_and_readable(client, tenants):
 
 
 def test_semicolon_csv_with_decimal_comma_is_valid(client, tenants):
-    r = client.post("/v1/inventories?name=csv", content=CSV_SEMICOLON.encode("utf-8-sig"),
-                    headers={**tenants.h(tenants.city_key), "Content-Type": "text/csv"})
+    r = client.post(
+        "/v1/inventories?name=csv",
+        content=CSV_SEMICOLON.encode("utf-8-sig"),
+        headers={**tenants.h(tenants.city_key), "Content-Type": "text/csv"},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["version"]["heated_area_m2"] == pytest.approx(6000.5)
 
@@ -49,14 +52,24 @@ def test_xlsx_upload_and_exports_round_trip(client, tenants):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "budynki"
-    header = ["building_id", "name", "building_type", "construction_year", "heated_area_m2", "storeys",
-              "heating_system"]
+    header = [
+        "building_id",
+        "name",
+        "building_type",
+        "construction_year",
+        "heated_area_m2",
+        "storeys",
+        "heating_system",
+    ]
     ws.append(header)
     ws.append(["A1", "Urząd Miasta", "office", 1975, 3200.0, 4, "district_heating"])
     buf = io.BytesIO()
     wb.save(buf)
-    r = client.post("/v1/inventories", files={"file": ("budynki.xlsx", buf.getvalue())},
-                    headers=tenants.h(tenants.city_key))
+    r = client.post(
+        "/v1/inventories",
+        files={"file": ("budynki.xlsx", buf.getvalue())},
+        headers=tenants.h(tenants.city_key),
+    )
     assert r.status_code == 201, r.text
     inv = r.json()["inventory"]["id"]
     csv = client.get(f"/v1/inventories/{inv}/versions/1?format=csv", headers=tenants.h(tenants.city_key))
@@ -94,7 +107,9 @@ def test_every_error_reported_at_once_and_nothing_stored(client, tenants):
     ],
 )
 def test_malformed_bodies_are_4xx_problems(client, tenants, content, ctype, status):
-    r = client.post("/v1/inventories", content=content, headers={**tenants.h(tenants.city_key), "Content-Type": ctype})
+    r = client.post(
+        "/v1/inventories", content=content, headers={**tenants.h(tenants.city_key), "Content-Type": ctype}
+    )
     assert r.status_code == status, r.text
     assert r.json()["status"] == status
     assert count(client, tenants) == 0
@@ -105,12 +120,18 @@ def test_too_many_rows_is_413(client, tenants, app_and_tenants):
     app.state.settings.max_buildings = 10
     rows = "\n".join(f"B{i},Budynek {i},office,1990,100,1,gas_boiler" for i in range(11))
     csv = "building_id,name,building_type,construction_year,heated_area_m2,storeys,heating_system\n" + rows
-    r = client.post("/v1/inventories", content=csv.encode(), headers={**tenants.h(tenants.city_key),
-                                                                       "Content-Type": "text/csv"})
+    r = client.post(
+        "/v1/inventories",
+        content=csv.encode(),
+        headers={**tenants.h(tenants.city_key), "Content-Type": "text/csv"},
+    )
     assert r.status_code == 413
     app.state.settings.max_upload_mb = 0.001
-    r = client.post("/v1/inventories", content=b"x" * 5000, headers={**tenants.h(tenants.city_key),
-                                                                      "Content-Type": "text/csv"})
+    r = client.post(
+        "/v1/inventories",
+        content=b"x" * 5000,
+        headers={**tenants.h(tenants.city_key), "Content-Type": "text/csv"},
+    )
     assert r.status_code == 413
     assert count(client, tenants) == 0
 
@@ -127,7 +148,9 @@ def test_other_tenant_gets_404_and_revoked_key_401(client, tenants):
     inv = post_json(client, tenants, {"buildings": EXAMPLE_BUILDINGS}).json()["inventory"]["id"]
     r = client.get(f"/v1/inventories/{inv}", headers=tenants.h(tenants.other_city_key))
     assert r.status_code == 404
-    missing = client.get("/v1/inventories/00000000-0000-0000-0000-000000000000", headers=tenants.h(tenants.city_key))
+    missing = client.get(
+        "/v1/inventories/00000000-0000-0000-0000-000000000000", headers=tenants.h(tenants.city_key)
+    )
     assert missing.status_code == 404 and r.json()["title"] == missing.json()["title"]
     assert client.get("/v1/inventories/not-a-uuid", headers=tenants.h(tenants.city_key)).status_code == 422
     assert client.get("/v1/inventories", headers={"Authorization": "Bearer nope"}).status_code == 401
@@ -138,27 +161,42 @@ def test_advisor_sees_city_data_only_after_grant(client, tenants):
     inv = post_json(client, tenants, {"buildings": EXAMPLE_BUILDINGS}).json()["inventory"]["id"]
     adv = tenants.h(tenants.advisor_key)
     assert client.get(f"/v1/inventories/{inv}", headers=adv).status_code == 404
-    g = client.post("/v1/grants", json={"advisor_org_id": str(tenants.advisor_id), "access": "read"},
-                    headers=tenants.h(tenants.city_key))
+    g = client.post(
+        "/v1/grants",
+        json={"advisor_org_id": str(tenants.advisor_id), "access": "read"},
+        headers=tenants.h(tenants.city_key),
+    )
     assert g.status_code == 201, g.text
     assert client.get(f"/v1/inventories/{inv}", headers=adv).status_code == 200
     # read access cannot start jobs; plan access can
     assert client.post(f"/v1/inventories/{inv}/summary", headers=adv).status_code == 403
-    client.post("/v1/grants", json={"advisor_org_id": str(tenants.advisor_id), "access": "plan"},
-                headers=tenants.h(tenants.city_key))
+    client.post(
+        "/v1/grants",
+        json={"advisor_org_id": str(tenants.advisor_id), "access": "plan"},
+        headers=tenants.h(tenants.city_key),
+    )
     assert client.post(f"/v1/inventories/{inv}/summary", headers=adv).status_code == 202
     # an advisor never submits a city's inventory
-    assert client.post(f"/v1/inventories/{inv}/versions", json={"buildings": EXAMPLE_BUILDINGS},
-                       headers=adv).status_code == 403
-    assert client.delete(f"/v1/grants/{tenants.advisor_id}", headers=tenants.h(tenants.city_key)).status_code == 204
+    assert (
+        client.post(
+            f"/v1/inventories/{inv}/versions", json={"buildings": EXAMPLE_BUILDINGS}, headers=adv
+        ).status_code
+        == 403
+    )
+    assert (
+        client.delete(f"/v1/grants/{tenants.advisor_id}", headers=tenants.h(tenants.city_key)).status_code
+        == 204
+    )
     assert client.get(f"/v1/inventories/{inv}", headers=adv).status_code == 404
 
 
 def test_versions_and_diff(client, tenants):
     h = tenants.h(tenants.city_key)
     inv = post_json(client, tenants, {"buildings": EXAMPLE_BUILDINGS}).json()["inventory"]["id"]
-    changed = [{**EXAMPLE_BUILDINGS[0], "heating_system": "heat_pump_air"},
-               {**EXAMPLE_BUILDINGS[1], "building_id": "P-8"}]
+    changed = [
+        {**EXAMPLE_BUILDINGS[0], "heating_system": "heat_pump_air"},
+        {**EXAMPLE_BUILDINGS[1], "building_id": "P-8"},
+    ]
     r = client.post(f"/v1/inventories/{inv}/versions", json={"buildings": changed}, headers=h)
     assert r.status_code == 201 and r.json()["version"] == 2
     versions = client.get(f"/v1/inventories/{inv}/versions", headers=h).json()
@@ -187,3 +225,55 @@ def test_problem_json_for_unknown_route_and_method(client, tenants):
     r = client.get("/v1/nothing-here")
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
     assert json.loads(r.text)["type"].endswith("not-found")
+
+
+def test_concurrent_retries_with_one_key_store_once_and_never_500(app_and_tenants):
+    """Six identical POSTs at once with one Idempotency-Key: one inventory, no 5xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from tests.service.browser_util import served
+
+    app, tenants = app_and_tenants
+    body = {"name": "race", "buildings": EXAMPLE_BUILDINGS}
+    with served(app) as base:
+        headers = {**tenants.h(tenants.city_key), "Idempotency-Key": "race-1"}
+        with ThreadPoolExecutor(6) as pool:
+            codes = list(pool.map(lambda _: httpx.post(f"{base}/v1/inventories", json=body, headers=headers,
+                                                       timeout=30).status_code, range(6)))
+        assert all(c in (201, 409) for c in codes) and codes.count(201) >= 1, codes
+        inv = httpx.get(f"{base}/v1/inventories", headers=tenants.h(tenants.city_key)).json()
+        assert inv["count"] == 1
+        inv_id = inv["items"][0]["id"]
+        # concurrent new versions of one inventory get distinct numbers, none fails
+        h = tenants.h(tenants.city_key)
+        with ThreadPoolExecutor(5) as pool:
+            codes = list(pool.map(lambda _: httpx.post(f"{base}/v1/inventories/{inv_id}/versions", json=body,
+                                                       headers=h, timeout=30).status_code, range(5)))
+        assert all(c in (201, 409) for c in codes), codes
+        versions = httpx.get(f"{base}/v1/inventories/{inv_id}/versions", headers=h).json()
+        assert [v["version"] for v in versions] == list(range(1, 2 + codes.count(201)))
+
+
+def test_idempotency_key_on_job_creation(client, tenants):
+    h = tenants.h(tenants.city_key)
+    inv = client.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=h).json()["inventory"]["id"]
+    first = client.post(f"/v1/inventories/{inv}/summary", headers={**h, "Idempotency-Key": "sum-1"})
+    again = client.post(f"/v1/inventories/{inv}/summary", headers={**h, "Idempotency-Key": "sum-1"})
+    assert first.status_code == again.status_code == 202
+    assert first.json()["id"] == again.json()["id"]
+    assert client.get("/v1/jobs", headers=h).json()["count"] == 1
+
+
+def test_malformed_json_on_model_body_names_no_row(client, tenants):
+    r = client.post("/v1/grants", content=b'{"advisor_org_id":', headers={**tenants.h(tenants.city_key),
+                                                                        "Content-Type": "application/json"})
+    assert r.status_code == 422
+    err = r.json()["errors"][0]
+    assert err["row"] is None and "malformed JSON" in err["reason"]
+
+
+def test_inventory_shows_city_teryt(client, tenants):
+    r = client.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=tenants.h(tenants.city_key))
+    assert r.json()["inventory"]["city_teryt"] == "0663011"
