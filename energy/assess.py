@@ -134,9 +134,28 @@ def assess_buildings(
     final = carriers.final_energy(
         filled, res.heating_need_kwh.sum(1), dhw_m.sum(1), res.cooling_need_kwh.sum(1), uses_m.sum(1)
     )
+    pv_cols, pv_note = None, "not run"
+    if params.include_pv:
+        report(0.4, "rooftop PV")
+        monthly_el = (
+            uses_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
+            + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
+        )  # fmt: skip
+        pv_cols, pv_note = _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report)
+    export_value = np.zeros(len(filled))
+    if pv_cols is not None and "pv_existing_self_consumed_kwh_per_year" in pv_cols:
+        # Installed PV: its self-consumed output replaces grid electricity (w = 0 on site, Dz.U. 2015
+        # poz. 376); its export earns the net-billing price but does not lower EP.
+        own_use = np.nan_to_num(pv_cols["pv_existing_self_consumed_kwh_per_year"].to_numpy(float))
+        final["final_electricity_kwh"] = np.maximum(final["final_electricity_kwh"].to_numpy() - own_use, 0.0)
+        export_price = (params.pv_params or _default_pv_params()).export_price_pln_per_kwh
+        export_value = (
+            np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float)) * export_price
+        )
     pce = carriers.primary_co2_cost(final, factors)
+    pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
     ep = carriers.ep_indicator(final, filled, factors, el["lighting_kwh"].sum(1))
-    report(0.5, "calibration")
+    report(0.9, "calibration")
     hdd_typ = clim["hdd_15_k_day"].sum(1)
     cal, warnings = calibration.calibrate(filled, final, hdd_typ, params.hdd_by_year)
 
@@ -165,21 +184,12 @@ def assess_buildings(
     out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()
     out = pd.concat([out, ep.reset_index(drop=True), pce[["co2_t_per_year", "cost_pln_per_year"]]], axis=1)
     out = pd.concat([out, cal.reset_index(drop=True)], axis=1)
-
-    pv_note = "not run"
-    if params.include_pv:
-        report(0.6, "rooftop PV")
-        monthly_el = (
-            uses_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
-            + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
-        )  # fmt: skip
-        pv_cols, pv_note = _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report)
-        if pv_cols is not None:
-            pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
-            out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
-            if pv_warn is not None:
-                for b, ws in zip(out["building_id"], pv_warn, strict=True):
-                    warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
+    if pv_cols is not None:
+        pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
+        out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
+        if pv_warn is not None:
+            for b, ws in zip(out["building_id"], pv_warn, strict=True):
+                warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
     per_building = {b: [] for b in out["building_id"]}
     for w in warnings:
         per_building.setdefault(w["building_id"], []).append(f"{w['field']}: {w['message']}")
@@ -242,5 +252,11 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
             load_kwh=load, params=params.pv_params,
         )  # fmt: skip
         frames.append(part.set_axis(rows))
-        report(0.6 + 0.3 * (k + 1) / len(site_ids), f"rooftop PV site {k + 1}/{len(site_ids)}")
+        report(0.4 + 0.45 * (k + 1) / len(site_ids), f"rooftop PV site {k + 1}/{len(site_ids)}")
     return pd.concat(frames).sort_index(), "; ".join(sorted(notes))
+
+
+def _default_pv_params():  # type: ignore[no-untyped-def]
+    from energy.pv import PVParams
+
+    return PVParams()

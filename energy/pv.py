@@ -126,6 +126,7 @@ def rooftop_pv(
     specific = np.zeros(n)
     monthly = np.zeros((n, 12))
     sc_new, exported, imported = (np.full(n, np.nan) for _ in range(3))
+    sc_existing, exported_existing = np.zeros(n), np.zeros(n)
     loss = roof_losses_pct(shading, params, n)
     for idx, ac in iter_ac_chunks(sun, tilt, azimuth, flat, loss, params):
         specific[idx] = ac.sum(axis=0)
@@ -138,6 +139,8 @@ def rooftop_pv(
             sc_new[idx] = np.minimum(new_ac, residual).sum(axis=0)
             exported[idx] = new_ac.sum(axis=0) - sc_new[idx]
             existing_sc = np.minimum(existing_ac, day_load).sum(axis=0)
+            sc_existing[idx] = existing_sc
+            exported_existing[idx] = existing_ac.sum(axis=0) - existing_sc
             imported[idx] = load[:, idx].sum(axis=0) - existing_sc - sc_new[idx]
 
     yield_kwh = specific * new_kwp
@@ -168,5 +171,9 @@ def rooftop_pv(
     out["pv_imported_kwh_per_year"] = imported
     out["pv_self_consumption_ratio"] = ratio
     out["pv_value_pln_per_year"] = value
+    # The installed array's output: the energy balance takes its self-consumption off grid electricity.
+    out["pv_existing_yield_kwh_per_year"] = specific * existing
+    out["pv_existing_self_consumed_kwh_per_year"] = sc_existing if load is not None else np.nan
+    out["pv_existing_exported_kwh_per_year"] = exported_existing if load is not None else np.nan
     out["warnings"] = warnings
     return out

@@ -112,3 +112,36 @@ def test_pv_columns_when_pv_module_present():
     spec = b["pv_yield_kwh_per_year"] / b["pv_capacity_kwp"]
     assert ((spec > 850) & (spec < 1250)).all()  # Polish rooftop ~990 (870-1100) kWh/kWp, PARAMETERS.md s.7
     assert "PVGIS-SARAH3" in r.meta["pv_climate"]
+
+
+def test_installed_pv_replaces_grid_electricity_and_earns_export():
+    """An installed array's self-consumption comes off grid electricity (w = 0 on site); its export
+    is valued at the net-billing price and does not lower primary energy."""
+    without = inventory(3).assign(existing_pv_kwp=0.0)
+    with_pv = without.assign(existing_pv_kwp=[0.0, 30.0, 80.0])
+    a = assess_buildings(without, city_lat=52.23, city_lon=21.01).buildings
+    b = assess_buildings(with_pv, city_lat=52.23, city_lon=21.01).buildings
+    own_use = b["pv_existing_self_consumed_kwh_per_year"].to_numpy()
+    assert own_use[0] == 0 and own_use[1] > 0 and own_use[2] > own_use[1]
+    exported = b["pv_existing_exported_kwh_per_year"].to_numpy()
+    assert_allclose(own_use + exported, b["pv_existing_yield_kwh_per_year"], rtol=1e-9)
+    assert_allclose(
+        a["final_electricity_kwh_per_year"] - b["final_electricity_kwh_per_year"],
+        own_use,
+        rtol=1e-9,
+        atol=1e-6,
+    )
+    from energy.pv import PVParams
+
+    meta = assess_buildings(with_pv, city_lat=52.23, city_lon=21.01).meta
+    factors = {f["carrier"]: f for f in meta["carrier_factors"]}  # the factors the result records
+    el_price = factors["electricity"]["price_pln_per_kwh"]
+    expected_cost_drop = own_use * el_price + exported * PVParams().export_price_pln_per_kwh
+    assert_allclose(a["cost_pln_per_year"] - b["cost_pln_per_year"], expected_cost_drop, rtol=1e-9, atol=1e-6)
+    expected_primary_drop = own_use * factors["electricity"]["w_primary"]
+    assert_allclose(
+        a["primary_nonrenewable_kwh_per_year"] - b["primary_nonrenewable_kwh_per_year"],
+        expected_primary_drop,
+        rtol=1e-9,
+        atol=1e-6,
+    )
