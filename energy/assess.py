@@ -113,6 +113,9 @@ def assess_buildings(
     report = progress or (lambda f, m: None)
     if params.pv_climate not in ("scaled", "ministry"):
         raise ParameterError(f"pv_climate: '{params.pv_climate}', expected 'scaled' or 'ministry'")
+    bad_hdd = {y: v for y, v in (params.hdd_by_year or {}).items() if not (np.isfinite(v) and v > 0)}
+    if bad_hdd:
+        raise ParameterError(f"hdd_by_year: degree days must be positive and finite, got {bad_hdd}")
     factors = _factors(params)
     report(0.05, "typology defaults")
     filled, defaults_used = typology.apply_defaults(buildings)

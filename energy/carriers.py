@@ -51,13 +51,15 @@ def carrier_factors(
 ) -> pd.DataFrame:
     """Carrier table with user overrides; unknown carrier keys or negative values raise."""
     t = carrier_table().copy()
+    # Physical upper bounds: keep overrides from silently overflowing sums (1e308 kg/kWh).
+    upper = {"price_pln_per_kwh": 20.0, "co2_kg_per_kwh": 2.0, "w_primary": 5.0}
     for col, over in (("price_pln_per_kwh", prices_pln_per_kwh), ("co2_kg_per_kwh", co2_kg_per_kwh),
                       ("w_primary", w_primary)):  # fmt: skip
         for key, val in (over or {}).items():
             if key not in t.index:
                 raise ParameterError(f"{col}: unknown carrier '{key}', expected one of {list(CARRIERS)}")
-            if val is None or not np.isfinite(val) or val < 0:
-                raise ParameterError(f"{col}['{key}'] = {val}: must be a finite number >= 0")
+            if val is None or not np.isfinite(val) or val < 0 or val > upper[col]:
+                raise ParameterError(f"{col}['{key}'] = {val}: must be a number in [0, {upper[col]:g}]")
             t.loc[key, col] = float(val)
     return t
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,16 +39,25 @@ class AssessmentParamsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     climate_id: uuid.UUID | None = Field(None, description="a named climate from POST /v1/climates")
-    prices_pln_per_kwh: dict[Carrier, float] = Field(default_factory=dict, examples=[{"gas": 0.32}])
-    co2_kg_per_kwh: dict[Carrier, float] = Field(default_factory=dict, examples=[{"district_heat": 0.35}])
-    w_primary: dict[Carrier, float] = Field(default_factory=dict, examples=[{"district_heat": 0.8}])
+    # Bounds keep overrides physical: no carrier costs over 20 PLN/kWh, emits over 2 kg CO2/kWh,
+    # or has a primary-energy factor above 5 (the highest in the 2023 table is 3.0, old grid).
+    prices_pln_per_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=20)]] = Field(
+        default_factory=dict, examples=[{"gas": 0.32}]
+    )
+    co2_kg_per_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=2)]] = Field(
+        default_factory=dict, examples=[{"district_heat": 0.35}]
+    )
+    w_primary: dict[Carrier, Annotated[float, Field(ge=0, le=5)]] = Field(
+        default_factory=dict, examples=[{"district_heat": 0.8}]
+    )
     grid_co2_kg_per_kwh: float | None = Field(
         None, ge=0, le=2, examples=[0.597], description="grid electricity CO2 factor [kg/kWh]"
     )
     include_pv: bool = True
     pv_climate: Literal["scaled", "ministry"] = "scaled"
     pv: PVParamsIn | None = None
-    hdd_by_year: dict[int, float] = Field(
+    # Polish heating degree days (base 15 degC) lie between ~2,500 and ~4,200 K day; allow a margin.
+    hdd_by_year: dict[Annotated[int, Field(ge=1990, le=2100)], Annotated[float, Field(ge=500, le=8000)]] = Field(
         default_factory=dict,
         examples=[{2023: 3410.0}],
         description="city HDD base 15 degC [K day] of metered years",
