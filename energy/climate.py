@@ -187,6 +187,8 @@ def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
     """
     ext = filename.lower().rsplit(".", 1)[-1]
     what = f"climate file '{filename}'"
+    if not content.strip():
+        raise ClimateDataError(f"{what}: the file is empty")
     try:
         if ext == "epw":
             data, meta = pvlib.iotools.read_epw(io.StringIO(content.decode("latin-1")))
@@ -204,7 +206,8 @@ def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
     except ClimateDataError:
         raise
     except Exception as exc:  # pvlib raises many types on malformed files
-        raise ClimateDataError(f"{what}: cannot be parsed ({type(exc).__name__}: {exc})") from exc
+        reason = f"missing header field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        raise ClimateDataError(f"{what}: cannot be parsed as .{ext} ({reason})") from exc
     hourly = _validate_hourly(pd.DataFrame(data), what)
     idx = hourly.index
     if ext != "epw":  # PVGIS TMY months come from different years: put them on one year

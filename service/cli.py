@@ -23,9 +23,13 @@ def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
     typer.echo(json.dumps(payload, default=str) if as_json else text)
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception, as_json: bool = False) -> None:
     detail = getattr(exc, "detail", str(exc))
-    typer.echo(f"error: {detail}", err=True)
+    if as_json:
+        typer.echo(json.dumps({"error": type(exc).__name__, "detail": detail,
+                               "errors": getattr(exc, "errors", [])}, default=str))
+    else:
+        typer.echo(f"error: {detail}", err=True)
     raise typer.Exit(code=2)
 
 
@@ -86,7 +90,7 @@ def org_create(
             org = create_org(s, kind, name, teryt)
             payload = {"org_id": str(org.id), "kind": org.kind, "name": org.name, "teryt": org.teryt}
     except Exception as exc:  # noqa: BLE001 - the CLI reports any refusal readably
-        _fail(exc)
+        _fail(exc, as_json)
     _emit(as_json, payload, f"created {payload['kind']} '{payload['name']}' id={payload['org_id']}")
 
 
@@ -112,7 +116,7 @@ def org_grant(
                 payload = {"grant_id": str(g.id), "city": city_org.name, "advisor": advisor_org.name,
                            "access": g.access}
     except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+        _fail(exc, as_json)
     _emit(as_json, payload, f"{payload['advisor']} now has access={payload['access']} on {payload['city']}")
 
 
@@ -133,7 +137,7 @@ def key_create(
             payload = {"key_id": str(key.id), "prefix": key.prefix, "org": owner.name, "scopes": key.scopes,
                        "api_key": plaintext}
     except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+        _fail(exc, as_json)
     _emit(as_json, payload, f"key {payload['key_id']} for {payload['org']} (shown once):\n{payload['api_key']}")
 
 
@@ -149,7 +153,7 @@ def key_revoke(
             row = revoke_key(s, key)
             payload = {"key_id": str(row.id), "revoked_at": row.revoked_at}
     except Exception as exc:  # noqa: BLE001
-        _fail(exc)
+        _fail(exc, as_json)
     _emit(as_json, payload, f"key {payload['key_id']} revoked at {payload['revoked_at']}")
 
 

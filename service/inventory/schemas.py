@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class IssueOut(BaseModel):
@@ -71,7 +71,13 @@ class VersionDiff(BaseModel):
 
 
 class GrantIn(BaseModel):
-    advisor_org_id: uuid.UUID
+    """A city's grant to an advisor: ``read`` (see inventories, jobs, results) or ``plan`` (also start jobs)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"advisor_org_id": "3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11", "access": "plan"}]}
+    )
+
+    advisor_org_id: uuid.UUID = Field(examples=["3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11"])
     access: str = Field(pattern="^(read|plan)$", examples=["plan"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -70,10 +71,13 @@ def create_grant(body: GrantIn, session: SessionDep, principal: PrincipalDep) ->
     return _grant_out(session, service.grant(session, city, advisor, body.access))
 
 
-@router.delete("/grants/{advisor_org_id}", status_code=204, responses=problem_responses(401, 403, 404))
-def revoke_grant(advisor_org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> None:
+@router.delete(
+    "/grants/{advisor_org_id}", status_code=204, response_class=Response, responses=problem_responses(401, 403, 404)
+)
+def revoke_grant(advisor_org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """Revoke an advisor's access to your city's data."""
     principal.require("grants:write")
     city = session.get(Organisation, principal.org_id)
     assert city is not None
     service.revoke_grant(session, city, advisor_org_id)
+    return Response(status_code=204)
