@@ -311,6 +311,9 @@ def chart_svg(session: Session, principal: Principal, assessment_id: uuid.UUID, 
                 row.totals_by_type or [], f"Rooftop PV potential vs self-consumption – {name}"
             )
         records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
+        if "ep_hw_kwh_per_m2_year" in records:
+            # The WT 2021 limit applies to EP_H+W (heating and hot water), so that is what is drawn.
+            records["ep_kwh_per_m2_year"] = records["ep_hw_kwh_per_m2_year"]
         if kind == "ep":
             return ep_chart_svg(records, f"EP against the limit – {name}")
         coords = inventory_repository.load_buildings(session, row.version_id)
