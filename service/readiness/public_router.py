@@ -43,6 +43,7 @@ class PublicRoute(APIRoute):
                 else:  # pragma: no cover - the app always installs both handlers
                     raise
             response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
             return response
 
         return handler
@@ -95,6 +96,16 @@ def _answer(request: Request, body: bytes, etag: str, media_type: str, extra: di
 
 def _unpublished(teryt: str) -> NotFound:
     return NotFound(f"no published readiness snapshot for gmina {teryt}")
+
+
+@router.options("/{path:path}", include_in_schema=False, status_code=204)
+async def preflight(path: str) -> Response:
+    """CORS preflight (a portal's script sending If-None-Match itself): GET from anywhere, cached a day."""
+    return Response(
+        status_code=204,
+        headers={"Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                 "Access-Control-Allow-Headers": "If-None-Match", "Access-Control-Max-Age": "86400"},
+    )  # fmt: skip
 
 
 @router.get(

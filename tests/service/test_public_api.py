@@ -30,6 +30,11 @@ def test_snapshot_json_contract_and_headers(client, published) -> None:
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     assert client.get(BASE, headers={"If-None-Match": '"other"'}).status_code == 200
     assert client.get(BASE, headers={"If-None-Match": f'W/{etag}, "x"'}).status_code == 304
+    assert "ETag" in r.headers["access-control-expose-headers"]
+    pre = client.options(BASE, headers={"Origin": "https://portal.example", "Access-Control-Request-Method": "GET",
+                                        "Access-Control-Request-Headers": "if-none-match"})  # fmt: skip
+    assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
+    assert "If-None-Match" in pre.headers["access-control-allow-headers"]
 
 
 def test_badge_and_widget(client, published) -> None:

@@ -146,6 +146,20 @@ def test_tenancy_and_teryt_format(client, tenants) -> None:
     assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("teryts")
 
 
+def test_advisor_needs_plan_access(client, tenants) -> None:
+    body = {"values": [{"indicator": "pupils_per_class", "value": 22, "year": 2024}]}
+    url, adv = f"/v1/readiness/{LUBLIN}/indicators", tenants.h(tenants.advisor_key)
+    grant = {"advisor_org_id": str(tenants.advisor_id), "access": "read"}
+    assert client.post("/v1/grants", json=grant, headers=tenants.h(tenants.city_key)).status_code == 201
+    assert client.get(url, headers=adv).status_code == 200
+    assert client.put(url, json=body, headers=adv).status_code == 403
+    grant["access"] = "plan"
+    assert client.post("/v1/grants", json=grant, headers=tenants.h(tenants.city_key)).status_code == 201
+    assert client.put(url, json=body, headers=adv).status_code == 200
+    r = client.post("/v1/readiness/scores", json={"teryts": [LUBLIN]}, headers=adv)
+    assert r.status_code == 201 and r.json()["scores"][0]["teryt"] == LUBLIN
+
+
 def test_sync_scores_match_hand_calculation(client, tenants) -> None:
     put_city_values(client, tenants)
     r = client.post("/v1/readiness/scores", json={"teryts": [LUBLIN]}, headers=tenants.h(tenants.city_key))
