@@ -70,7 +70,7 @@ def import_bdl_command(
                     stored += store_bdl(frame, session)
                 bar.advance(task)
     except BdlError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
     finally:
         client.close()
     _emit(as_json, {"variables": len(chosen), "values_stored": stored, "years": years},

@@ -48,7 +48,7 @@ def build(
             written = write_outputs(result, out)
             bar.update(task, advance=1)
     except CompositeInputError as exc:
-        _fail(exc)
+        _fail(exc, as_json)
         return
     root = result.tree.nodes.index[result.tree.nodes["Level"] == result.tree.nodes["Level"].max()][0]
     top = result.scores[root].sort_values(ascending=False).head(3)
