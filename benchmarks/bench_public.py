@@ -21,7 +21,9 @@ Run: ``python benchmarks/bench_public.py`` (``MIASTO_BENCH_QUICK=1`` for a few-s
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,8 +78,36 @@ def start_server(code: str, env: dict[str, str]) -> tuple[subprocess.Popen, str]
             return proc, base
         except httpx.HTTPError:
             time.sleep(0.05)
-    proc.kill()
+    stop(proc)
     raise RuntimeError(f"server on {base} did not start")
+
+
+def _descendants(pid: int) -> list[int]:
+    """Child processes (the API's job-pool workers) from /proc; empty where /proc is absent."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server and every process it started (no orphaned pool workers)."""
+    for pid in [*_descendants(proc.pid), proc.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def load(url: str) -> dict[str, float]:
@@ -208,8 +238,7 @@ def bench_database(label: str, url: str, bare_url: str) -> None:
         print(f"{label:9s} scores for {job['gminas']} synthetic gminas x {job['runs']} MC runs as a job: "
               f"{job['job_end_to_end_s']:.1f} s end to end (values stored in {job['store_values_s']:.1f} s)")  # fmt: skip
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 def postgres_url() -> str | None:
@@ -244,8 +273,7 @@ def main() -> None:
         if pg:
             bench_database("postgres", pg, f"{bare_base}/constant")
     finally:
-        bare_proc.terminate()
-        bare_proc.wait(10)
+        stop(bare_proc)
 
 
 if __name__ == "__main__":

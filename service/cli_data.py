@@ -53,11 +53,7 @@ def import_bdl_command(
     chosen = {v: known.get(v, "") for v in (variable or list(known))}
     unknown = [v for v, code in chosen.items() if not code]
     if unknown:
-        _fail(
-            ValueError(
-                f"--variable {unknown[0]}: not a BDL variable of the readiness framework ({sorted(known)})"
-            )
-        )
+        _fail(ValueError(f"--variable {unknown[0]}: not a BDL variable of the readiness framework"), as_json)
     stored, client = 0, BdlClient(cache_dir=cache_dir)
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
