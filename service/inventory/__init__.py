@@ -1,0 +1,1 @@
+"""Inventory intake: parsing, validation, storage and versions of building inventories."""
