@@ -56,7 +56,8 @@ def _read_json(content: bytes) -> tuple[pd.DataFrame, np.ndarray]:
                 for r in bad
             ],
         )
-    return pd.DataFrame.from_records(data), np.arange(1, len(data) + 1)
+    # pd.DataFrame (not from_records) keeps one row per object, also for empty objects like {}.
+    return pd.DataFrame(data, index=range(len(data))), np.arange(1, len(data) + 1)
 
 
 def _read_csv(content: bytes) -> tuple[pd.DataFrame, np.ndarray]:

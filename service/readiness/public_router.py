@@ -149,7 +149,13 @@ async def badge(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> 
 
 @router.get(
     "/readiness/{teryt}/widget", response_class=Response,
-    responses={**PUBLIC_ERRORS, 200: {"content": {"text/html": {}}}},
+    responses={
+        **PUBLIC_ERRORS,
+        200: {"content": {"text/html": {}}},
+        # Inside a portal's iframe a friendly page reads better than JSON: unpublished is HTML too.
+        404: {"description": "no published snapshot for this TERYT (a friendly HTML page)",
+              "content": {"text/html": {}}},
+    },
 )  # fmt: skip
 async def widget(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> Response:
     """A self-contained HTML widget for an iframe (no scripts, fonts or CDNs), pl/en/uk."""
