@@ -181,7 +181,9 @@ def demo(
                 f"  API docs    : {base}/docs",
                 f"  inventory   : curl -H 'Authorization: Bearer {info['city_key']}' {base}/v1/inventories/"
                 f"{info['inventory_id']}",
-                *[f"  {line}" for line in info.get("extra_lines", [])],
+                f"  widget      : {base}/v1/public/readiness/{info['teryt']}/widget?lang=pl   (also en, uk; no key)",
+                f"  public JSON : {base}/v1/public/readiness/{info['teryt']}   badge: .../badge.svg",
+                f"  portal demo : open examples/portal/index.html (embeds the widget from {base})",
                 "",
             ]
         )

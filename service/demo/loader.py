@@ -42,6 +42,7 @@ def load_demo() -> dict[str, Any]:
             s.flush()
             repository.add_version(s, inventory, buildings, rows, created_by=city.id, source_format=fmt,
                                    warnings=warnings)
+        publication = _publish_readiness(s, city)
         _, city_key = create_key(s, city, label="demo")
         _, advisor_key = create_key(s, advisor, label="demo")
         version = repository.get_version(s, inventory.id, inventory.latest_version)
@@ -54,4 +55,27 @@ def load_demo() -> dict[str, Any]:
             "building_count": version.building_count if version else 0,
             "city_key": city_key,
             "advisor_key": advisor_key,
+            "readiness_published": publication is not None,
         }
+
+
+def _publish_readiness(session: Any, city: Organisation) -> Any:
+    """Illustrative indicator values for the demo city, scores with 200 uncertainty runs, one
+    published snapshot, so that the public widget has something to show. Idempotent."""
+    import uuid as _uuid
+
+    from service.orgs.keys import DEFAULT_SCOPES
+    from service.orgs.service import Principal
+    from service.readiness import repository as readiness_repo
+    from service.readiness import service as readiness
+
+    if readiness_repo.latest_publication(session, city.teryt) is not None:
+        return readiness_repo.latest_publication(session, city.teryt)
+    principal = Principal(org_id=city.id, org_kind="city", key_id=_uuid.uuid4(),
+                          scopes=frozenset(DEFAULT_SCOPES["city"]))
+    content = (DEMO_DIR / "readiness_demo.csv").read_bytes()
+    readiness.submit_values(session, principal, city.teryt, content, "text/csv")
+    request = {"teryts": [city.teryt], "scenario": {"arrivals": 5000, "label": "5 000 nowych mieszkańców (scenariusz demonstracyjny)"}, "uncertainty_runs": 200}
+    run = readiness_repo.add_run(session, city.id, request, [city.teryt])
+    readiness.store_result(session, run, *readiness.compute(session, request, [city.teryt], runs=200))
+    return readiness.publish(session, principal, city.teryt, run.id, get_settings().base_url)

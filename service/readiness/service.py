@@ -208,8 +208,10 @@ def _snapshot(session, teryt, score, run, seq, previous, base_url: str) -> dict:
         "coverage": {"indicators_present": sum(p["indicators_present"] for p in pillars),
                      "indicators_total": sum(p["indicators_total"] for p in pillars),
                      "imputed": cov.get("imputed", []), "stale": cov.get("stale", [])},
-        "scenario": {"scenario_id": scen.get("scenario_id", "no-scenario"),
-                     "label": scen.get("label", "No arrival scenario") if scen else "No arrival scenario",
+        "scenario": {"scenario_id": scen.get("scenario_id", f"arrivals-{int(round(arrivals))}" if scen
+                                             else "no-scenario"),
+                     "label": scen.get("label", f"{int(round(arrivals)):,} new residents".replace(",", "\u00a0"))
+                     if scen else "No arrival scenario",
                      "arrivals_persons": int(round(arrivals)),
                      "arrivals_per_1000_residents": round(1000 * arrivals / pop, 2) if pop else None},
     }  # fmt: skip

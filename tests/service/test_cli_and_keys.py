@@ -86,3 +86,29 @@ def test_request_id_is_echoed_and_carried_into_jobs(client, tenants, app_and_ten
     app, _ = app_and_tenants
     with app.state.session_factory() as s:
         assert s.get(Job, __import__("uuid").UUID(job["id"])).request_id == "abc-2"
+
+
+def test_demo_loads_city_inventory_keys_and_a_published_snapshot(sqlite_url):
+    first = run_cli(sqlite_url, "demo", "--no-serve")
+    assert first.returncode == 0, first.stderr
+    assert "with 40 buildings" in first.stdout and "widget" in first.stdout
+    again = run_cli(sqlite_url, "demo", "--no-serve")  # idempotent: same inventory, fresh keys
+    inv = [w for w in first.stdout.split() if len(w) == 36 and w.count("-") == 4][0]
+    assert inv in again.stdout
+    key = [w for w in again.stdout.split() if w.startswith("mst_")][0]
+
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(sqlite_url))
+    with TestClient(app) as client:
+        listed = client.get("/v1/inventories", headers={"Authorization": f"Bearer {key}"}).json()
+        assert listed["count"] == 1 and listed["items"][0]["city_teryt"] == "0663011"
+        public = client.get("/v1/public/readiness/0663011")
+        assert public.status_code == 200
+        snap = public.json()
+        assert 0 <= snap["overall"]["interval_low"] <= snap["overall"]["score"] <= snap["overall"]["interval_high"]
+        assert [p["code"] for p in snap["pillars"]] == ["housing", "schooling", "services"]
+    app.state.dispatcher.join()
