@@ -22,6 +22,7 @@ from service.assessments.schemas import (
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep
 from service.inventory.service import visible_inventory
+from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.openapi import problem_responses
 
@@ -110,14 +111,7 @@ def start_assessment(
 
     The job's `result_url` points at `GET /v1/assessments/{id}` once it has succeeded."""
     assessment, job = service.start_assessment(session, principal, inventory_id, body or AssessmentRequest())
-    session.commit()
-    request.app.state.dispatcher.dispatch([job.id])
-    return Response(
-        JobOut.from_row(job).model_dump_json(),
-        status_code=202,
-        media_type="application/json",
-        headers={"Location": f"/v1/jobs/{job.id}", "Content-Location": f"/v1/assessments/{assessment.id}"},
-    )
+    return accepted(request, session, job, f"/v1/assessments/{assessment.id}")
 
 
 @router.get(

@@ -13,6 +13,7 @@ from service.errors import NotFound
 from service.indices import repository as repo
 from service.indices import service
 from service.indices.schemas import IndexOut, IndexRequest
+from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.jobs.service import create_job
 from service.openapi import problem_responses
@@ -33,10 +34,7 @@ def post_index(
         subject_type="index_run", subject_id=str(run.id), params={"index_id": str(run.id)},
     )  # fmt: skip
     run.job_id = job.id
-    session.commit()
-    request.app.state.dispatcher.dispatch([job.id])
-    return Response(JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
-                    headers={"Location": f"/v1/jobs/{job.id}"})  # fmt: skip
+    return accepted(request, session, job, f"/v1/indices/{run.id}")
 
 
 @router.get("/{index_id}", response_model=IndexOut, responses=problem_responses(401, 404))

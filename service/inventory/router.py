@@ -23,6 +23,7 @@ from service.inventory.schemas import (
     VersionDiff,
     VersionOut,
 )
+from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.openapi import problem_responses
 
@@ -183,9 +184,4 @@ def start_summary(
     from service.inventory.summary import start_summary_job
 
     job = start_summary_job(session, principal, inventory_id, version)
-    session.commit()
-    request.app.state.dispatcher.dispatch([job.id])
-    return Response(
-        JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
-        headers={"Location": f"/v1/jobs/{job.id}"},
-    )
+    return accepted(request, session, job)

@@ -76,3 +76,20 @@ class Dispatcher:
         while self._stopped:
             pool = self._stopped.pop()
             wait(list(pool.futures.values()))
+
+
+def accepted(request, session, job, content_location: str | None = None):  # type: ignore[no-untyped-def]
+    """The end of every route that starts a job: commit (the row must exist before a worker looks),
+    dispatch, and answer 202 with the job and its Location."""
+    from fastapi.responses import Response
+
+    from service.deps import commit
+    from service.jobs.schemas import JobOut
+
+    commit(session)
+    request.app.state.dispatcher.dispatch([job.id])
+    headers = {"Location": f"/v1/jobs/{job.id}"}
+    if content_location:
+        headers["Content-Location"] = content_location
+    return Response(JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
+                    headers=headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -52,10 +53,8 @@ def create_org(session: Session, kind: str, name: str, teryt: str | None = None)
 def get_org(session: Session, org_ref: str) -> Organisation:
     """Find an organisation by id, TERYT code or exact name (CLI convenience)."""
     org = None
-    try:
+    with contextlib.suppress(ValueError):  # not a UUID: try TERYT and name below
         org = session.get(Organisation, uuid.UUID(org_ref))
-    except ValueError:
-        pass
     org = org or session.scalar(select(Organisation).where(Organisation.teryt == org_ref))
     org = org or session.scalar(select(Organisation).where(Organisation.name == org_ref))
     if org is None:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from service.assessments.results import to_csv_bytes, to_xlsx_bytes
 from service.deps import PrincipalDep, SessionDep
 from service.errors import Conflict, ValidationProblem
+from service.jobs.dispatch import accepted
 from service.jobs.models import Job
 from service.jobs.schemas import JobOut
 from service.openapi import problem_responses
@@ -62,14 +63,7 @@ def portfolio_out(session: Any, row: Portfolio, full: bool = False) -> Portfolio
 
 
 def _accepted(request: Request, session: Any, portfolio: Portfolio, job: Any) -> Response:
-    session.commit()
-    request.app.state.dispatcher.dispatch([job.id])
-    return Response(
-        JobOut.from_row(job).model_dump_json(),
-        status_code=202,
-        media_type="application/json",
-        headers={"Location": f"/v1/jobs/{job.id}", "Content-Location": f"/v1/portfolios/{portfolio.id}"},
-    )
+    return accepted(request, session, job, f"/v1/portfolios/{portfolio.id}")
 
 
 def _export(stem: str, format: str, sheets: dict[str, pd.DataFrame], csv_sheet: str) -> Response:

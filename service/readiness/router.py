@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep
+from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.jobs.service import create_job
 from service.openapi import problem_responses
@@ -124,10 +125,7 @@ def post_scores(
         subject_type="readiness_score_run", subject_id=str(run.id), params={"run_id": str(run.id)},
     )  # fmt: skip
     run.job_id = job.id
-    session.commit()
-    request.app.state.dispatcher.dispatch([job.id])
-    return Response(JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
-                    headers={"Location": f"/v1/jobs/{job.id}"})  # fmt: skip
+    return accepted(request, session, job, f"/v1/readiness/scores/{run.id}")
 
 
 @router.get("/scores/{run_id}", response_model=RunOut, responses=problem_responses(401, 404))

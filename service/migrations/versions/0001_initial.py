@@ -6,11 +6,10 @@ Create Date: 2026-11-25 20:09:54.666900
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service.db
-
 
 revision = '0001'
 down_revision = None
