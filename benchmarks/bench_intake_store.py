@@ -42,8 +42,9 @@ def make_store(url: str):  # type: ignore[no-untyped-def]
             s.add(inventory)
             s.flush()
             rows = [int(r) for r in parsed.source_rows]
-            repository.add_version(s, inventory, parsed.buildings, rows, created_by=org_id,
-                                   source_format="csv", warnings=[])
+            repository.add_version(
+                s, inventory, parsed.buildings, rows, created_by=org_id, source_format="csv", warnings=[]
+            )
             s.commit()
 
     return store
@@ -65,8 +66,10 @@ def main() -> None:
         for r in results:
             if r["store_s"]:
                 total = r["intake_s"] + r["store_s"]
-                print(f"{name:10} {r['format']:38} end to end {total:6.2f} s = {r['rows'] / total:>9,.0f} rows/s; "
-                      f"{total / r['baseline_s']:.1f}x the {r['baseline']} baseline")
+                print(
+                    f"{name:10} {r['format']:38} end to end {total:6.2f} s = {r['rows'] / total:>9,.0f} rows/s; "
+                    f"{total / r['baseline_s']:.1f}x the {r['baseline']} baseline"
+                )
 
 
 if __name__ == "__main__":

@@ -206,7 +206,9 @@ def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
     except ClimateDataError:
         raise
     except Exception as exc:  # pvlib raises many types on malformed files
-        reason = f"missing header field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        reason = (
+            f"missing header field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        )
         raise ClimateDataError(f"{what}: cannot be parsed as .{ext} ({reason})") from exc
     hourly = _validate_hourly(pd.DataFrame(data), what)
     idx = hourly.index

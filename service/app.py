@@ -104,16 +104,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id
         log.info(
-            "%s %s -> %s", request.method, request.url.path, response.status_code,
-            extra={"request_id": request_id, "method": request.method, "path": request.url.path,
-                   "status": response.status_code, "duration_ms": round(1000 * (time.perf_counter() - started), 1)},
+            "%s %s -> %s",
+            request.method,
+            request.url.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+            },
         )
         return response
 
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], expose_headers=["X-Request-ID"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            expose_headers=["X-Request-ID"],
         )
     for module_name in ROUTER_MODULES:
         try:

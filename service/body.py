@@ -21,7 +21,9 @@ async def read_raw_body(request: Request) -> RawBody:
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 1_000_000:
-        raise PayloadTooLarge(f"the request is {int(declared) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB")
+        raise PayloadTooLarge(
+            f"the request is {int(declared) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB"
+        )
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         try:

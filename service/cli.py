@@ -10,7 +10,9 @@ import typer
 
 from service.db import session_scope
 
-app = typer.Typer(help="miasto: energy transition and refugee readiness for Polish cities.", no_args_is_help=True)
+app = typer.Typer(
+    help="miasto: energy transition and refugee readiness for Polish cities.", no_args_is_help=True
+)
 org_app = typer.Typer(help="Organisations (city, advisor, portal, admin) and grants.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: create (shown once) and revoke.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -26,8 +28,12 @@ def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
 def _fail(exc: Exception, as_json: bool = False) -> None:
     detail = getattr(exc, "detail", str(exc))
     if as_json:
-        typer.echo(json.dumps({"error": type(exc).__name__, "detail": detail,
-                               "errors": getattr(exc, "errors", [])}, default=str))
+        typer.echo(
+            json.dumps(
+                {"error": type(exc).__name__, "detail": detail, "errors": getattr(exc, "errors", [])},
+                default=str,
+            )
+        )
     else:
         typer.echo(f"error: {detail}", err=True)
     raise typer.Exit(code=2)
@@ -70,8 +76,15 @@ def worker(
         raise typer.Exit(code=2)
     load_kinds()
     celery_app.worker_main(
-        ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "-Q", "miasto", "--without-gossip",
-         "--without-mingle"]
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--loglevel={loglevel}",
+            "-Q",
+            "miasto",
+            "--without-gossip",
+            "--without-mingle",
+        ]
     )
 
 
@@ -113,8 +126,12 @@ def org_grant(
                 payload = {"city": city_org.name, "advisor": advisor_org.name, "access": None}
             else:
                 g = grant(s, city_org, advisor_org, access)
-                payload = {"grant_id": str(g.id), "city": city_org.name, "advisor": advisor_org.name,
-                           "access": g.access}
+                payload = {
+                    "grant_id": str(g.id),
+                    "city": city_org.name,
+                    "advisor": advisor_org.name,
+                    "access": g.access,
+                }
     except Exception as exc:  # noqa: BLE001
         _fail(exc, as_json)
     _emit(as_json, payload, f"{payload['advisor']} now has access={payload['access']} on {payload['city']}")
@@ -134,11 +151,18 @@ def key_create(
         with session_scope() as s:
             owner = get_org(s, org)
             key, plaintext = create_key(s, owner, scopes.split(",") if scopes else None, label)
-            payload = {"key_id": str(key.id), "prefix": key.prefix, "org": owner.name, "scopes": key.scopes,
-                       "api_key": plaintext}
+            payload = {
+                "key_id": str(key.id),
+                "prefix": key.prefix,
+                "org": owner.name,
+                "scopes": key.scopes,
+                "api_key": plaintext,
+            }
     except Exception as exc:  # noqa: BLE001
         _fail(exc, as_json)
-    _emit(as_json, payload, f"key {payload['key_id']} for {payload['org']} (shown once):\n{payload['api_key']}")
+    _emit(
+        as_json, payload, f"key {payload['key_id']} for {payload['org']} (shown once):\n{payload['api_key']}"
+    )
 
 
 @key_app.command("revoke")

@@ -129,13 +129,26 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             if err.get("type") == "json_invalid":
                 position = err.get("loc", ("body", None))[-1]
-                errors.append({"row": None, "field": None, "location": "body", "value": None,
-                               "reason": f"malformed JSON near character {position}: {err.get('ctx', {}).get('error', '')}"})
+                errors.append(
+                    {
+                        "row": None,
+                        "field": None,
+                        "location": "body",
+                        "value": None,
+                        "reason": f"malformed JSON near character {position}: {err.get('ctx', {}).get('error', '')}",
+                    }
+                )
                 continue
             row, field = _location_to_field(tuple(err.get("loc", ())))
             where = err.get("loc", ("",))[0]
             errors.append(
-                {"row": row, "field": field, "location": where, "value": err.get("input"), "reason": err.get("msg")}
+                {
+                    "row": row,
+                    "field": field,
+                    "location": where,
+                    "value": err.get("input"),
+                    "reason": err.get("msg"),
+                }
             )
         problem = ValidationProblem(f"{len(errors)} invalid field(s) in the request", errors=errors)
         return problem_response(problem, request)
@@ -144,7 +157,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         problem = ProblemError(str(exc.detail))
         problem.status = exc.status_code
-        problem.title = {404: "No such resource", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        problem.title = {404: "No such resource", 405: "Method not allowed"}.get(
+            exc.status_code, "HTTP error"
+        )
         problem.type = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         problem.headers = dict(exc.headers or {})
         return problem_response(problem, request)

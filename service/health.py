@@ -42,4 +42,6 @@ def readyz(request: Request) -> JSONResponse:
     else:
         checks["broker"] = "not configured (in-process jobs)"
     ready = all(v.startswith(("ok", "not configured")) for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )

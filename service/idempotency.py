@@ -33,7 +33,12 @@ REPLAYED_HEADERS = ("content-type", "location")
 
 def fingerprint(request: Request, body: bytes) -> str:
     digest = hashlib.sha256()
-    for part in (request.method, request.url.path, request.url.query, request.headers.get("content-type", "")):
+    for part in (
+        request.method,
+        request.url.path,
+        request.url.query,
+        request.headers.get("content-type", ""),
+    ):
         digest.update(part.encode())
         digest.update(b"\x00")
     digest.update(body)
@@ -46,15 +51,28 @@ def _org_of(sessions: Any, authorization: str) -> Any:
         return None
     with sessions() as s:
         return s.scalar(
-            select(ApiKey.org_id).where(ApiKey.key_hash == hash_key(token.strip()), ApiKey.revoked_at.is_(None))
+            select(ApiKey.org_id).where(
+                ApiKey.key_hash == hash_key(token.strip()), ApiKey.revoked_at.is_(None)
+            )
         )
 
 
-def _claim(sessions: Any, org_id: Any, key: str, method_path: str, request_hash: str) -> IdempotentResponse | None:
+def _claim(
+    sessions: Any, org_id: Any, key: str, method_path: str, request_hash: str
+) -> IdempotentResponse | None:
     """Insert the claim; return the existing row when the key was used before (None: claimed)."""
     with sessions() as s:
-        s.add(IdempotentResponse(org_id=org_id, key=key, method_path=method_path, request_hash=request_hash,
-                                 status_code=IN_PROGRESS, body="", headers={}))
+        s.add(
+            IdempotentResponse(
+                org_id=org_id,
+                key=key,
+                method_path=method_path,
+                request_hash=request_hash,
+                status_code=IN_PROGRESS,
+                body="",
+                headers={},
+            )
+        )
         try:
             s.commit()
             return None
@@ -64,8 +82,11 @@ def _claim(sessions: Any, org_id: Any, key: str, method_path: str, request_hash:
         if row is not None and row.status_code == IN_PROGRESS and row.created_at < utcnow() - STALE_CLAIM:
             taken = s.execute(
                 update(IdempotentResponse)
-                .where(IdempotentResponse.org_id == org_id, IdempotentResponse.key == key,
-                       IdempotentResponse.created_at == row.created_at)
+                .where(
+                    IdempotentResponse.org_id == org_id,
+                    IdempotentResponse.key == key,
+                    IdempotentResponse.created_at == row.created_at,
+                )
                 .values(created_at=utcnow(), request_hash=request_hash, method_path=method_path)
             ).rowcount
             s.commit()
@@ -76,11 +97,16 @@ def _claim(sessions: Any, org_id: Any, key: str, method_path: str, request_hash:
         return row
 
 
-def _store(sessions: Any, org_id: Any, key: str, response_body: bytes, status: int, headers: dict[str, str]) -> None:
+def _store(
+    sessions: Any, org_id: Any, key: str, response_body: bytes, status: int, headers: dict[str, str]
+) -> None:
     with sessions() as s:
         if status >= 500:
-            s.execute(delete(IdempotentResponse).where(IdempotentResponse.org_id == org_id,
-                                                       IdempotentResponse.key == key))
+            s.execute(
+                delete(IdempotentResponse).where(
+                    IdempotentResponse.org_id == org_id, IdempotentResponse.key == key
+                )
+            )
         else:
             s.execute(
                 update(IdempotentResponse)
@@ -116,7 +142,9 @@ def install_idempotency(app: FastAPI) -> None:
             if not 1 <= len(key) <= 200 or not key.isprintable():
                 raise ValidationProblem(
                     "Idempotency-Key must be 1-200 printable characters",
-                    errors=[{"field": "Idempotency-Key", "value": key[:50], "reason": "length or characters"}],
+                    errors=[
+                        {"field": "Idempotency-Key", "value": key[:50], "reason": "length or characters"}
+                    ],
                 )
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.max_upload_bytes:

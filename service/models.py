@@ -22,4 +22,13 @@ for _name in MODEL_MODULES:
         if not (_exc.name and _name.startswith(_exc.name)):
             raise
 
-__all__ = ["ApiKey", "Building", "Grant", "IdempotentResponse", "Inventory", "InventoryVersion", "Job", "Organisation"]
+__all__ = [
+    "ApiKey",
+    "Building",
+    "Grant",
+    "IdempotentResponse",
+    "Inventory",
+    "InventoryVersion",
+    "Job",
+    "Organisation",
+]

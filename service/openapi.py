@@ -31,7 +31,10 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         "required": ["type", "title", "status", "detail"],
     }
     return {
-        code: {"description": _TITLES.get(code, "Error"), "content": {"application/problem+json": {"schema": schema}}}
+        code: {
+            "description": _TITLES.get(code, "Error"),
+            "content": {"application/problem+json": {"schema": schema}},
+        }
         for code in codes
     }
 
@@ -54,7 +57,10 @@ def problem_json_everywhere(app: Any) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes,
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
             contact=app.contact,
         )
         problem = problem_responses(422)[422]["content"]

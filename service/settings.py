@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO")
     log_json: bool = Field(False, description="JSON-lines logs (production) instead of readable text")
     job_visibility_timeout_s: int = Field(3600, ge=1, description="redelivery delay of an unacked job")
-    job_stale_after_s: int = Field(120, ge=1, description="a running job without heartbeat this long is taken over")
+    job_stale_after_s: int = Field(
+        120, ge=1, description="a running job without heartbeat this long is taken over"
+    )
     public_cache_max_age_s: int = Field(300, ge=0)
     public_rate_limit_per_minute: int = Field(600, ge=1)
     base_url: str = Field("http://127.0.0.1:8000", description="public base URL used in links")

@@ -133,11 +133,20 @@ def make_tenants(url: str) -> Tenants:
         advisor = create_org(s, "advisor", "Doradca Energetyczny sp. z o.o.")
         portal = create_org(s, "portal", "Portal Integracji")
         admin = create_org(s, "admin", "miasto admin")
-        keys = {name: create_key(s, org)[1] for name, org in
-                [("city", city), ("other", other), ("advisor", advisor), ("portal", portal), ("admin", admin)]}
+        keys = {
+            name: create_key(s, org)[1]
+            for name, org in [
+                ("city", city),
+                ("other", other),
+                ("advisor", advisor),
+                ("portal", portal),
+                ("admin", admin),
+            ]
+        }
         ids = (city.id, other.id, advisor.id)
-    return Tenants(ids[0], keys["city"], ids[1], keys["other"], ids[2], keys["advisor"], keys["portal"],
-                   keys["admin"])
+    return Tenants(
+        ids[0], keys["city"], ids[1], keys["other"], ids[2], keys["advisor"], keys["portal"], keys["admin"]
+    )
 
 
 @pytest.fixture

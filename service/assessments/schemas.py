@@ -57,10 +57,12 @@ class AssessmentParamsIn(BaseModel):
     pv_climate: Literal["scaled", "ministry"] = "scaled"
     pv: PVParamsIn | None = None
     # Polish heating degree days (base 15 degC) lie between ~2,500 and ~4,200 K day; allow a margin.
-    hdd_by_year: dict[Annotated[int, Field(ge=1990, le=2100)], Annotated[float, Field(ge=500, le=8000)]] = Field(
-        default_factory=dict,
-        examples=[{2023: 3410.0}],
-        description="city HDD base 15 degC [K day] of metered years",
+    hdd_by_year: dict[Annotated[int, Field(ge=1990, le=2100)], Annotated[float, Field(ge=500, le=8000)]] = (
+        Field(
+            default_factory=dict,
+            examples=[{2023: 3410.0}],
+            description="city HDD base 15 degC [K day] of metered years",
+        )
     )
 
 

@@ -165,7 +165,13 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         '<text class="s" x="20" y="52">Primary energy EP per building, highest first; colour: EP / limit. '
         "Black line: the building's EP limit.</text>",
         legend([*ratio_legend_items(classes), ("#000", "EP limit", "tick")], 20, 78, width=820),
-        x_axis(x, ticks, top - 4, bottom, f"EP_H+W, non-renewable primary energy for heating and hot water [{EP_UNIT}]"),
+        x_axis(
+            x,
+            ticks,
+            top - 4,
+            bottom,
+            f"EP_H+W, non-renewable primary energy for heating and hot water [{EP_UNIT}]",
+        ),
         f'<g shape-rendering="{"auto" if labelled else "crispEdges"}">' + "".join(bars) + "</g>",
     ]
     if labelled:

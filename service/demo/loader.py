@@ -31,17 +31,23 @@ def load_demo() -> dict[str, Any]:
         advisor = s.scalar(select(Organisation).where(Organisation.name == DEMO_ADVISOR))
         if advisor is None:
             advisor = create_org(s, "advisor", DEMO_ADVISOR)
-        if s.scalar(select(Grant).where(Grant.city_org_id == city.id, Grant.advisor_org_id == advisor.id)) is None:
+        if (
+            s.scalar(select(Grant).where(Grant.city_org_id == city.id, Grant.advisor_org_id == advisor.id))
+            is None
+        ):
             grant(s, city, advisor, "plan")
-        inventory = s.scalar(select(Inventory).where(Inventory.org_id == city.id, Inventory.name == DEMO_INVENTORY))
+        inventory = s.scalar(
+            select(Inventory).where(Inventory.org_id == city.id, Inventory.name == DEMO_INVENTORY)
+        )
         if inventory is None:
             content = (DEMO_DIR / "demo_city.csv").read_bytes()
             buildings, rows, warnings, fmt = parse_submission(content, "text/csv", "demo_city.csv", settings)
             inventory = Inventory(org_id=city.id, name=DEMO_INVENTORY)
             s.add(inventory)
             s.flush()
-            repository.add_version(s, inventory, buildings, rows, created_by=city.id, source_format=fmt,
-                                   warnings=warnings)
+            repository.add_version(
+                s, inventory, buildings, rows, created_by=city.id, source_format=fmt, warnings=warnings
+            )
         publication = _publish_readiness(s, city)
         _, city_key = create_key(s, city, label="demo")
         _, advisor_key = create_key(s, advisor, label="demo")
@@ -71,11 +77,16 @@ def _publish_readiness(session: Any, city: Organisation) -> Any:
 
     if readiness_repo.latest_publication(session, city.teryt) is not None:
         return readiness_repo.latest_publication(session, city.teryt)
-    principal = Principal(org_id=city.id, org_kind="city", key_id=_uuid.uuid4(),
-                          scopes=frozenset(DEFAULT_SCOPES["city"]))
+    principal = Principal(
+        org_id=city.id, org_kind="city", key_id=_uuid.uuid4(), scopes=frozenset(DEFAULT_SCOPES["city"])
+    )
     content = (DEMO_DIR / "readiness_demo.csv").read_bytes()
     readiness.submit_values(session, principal, city.teryt, content, "text/csv")
-    request = {"teryts": [city.teryt], "scenario": {"arrivals": 5000, "label": "5 000 nowych mieszkańców (scenariusz demonstracyjny)"}, "uncertainty_runs": 200}
+    request = {
+        "teryts": [city.teryt],
+        "scenario": {"arrivals": 5000, "label": "5 000 nowych mieszkańców (scenariusz demonstracyjny)"},
+        "uncertainty_runs": 200,
+    }
     run = readiness_repo.add_run(session, city.id, request, [city.teryt])
     readiness.store_result(session, run, *readiness.compute(session, request, [city.teryt], runs=200))
     return readiness.publish(session, principal, city.teryt, run.id, get_settings().base_url)

@@ -26,7 +26,9 @@ class InventoryVersion(Base):
     __table_args__ = (UniqueConstraint("inventory_id", "version", name="inventory_version"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    inventory_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"), index=True)
+    inventory_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("inventories.id", ondelete="CASCADE"), index=True
+    )
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))

@@ -65,50 +65,76 @@ BodyDep = Annotated[RawBody, Depends(read_raw_body)]
 
 def inventory_out(inv: Any, teryt: str | None = None) -> InventoryOut:
     return InventoryOut(
-        id=inv.id, name=inv.name, city_teryt=teryt, created_at=inv.created_at,
-        latest_version=inv.latest_version, url=f"/v1/inventories/{inv.id}",
+        id=inv.id,
+        name=inv.name,
+        city_teryt=teryt,
+        created_at=inv.created_at,
+        latest_version=inv.latest_version,
+        url=f"/v1/inventories/{inv.id}",
     )
 
 
 def version_out(ver: Any) -> VersionOut:
     return VersionOut(
-        inventory_id=ver.inventory_id, version=ver.version, created_at=ver.created_at,
-        source_format=ver.source_format, building_count=ver.building_count, heated_area_m2=ver.heated_area_m2,
-        warnings=ver.warnings or [], url=f"/v1/inventories/{ver.inventory_id}/versions/{ver.version}",
+        inventory_id=ver.inventory_id,
+        version=ver.version,
+        created_at=ver.created_at,
+        source_format=ver.source_format,
+        building_count=ver.building_count,
+        heated_area_m2=ver.heated_area_m2,
+        warnings=ver.warnings or [],
+        url=f"/v1/inventories/{ver.inventory_id}/versions/{ver.version}",
     )
 
 
 @router.post(
-    "", status_code=201, response_model=InventoryCreated, openapi_extra=SUBMISSION_BODY,
+    "",
+    status_code=201,
+    response_model=InventoryCreated,
+    openapi_extra=SUBMISSION_BODY,
     responses=problem_responses(401, 403, 409, 413, 415, 422),
 )
 def create_inventory(
-    request: Request, body: BodyDep, session: SessionDep, principal: PrincipalDep,
+    request: Request,
+    body: BodyDep,
+    session: SessionDep,
+    principal: PrincipalDep,
     name: Annotated[str | None, Query(max_length=200, description="name for CSV/XLSX uploads")] = None,
 ) -> Response:
     """Create an inventory with its first version. Every error of the file comes back at once (422,
     row as in the file, header = row 1); plausibility findings come back as warnings with the 201."""
     settings = request.app.state.settings
     title = name or service.name_from_json(body.content) or body.filename or "inventory"
-    inv, ver = service.create_inventory(session, principal, title, body.content, body.content_type, body.filename,
-                                        settings)
+    inv, ver = service.create_inventory(
+        session, principal, title, body.content, body.content_type, body.filename, settings
+    )
     inv_teryt = service.city_teryt(session, inv)
     out = InventoryCreated(inventory=inventory_out(inv, inv_teryt), version=version_out(ver))
     commit(session)  # the request boundary
-    return JSONResponse(out.model_dump(mode="json"), status_code=201, headers={"Location": f"/v1/inventories/{inv.id}"})
+    return JSONResponse(
+        out.model_dump(mode="json"), status_code=201, headers={"Location": f"/v1/inventories/{inv.id}"}
+    )
 
 
 @router.post(
-    "/{inventory_id}/versions", status_code=201, response_model=VersionOut, openapi_extra=SUBMISSION_BODY,
+    "/{inventory_id}/versions",
+    status_code=201,
+    response_model=VersionOut,
+    openapi_extra=SUBMISSION_BODY,
     responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
 )
 def add_version(
-    inventory_id: uuid.UUID, request: Request, body: BodyDep, session: SessionDep, principal: PrincipalDep,
+    inventory_id: uuid.UUID,
+    request: Request,
+    body: BodyDep,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> Response:
     """Submit a new immutable version of an inventory (same formats and validation as creation)."""
     settings = request.app.state.settings
-    _, ver = service.add_version(session, principal, inventory_id, body.content, body.content_type, body.filename,
-                                 settings)
+    _, ver = service.add_version(
+        session, principal, inventory_id, body.content, body.content_type, body.filename, settings
+    )
     out = version_out(ver)
     commit(session)
     return JSONResponse(out.model_dump(mode="json"), status_code=201, headers={"Location": out.url})
@@ -117,7 +143,9 @@ def add_version(
 @router.get("", response_model=InventoryList, responses=problem_responses(401))
 def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryList:
     """Your inventories and those of cities that granted you access."""
-    items = [inventory_out(i, service.city_teryt(session, i)) for i in service.list_inventories(session, principal)]
+    items = [
+        inventory_out(i, service.city_teryt(session, i)) for i in service.list_inventories(session, principal)
+    ]
     return InventoryList(items=items, count=len(items))
 
 
@@ -125,10 +153,14 @@ def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryL
 def get_inventory(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InventoryDetail:
     inv = service.visible_inventory(session, principal, inventory_id)
     versions = [version_out(v) for v in service.repository.list_versions(session, inv.id)]
-    return InventoryDetail(**inventory_out(inv, service.city_teryt(session, inv)).model_dump(), versions=versions)
+    return InventoryDetail(
+        **inventory_out(inv, service.city_teryt(session, inv)).model_dump(), versions=versions
+    )
 
 
-@router.get("/{inventory_id}/versions", response_model=list[VersionOut], responses=problem_responses(401, 404))
+@router.get(
+    "/{inventory_id}/versions", response_model=list[VersionOut], responses=problem_responses(401, 404)
+)
 def list_versions(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[VersionOut]:
     inv = service.visible_inventory(session, principal, inventory_id)
     return [version_out(v) for v in service.repository.list_versions(session, inv.id)]
@@ -139,45 +171,68 @@ def list_versions(inventory_id: uuid.UUID, session: SessionDep, principal: Princ
     response_model=VersionBuildings,
     responses={
         **problem_responses(401, 404, 422),
-        200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        },
     },
 )
 def get_version(
-    inventory_id: uuid.UUID, version: Annotated[int, Path(ge=1, le=1_000_000)],
-    session: SessionDep, principal: PrincipalDep, format: Literal["json", "csv", "xlsx"] = "json",
+    inventory_id: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Literal["json", "csv", "xlsx"] = "json",
 ) -> Any:
     """One version's buildings as JSON, CSV or XLSX (`?format=`)."""
     ver = service.get_version(session, principal, inventory_id, version)
     frame = service.version_buildings(session, ver)
     stem = f"inventory-{inventory_id}-v{ver.version}"
     if format == "csv":
-        return Response(to_csv_bytes(frame), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+        return Response(
+            to_csv_bytes(frame),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
+        )
     if format == "xlsx":
-        return Response(to_xlsx_bytes(frame),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'})
+        return Response(
+            to_xlsx_bytes(frame),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
+        )
     return VersionBuildings(inventory_id=inventory_id, version=ver.version, buildings=to_records(frame))
 
 
 @router.get("/{inventory_id}/diff", response_model=VersionDiff, responses=problem_responses(401, 404, 422))
 def diff_versions(
-    inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+    inventory_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
     from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)],
 ) -> VersionDiff:
     """Buildings added, removed and changed (with the changed fields) between two versions."""
     old = service.get_version(session, principal, inventory_id, from_version)
     new = service.get_version(session, principal, inventory_id, to_version)
-    result = diff_inventories(service.version_buildings(session, old), service.version_buildings(session, new))
+    result = diff_inventories(
+        service.version_buildings(session, old), service.version_buildings(session, new)
+    )
     return VersionDiff(inventory_id=inventory_id, from_version=from_version, to_version=to_version, **result)
 
 
 @router.post(
-    "/{inventory_id}/summary", status_code=202, response_model=JobOut, responses=problem_responses(401, 403, 404, 422)
+    "/{inventory_id}/summary",
+    status_code=202,
+    response_model=JobOut,
+    responses=problem_responses(401, 403, 404, 422),
 )
 def start_summary(
-    inventory_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep,
+    inventory_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
     """Start an inventory summary job: counts and areas by type, heating system and era; data quality."""

@@ -74,7 +74,9 @@ class GrantIn(BaseModel):
     """A city's grant to an advisor: ``read`` (see inventories, jobs, results) or ``plan`` (also start jobs)."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"advisor_org_id": "3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11", "access": "plan"}]}
+        json_schema_extra={
+            "examples": [{"advisor_org_id": "3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11", "access": "plan"}]
+        }
     )
 
     advisor_org_id: uuid.UUID = Field(examples=["3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11"])

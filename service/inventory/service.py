@@ -58,10 +58,14 @@ def parse_submission(
     """Parse and validate; any error raises (so nothing is stored)."""
     fmt = _source_format(content_type, filename)
     if len(body) > settings.max_upload_bytes:
-        raise PayloadTooLarge(f"the submission is {len(body) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB")
+        raise PayloadTooLarge(
+            f"the submission is {len(body) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB"
+        )
     canonical_type = {"xlsx": XLSX_TYPES[0], "json": "application/json", "csv": "text/csv"}[fmt]
     try:
-        parsed = parse_inventory(body, content_type=canonical_type, filename=filename, max_rows=settings.max_buildings)
+        parsed = parse_inventory(
+            body, content_type=canonical_type, filename=filename, max_rows=settings.max_buildings
+        )
     except InventoryTooLarge as exc:
         raise PayloadTooLarge(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
     except InventoryFormatError as exc:
@@ -72,11 +76,15 @@ def parse_submission(
             errors=[issue_dict(i) for i in parsed.errors],
         )
     buildings = parsed.buildings
-    rows = [int(r) for r in parsed.source_rows] if len(parsed.source_rows) == len(buildings) else list(
-        range(2, len(buildings) + 2)
+    rows = (
+        [int(r) for r in parsed.source_rows]
+        if len(parsed.source_rows) == len(buildings)
+        else list(range(2, len(buildings) + 2))
     )
     if buildings.empty:
-        raise ValidationProblem("the submission contains no buildings", errors=[{"field": None, "reason": "empty"}])
+        raise ValidationProblem(
+            "the submission contains no buildings", errors=[{"field": None, "reason": "empty"}]
+        )
     return buildings, rows, [issue_dict(w) for w in parsed.warnings], fmt
 
 
@@ -89,7 +97,12 @@ def _city_of(session: Session, principal: Principal) -> Organisation:
 
 
 def create_inventory(
-    session: Session, principal: Principal, name: str, body: bytes, content_type: str, filename: str | None,
+    session: Session,
+    principal: Principal,
+    name: str,
+    body: bytes,
+    content_type: str,
+    filename: str | None,
     settings: Settings,
 ) -> tuple[Inventory, InventoryVersion]:
     city = _city_of(session, principal)
@@ -103,7 +116,9 @@ def create_inventory(
     return inventory, version
 
 
-def visible_inventory(session: Session, principal: Principal, inventory_id: uuid.UUID, need: str = "read") -> Inventory:
+def visible_inventory(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, need: str = "read"
+) -> Inventory:
     principal.require("inventory:read")
     inventory = repository.get_inventory(session, inventory_id)
     if inventory is None:
@@ -113,8 +128,13 @@ def visible_inventory(session: Session, principal: Principal, inventory_id: uuid
 
 
 def add_version(
-    session: Session, principal: Principal, inventory_id: uuid.UUID, body: bytes, content_type: str,
-    filename: str | None, settings: Settings,
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID,
+    body: bytes,
+    content_type: str,
+    filename: str | None,
+    settings: Settings,
 ) -> tuple[Inventory, InventoryVersion]:
     principal.require("inventory:write")
     inventory = visible_inventory(session, principal, inventory_id, need="own")
@@ -130,7 +150,9 @@ def list_inventories(session: Session, principal: Principal) -> list[Inventory]:
     return repository.list_inventories(session, visible_city_ids(session, principal))
 
 
-def get_version(session: Session, principal: Principal, inventory_id: uuid.UUID, version: int | None) -> InventoryVersion:
+def get_version(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, version: int | None
+) -> InventoryVersion:
     inventory = visible_inventory(session, principal, inventory_id)
     number = version if version is not None else inventory.latest_version
     found = repository.get_version(session, inventory.id, number)

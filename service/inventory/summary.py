@@ -18,10 +18,25 @@ from service.orgs.service import Principal, require_access
 
 # Construction eras follow the Polish thermal-regulation periods used by the energy typology.
 ERA_BINS = [-np.inf, 1945, 1966, 1985, 1992, 1997, 2008, 2013, 2016, 2020, np.inf]
-ERA_LABELS = ["<=1945", "1946-1966", "1967-1985", "1986-1992", "1993-1997", "1998-2008", "2009-2013",
-              "2014-2016", "2017-2020", ">=2021"]
+ERA_LABELS = [
+    "<=1945",
+    "1946-1966",
+    "1967-1985",
+    "1986-1992",
+    "1993-1997",
+    "1998-2008",
+    "2009-2013",
+    "2014-2016",
+    "2017-2020",
+    ">=2021",
+]
 ENVELOPE_FIELDS = ["u_wall_w_m2k", "u_roof_w_m2k", "u_window_w_m2k"]
-METERED_FIELDS = ["metered_heat_kwh", "metered_electricity_kwh", "metered_gas_kwh", "metered_district_heat_kwh"]
+METERED_FIELDS = [
+    "metered_heat_kwh",
+    "metered_electricity_kwh",
+    "metered_gas_kwh",
+    "metered_district_heat_kwh",
+]
 
 
 def start_summary_job(
@@ -37,8 +52,12 @@ def start_summary_job(
     if found is None:
         raise NotFound(f"inventory {inventory_id} has no version {number}")
     return create_job(
-        session, principal, kind="inventory_summary", owner_org_id=inventory.org_id,
-        subject_type="inventory_version", subject_id=str(found.id),
+        session,
+        principal,
+        kind="inventory_summary",
+        owner_org_id=inventory.org_id,
+        subject_type="inventory_version",
+        subject_id=str(found.id),
         params={"inventory_id": str(inventory.id), "version": found.version},
     )
 
@@ -66,7 +85,9 @@ def summarise(frame: pd.DataFrame) -> dict[str, Any]:
         "share_without_envelope_data": share(envelope_missing),
         "share_without_roof_data": share(frame["roof_area_m2"].isna()),
         "share_with_metered_data": share(frame[METERED_FIELDS].notna().any(axis=1)),
-        "share_fossil_heated": share(frame["heating_system"].isin(["coal_boiler", "oil_boiler", "gas_boiler"])),
+        "share_fossil_heated": share(
+            frame["heating_system"].isin(["coal_boiler", "oil_boiler", "gas_boiler"])
+        ),
         "share_coal_heated": share(frame["heating_system"].eq("coal_boiler")),
     }
     findings = []

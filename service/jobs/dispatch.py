@@ -20,7 +20,9 @@ log = logging.getLogger("miasto.jobs")
 class LocalPool:
     def __init__(self, workers: int, database_url: str) -> None:
         self.database_url = database_url
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
         self.futures: dict[str, Future[str]] = {}
 
     def submit(self, job_id: str) -> None:
@@ -91,5 +93,9 @@ def accepted(request, session, job, content_location: str | None = None):  # typ
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if content_location:
         headers["Content-Location"] = content_location
-    return Response(JobOut.from_row(job).model_dump_json(), status_code=202, media_type="application/json",
-                    headers=headers)
+    return Response(
+        JobOut.from_row(job).model_dump_json(),
+        status_code=202,
+        media_type="application/json",
+        headers=headers,
+    )

@@ -35,7 +35,8 @@ def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:  # ty
                 Job.id == job_id,
                 or_(
                     Job.status == "queued",
-                    (Job.status == "running") & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
+                    (Job.status == "running")
+                    & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
                 ),
             )
             .values(
@@ -142,8 +143,15 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
         return "cancelled"
     except JobError as exc:
         session.rollback()
-        _finish(sessions, job_uuid, attempt, status="failed", error_type=exc.error_type, error_detail=exc.detail,
-                message="failed")
+        _finish(
+            sessions,
+            job_uuid,
+            attempt,
+            status="failed",
+            error_type=exc.error_type,
+            error_detail=exc.detail,
+            message="failed",
+        )
         return "failed"
     except (TransientJobError, OperationalError) as exc:
         session.rollback()
@@ -153,8 +161,15 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
     except (DBAPIError, Exception) as exc:  # noqa: B014 - any other error is a bug: fail the job readably
         session.rollback()
         log.exception("job %s failed", job_uuid)
-        _finish(sessions, job_uuid, attempt, status="failed", error_type="internal-error",
-                error_detail=f"{type(exc).__name__}: {exc}"[:2000], message="failed")
+        _finish(
+            sessions,
+            job_uuid,
+            attempt,
+            status="failed",
+            error_type="internal-error",
+            error_detail=f"{type(exc).__name__}: {exc}"[:2000],
+            message="failed",
+        )
         return "failed"
     finally:
         stop.set()

@@ -13,7 +13,9 @@ JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 class JobErrorOut(BaseModel):
     type: str = Field(examples=["infeasible"])
-    detail: str = Field(examples=["the forced-in buildings alone cost 12.4 mln PLN, above the 10 mln PLN budget"])
+    detail: str = Field(
+        examples=["the forced-in buildings alone cost 12.4 mln PLN, above the 10 mln PLN budget"]
+    )
 
 
 class JobOut(BaseModel):

@@ -40,13 +40,20 @@ def me(session: SessionDep, principal: PrincipalDep) -> MeOut:
     """Who the key belongs to and what it may do."""
     org = session.get(Organisation, principal.org_id)
     assert org is not None
-    return MeOut(org_id=org.id, kind=org.kind, name=org.name, teryt=org.teryt, scopes=sorted(principal.scopes))
+    return MeOut(
+        org_id=org.id, kind=org.kind, name=org.name, teryt=org.teryt, scopes=sorted(principal.scopes)
+    )
 
 
 def _grant_out(session, g: Grant) -> GrantOut:  # type: ignore[no-untyped-def]
     advisor = session.get(Organisation, g.advisor_org_id)
-    return GrantOut(id=g.id, city_org_id=g.city_org_id, advisor_org_id=g.advisor_org_id,
-                    advisor_name=advisor.name if advisor else "", access=g.access)
+    return GrantOut(
+        id=g.id,
+        city_org_id=g.city_org_id,
+        advisor_org_id=g.advisor_org_id,
+        advisor_name=advisor.name if advisor else "",
+        access=g.access,
+    )
 
 
 @router.get("/grants", response_model=list[GrantOut], responses=problem_responses(401))
@@ -59,7 +66,9 @@ def list_grants(session: SessionDep, principal: PrincipalDep) -> list[GrantOut]:
     return [_grant_out(session, g) for g in session.scalars(query)]
 
 
-@router.post("/grants", status_code=201, response_model=GrantOut, responses=problem_responses(401, 403, 404, 422))
+@router.post(
+    "/grants", status_code=201, response_model=GrantOut, responses=problem_responses(401, 403, 404, 422)
+)
 def create_grant(body: GrantIn, session: SessionDep, principal: PrincipalDep) -> GrantOut:
     """A city grants an advisor read access, or read-and-plan access, to its data."""
     principal.require("grants:write")
@@ -72,7 +81,10 @@ def create_grant(body: GrantIn, session: SessionDep, principal: PrincipalDep) ->
 
 
 @router.delete(
-    "/grants/{advisor_org_id}", status_code=204, response_class=Response, responses=problem_responses(401, 403, 404)
+    "/grants/{advisor_org_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404),
 )
 def revoke_grant(advisor_org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """Revoke an advisor's access to your city's data."""

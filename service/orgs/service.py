@@ -32,14 +32,18 @@ class Principal:
 
 def create_org(session: Session, kind: str, name: str, teryt: str | None = None) -> Organisation:
     if kind not in ORG_KINDS:
-        raise ValidationProblem(f"unknown organisation kind '{kind}'", errors=[{"field": "kind", "value": kind}])
+        raise ValidationProblem(
+            f"unknown organisation kind '{kind}'", errors=[{"field": "kind", "value": kind}]
+        )
     if kind == "city":
         if teryt is None:
             raise ValidationProblem("a city needs its TERYT gmina code", errors=[{"field": "teryt"}])
         try:
             teryt = validate_teryt(teryt)
         except TerytError as exc:
-            raise ValidationProblem(str(exc), errors=[{"field": "teryt", "value": teryt, "reason": str(exc)}]) from exc
+            raise ValidationProblem(
+                str(exc), errors=[{"field": "teryt", "value": teryt, "reason": str(exc)}]
+            ) from exc
         if session.scalar(select(Organisation).where(Organisation.teryt == teryt)):
             raise Conflict(f"a city with TERYT {teryt} already exists")
     elif teryt is not None:
@@ -69,7 +73,9 @@ def create_key(
     chosen = list(scopes) if scopes else list(DEFAULT_SCOPES[org.kind])
     unknown = sorted(set(chosen) - set(SCOPES))
     if unknown:
-        raise ValidationProblem(f"unknown scope(s): {', '.join(unknown)}", errors=[{"field": "scopes", "value": unknown}])
+        raise ValidationProblem(
+            f"unknown scope(s): {', '.join(unknown)}", errors=[{"field": "scopes", "value": unknown}]
+        )
     if "admin" in chosen and org.kind != "admin":
         raise Forbidden("only the admin organisation can hold the admin scope")
     plaintext, prefix, digest = generate_key()
@@ -95,11 +101,17 @@ def revoke_key(session: Session, key_ref: str) -> ApiKey:
 
 def grant(session: Session, city: Organisation, advisor: Organisation, access: str) -> Grant:
     if city.kind != "city":
-        raise ValidationProblem("only a city can grant access", errors=[{"field": "city", "value": city.name}])
+        raise ValidationProblem(
+            "only a city can grant access", errors=[{"field": "city", "value": city.name}]
+        )
     if advisor.kind != "advisor":
-        raise ValidationProblem("access can be granted to an advisor only", errors=[{"field": "advisor_org_id"}])
+        raise ValidationProblem(
+            "access can be granted to an advisor only", errors=[{"field": "advisor_org_id"}]
+        )
     if access not in ("read", "plan"):
-        raise ValidationProblem("access must be 'read' or 'plan'", errors=[{"field": "access", "value": access}])
+        raise ValidationProblem(
+            "access must be 'read' or 'plan'", errors=[{"field": "access", "value": access}]
+        )
     existing = session.scalar(
         select(Grant).where(Grant.city_org_id == city.id, Grant.advisor_org_id == advisor.id)
     )
@@ -138,7 +150,9 @@ def access_level(session: Session, principal: Principal, city_org_id: uuid.UUID)
     return found
 
 
-def require_access(session: Session, principal: Principal, city_org_id: uuid.UUID, need: str, what: str) -> str:
+def require_access(
+    session: Session, principal: Principal, city_org_id: uuid.UUID, need: str, what: str
+) -> str:
     """Raise NotFound (not 403) when the caller may not even see the resource: tenants stay invisible."""
     level = access_level(session, principal, city_org_id)
     order = {"read": 1, "plan": 2, "own": 3}
@@ -154,7 +168,9 @@ def visible_city_ids(session: Session, principal: Principal) -> list[uuid.UUID]:
     if principal.org_kind == "advisor":
         ids += list(
             session.scalars(
-                select(Grant.city_org_id).where(Grant.advisor_org_id == principal.org_id, Grant.revoked_at.is_(None))
+                select(Grant.city_org_id).where(
+                    Grant.advisor_org_id == principal.org_id, Grant.revoked_at.is_(None)
+                )
             )
         )
     return ids

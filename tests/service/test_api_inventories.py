@@ -240,8 +240,16 @@ def test_concurrent_retries_with_one_key_store_once_and_never_500(app_and_tenant
     with served(app) as base:
         headers = {**tenants.h(tenants.city_key), "Idempotency-Key": "race-1"}
         with ThreadPoolExecutor(6) as pool:
-            codes = list(pool.map(lambda _: httpx.post(f"{base}/v1/inventories", json=body, headers=headers,
-                                                       timeout=30).status_code, range(6)))
+            codes = list(
+                pool.map(
+                    lambda _: (
+                        httpx.post(
+                            f"{base}/v1/inventories", json=body, headers=headers, timeout=30
+                        ).status_code
+                    ),
+                    range(6),
+                )
+            )
         assert all(c in (201, 409) for c in codes) and codes.count(201) >= 1, codes
         inv = httpx.get(f"{base}/v1/inventories", headers=tenants.h(tenants.city_key)).json()
         assert inv["count"] == 1
@@ -249,8 +257,16 @@ def test_concurrent_retries_with_one_key_store_once_and_never_500(app_and_tenant
         # concurrent new versions of one inventory get distinct numbers, none fails
         h = tenants.h(tenants.city_key)
         with ThreadPoolExecutor(5) as pool:
-            codes = list(pool.map(lambda _: httpx.post(f"{base}/v1/inventories/{inv_id}/versions", json=body,
-                                                       headers=h, timeout=30).status_code, range(5)))
+            codes = list(
+                pool.map(
+                    lambda _: (
+                        httpx.post(
+                            f"{base}/v1/inventories/{inv_id}/versions", json=body, headers=h, timeout=30
+                        ).status_code
+                    ),
+                    range(5),
+                )
+            )
         assert all(c in (201, 409) for c in codes), codes
         versions = httpx.get(f"{base}/v1/inventories/{inv_id}/versions", headers=h).json()
         assert [v["version"] for v in versions] == list(range(1, 2 + codes.count(201)))
@@ -258,7 +274,9 @@ def test_concurrent_retries_with_one_key_store_once_and_never_500(app_and_tenant
 
 def test_idempotency_key_on_job_creation(client, tenants):
     h = tenants.h(tenants.city_key)
-    inv = client.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=h).json()["inventory"]["id"]
+    inv = client.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=h).json()[
+        "inventory"
+    ]["id"]
     first = client.post(f"/v1/inventories/{inv}/summary", headers={**h, "Idempotency-Key": "sum-1"})
     again = client.post(f"/v1/inventories/{inv}/summary", headers={**h, "Idempotency-Key": "sum-1"})
     assert first.status_code == again.status_code == 202
@@ -267,13 +285,18 @@ def test_idempotency_key_on_job_creation(client, tenants):
 
 
 def test_malformed_json_on_model_body_names_no_row(client, tenants):
-    r = client.post("/v1/grants", content=b'{"advisor_org_id":', headers={**tenants.h(tenants.city_key),
-                                                                        "Content-Type": "application/json"})
+    r = client.post(
+        "/v1/grants",
+        content=b'{"advisor_org_id":',
+        headers={**tenants.h(tenants.city_key), "Content-Type": "application/json"},
+    )
     assert r.status_code == 422
     err = r.json()["errors"][0]
     assert err["row"] is None and "malformed JSON" in err["reason"]
 
 
 def test_inventory_shows_city_teryt(client, tenants):
-    r = client.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=tenants.h(tenants.city_key))
+    r = client.post(
+        "/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=tenants.h(tenants.city_key)
+    )
     assert r.json()["inventory"]["city_teryt"] == "0663011"

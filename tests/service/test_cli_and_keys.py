@@ -15,18 +15,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MIASTO_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cli_org_key_grant_revoke_json(sqlite_url):
-    city = run_cli(sqlite_url, "org", "create", "--kind", "city", "--name", "Miasto Kraków", "--teryt", "1261011",
-                   "--json")
+    city = run_cli(
+        sqlite_url,
+        "org",
+        "create",
+        "--kind",
+        "city",
+        "--name",
+        "Miasto Kraków",
+        "--teryt",
+        "1261011",
+        "--json",
+    )
     assert city.returncode == 0, city.stderr
     assert json.loads(city.stdout)["teryt"] == "1261011"
-    adv = json.loads(run_cli(sqlite_url, "org", "create", "--kind", "advisor", "--name", "KAPE", "--json").stdout)
-    granted = run_cli(sqlite_url, "org", "grant", "--city", "1261011", "--advisor", "KAPE", "--access", "plan",
-                      "--json")
+    adv = json.loads(
+        run_cli(sqlite_url, "org", "create", "--kind", "advisor", "--name", "KAPE", "--json").stdout
+    )
+    granted = run_cli(
+        sqlite_url, "org", "grant", "--city", "1261011", "--advisor", "KAPE", "--access", "plan", "--json"
+    )
     assert json.loads(granted.stdout)["access"] == "plan"
     key = json.loads(run_cli(sqlite_url, "key", "create", "--org", "1261011", "--json").stdout)
     assert key["api_key"].startswith("mst_") and "inventory:write" in key["scopes"]
@@ -79,7 +98,9 @@ def test_request_id_is_echoed_and_carried_into_jobs(client, tenants, app_and_ten
     from service.jobs.models import Job
 
     h = tenants.h(tenants.city_key)
-    r = client.post("/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers={**h, "X-Request-ID": "abc-1"})
+    r = client.post(
+        "/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers={**h, "X-Request-ID": "abc-1"}
+    )
     assert r.headers["x-request-id"] == "abc-1"
     inv = r.json()["inventory"]["id"]
     job = client.post(f"/v1/inventories/{inv}/summary", headers={**h, "X-Request-ID": "abc-2"}).json()
@@ -109,6 +130,11 @@ def test_demo_loads_city_inventory_keys_and_a_published_snapshot(sqlite_url):
         public = client.get("/v1/public/readiness/0663011")
         assert public.status_code == 200
         snap = public.json()
-        assert 0 <= snap["overall"]["interval_low"] <= snap["overall"]["score"] <= snap["overall"]["interval_high"]
+        assert (
+            0
+            <= snap["overall"]["interval_low"]
+            <= snap["overall"]["score"]
+            <= snap["overall"]["interval_high"]
+        )
         assert [p["code"] for p in snap["pillars"]] == ["housing", "schooling", "services"]
     app.state.dispatcher.join()

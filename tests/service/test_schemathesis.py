@@ -36,5 +36,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_and_never_errors(case):  # type: ignore[no-untyped-def]
     case.call_and_validate(
-        headers=dict(_AUTH), checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
+        headers=dict(_AUTH),
+        checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
     )
