@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import importlib
 import logging
-import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import select
 
 from service.db import engine_for, session_factory
-from service.errors import install_error_handlers, internal_error_response
+from service.errors import install_error_handlers
 from service.idempotency import install_idempotency
 from service.jobs.dispatch import Dispatcher
-from service.logs import configure_logging, request_id_var
+from service.logs import configure_logging
+from service.middleware import RequestContext
 from service.openapi import problem_json_everywhere
 from service.settings import Settings, get_settings
 
@@ -87,36 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_idempotency(app)  # inner middleware: runs inside the request-id context
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
-        incoming = request.headers.get("x-request-id", "")
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:
-            # Rendered here, not by the outer ServerErrorMiddleware, so the log line and the
-            # response both carry the request id.
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
-            response = internal_error_response(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["X-Request-ID"] = request_id
-        log.info(
-            "%s %s -> %s",
-            request.method,
-            request.url.path,
-            response.status_code,
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": response.status_code,
-                "duration_ms": round(1000 * (time.perf_counter() - started), 1),
-            },
-        )
-        return response
+    # Outermost of ours: the request id is set before anything else runs.
+    app.add_middleware(RequestContext)
 
     if settings.cors_origins:
         app.add_middleware(

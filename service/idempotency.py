@@ -131,12 +131,21 @@ def _replay(row: IdempotentResponse, method_path: str, request_hash: str) -> Res
     return Response(row.body.encode("utf-8"), status_code=row.status_code, headers=headers)
 
 
-def install_idempotency(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def idempotency(request: Request, call_next):  # type: ignore[no-untyped-def]
+class Idempotency:
+    """Pure ASGI middleware; every request but a POST with an Idempotency-Key passes straight through."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
         key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None:
-            return await call_next(request)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
         settings = request.app.state.settings
         try:
             if not 1 <= len(key) <= 200 or not key.isprintable():
@@ -148,26 +157,58 @@ def install_idempotency(app: FastAPI) -> None:
                 )
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.max_upload_bytes:
-                return await call_next(request)  # the route answers 413; nothing to remember
+                await self.app(scope, receive, send)  # the route answers 413; nothing to remember
+                return
             sessions = request.app.state.session_factory
             org_id = await run_in_threadpool(_org_of, sessions, request.headers.get("authorization", ""))
             if org_id is None:
-                return await call_next(request)  # the route answers 401
+                await self.app(scope, receive, send)  # the route answers 401
+                return
             body = await request.body()
             method_path = f"POST {request.url.path}"
             request_hash = fingerprint(request, body)
             existing = await run_in_threadpool(_claim, sessions, org_id, key, method_path, request_hash)
             if existing is not None:
-                return _replay(existing, method_path, request_hash)
+                await _replay(existing, method_path, request_hash)(scope, receive, send)
+                return
         except ProblemError as exc:
-            return problem_response(exc, request)
+            await problem_response(exc, request)(scope, receive, send)
+            return
+
+        replayed_body = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive_again() -> dict[str, Any]:
+            return replayed_body.pop() if replayed_body else await receive()
+
+        captured: dict[str, Any] = {"status": 500, "headers": {}, "chunks": []}
+
+        async def send_and_keep(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = {
+                    k.decode("latin-1"): v.decode("latin-1")
+                    for k, v in message.get("headers", [])
+                    if k.decode("latin-1").lower() in REPLAYED_HEADERS
+                }
+            elif message["type"] == "http.response.body":
+                captured["chunks"].append(message.get("body", b""))
+            await send(message)
+
         try:
-            response = await call_next(request)
-            chunks = [chunk async for chunk in response.body_iterator]
+            await self.app(scope, receive_again, send_and_keep)
         except BaseException:
             await run_in_threadpool(_store, sessions, org_id, key, b"", 500, {})
             raise
-        content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-        kept = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
-        await run_in_threadpool(_store, sessions, org_id, key, content, response.status_code, kept)
-        return Response(content, status_code=response.status_code, headers=dict(response.headers))
+        await run_in_threadpool(
+            _store,
+            sessions,
+            org_id,
+            key,
+            b"".join(captured["chunks"]),
+            captured["status"],
+            captured["headers"],
+        )
+
+
+def install_idempotency(app: FastAPI) -> None:
+    app.add_middleware(Idempotency)
