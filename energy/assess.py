@@ -236,26 +236,37 @@ def _electric_heat(filled, heating_m, dhw_m, final) -> np.ndarray:
     )
 
 
+PV_CHUNK_BUILDINGS = 1_000
+
+
 def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
     try:
         from energy import pv
     except ImportError:
         return None, "energy.pv not available: PV columns left out"
     frames, notes = [], set()
+    done, total = 0, len(filled)
     for k, s in enumerate(site_ids):
-        rows = np.flatnonzero(site_idx == k)
         cl = climates[s]
         weather = pv_climate(cl) if params.pv_climate == "scaled" else cl
         notes.add(f"{weather.name}: {weather.source}")
-        load = typology.hourly_load_profile(
-            filled["building_type"].to_numpy()[rows], monthly_el[rows], weather.hourly.index
-        )
-        part = pv.rooftop_pv(
-            filled.iloc[rows], weather.hourly, weather.lat, weather.lon, weather.altitude_m,
-            load_kwh=load, params=params.pv_params,
-        )  # fmt: skip
-        frames.append(part.set_axis(rows))
-        report(0.4 + 0.45 * (k + 1) / len(site_ids), f"rooftop PV site {k + 1}/{len(site_ids)}")
+        site_rows = np.flatnonzero(site_idx == k)
+        # Chunks of buildings bound the hourly load array (8760 x chunk) and let progress move.
+        for start in range(0, len(site_rows), PV_CHUNK_BUILDINGS):
+            rows = site_rows[start : start + PV_CHUNK_BUILDINGS]
+            load = typology.hourly_load_profile(
+                filled["building_type"].to_numpy()[rows], monthly_el[rows], weather.hourly.index
+            )
+            part = pv.rooftop_pv(
+                filled.iloc[rows], weather.hourly, weather.lat, weather.lon, weather.altitude_m,
+                load_kwh=load, params=params.pv_params,
+            )  # fmt: skip
+            frames.append(part.set_axis(rows))
+            done += len(rows)
+            report(
+                0.4 + 0.45 * done / total,
+                f"rooftop PV {done:,} of {total:,} buildings (site {k + 1}/{len(site_ids)})",
+            )
     return pd.concat(frames).sort_index(), "; ".join(sorted(notes))
 
 
