@@ -52,10 +52,24 @@ SUBMISSION_BODY: dict[str, Any] = {
             },
             "text/csv": {"schema": {"type": "string"}, "example": EXAMPLE_CSV},
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
+                "schema": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "the city's workbook, e.g. budynki_lublin_2026.xlsx: the first sheet or one "
+                    "named 'budynki'/'buildings', headers in row 1 in English or Polish (see COLUMNS.md)",
+                }
             },
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "budynki_lublin_2026.xlsx or budynki.csv (the type follows the file name)",
+                        }
+                    },
+                }
             },
         },
     }

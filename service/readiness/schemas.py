@@ -158,7 +158,10 @@ class RunOut(BaseModel):
 
 
 class PublicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"run_id": None}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"run_id": "020266fa-b2b5-4b83-8910-42c41f6a950c"}, {}]},
+    )
     run_id: uuid.UUID | None = Field(
         None, description="score run to publish from (default: the latest scores)"
     )
