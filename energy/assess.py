@@ -52,7 +52,8 @@ class AssessmentParams:
     def as_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "pv_params"}
         pv = self.pv_params
-        d["pv_params"] = dataclasses.asdict(pv) if dataclasses.is_dataclass(pv) else pv
+        is_instance = dataclasses.is_dataclass(pv) and not isinstance(pv, type)
+        d["pv_params"] = dataclasses.asdict(pv) if is_instance else pv
         return d
 
 
@@ -193,7 +194,7 @@ def assess_buildings(
         if pv_warn is not None:
             for b, ws in zip(out["building_id"], pv_warn, strict=True):
                 warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
-    per_building = {b: [] for b in out["building_id"]}
+    per_building: dict[Any, list[str]] = {b: [] for b in out["building_id"]}
     for w in warnings:
         per_building.setdefault(w["building_id"], []).append(f"{w['field']}: {w['message']}")
     out["defaults_used"] = defaults_used
@@ -270,7 +271,7 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
     return pd.concat(frames).sort_index(), "; ".join(sorted(notes))
 
 
-def _default_pv_params():  # type: ignore[no-untyped-def]
+def _default_pv_params():
     from energy.pv import PVParams
 
     return PVParams()

@@ -20,6 +20,7 @@ import io
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -197,7 +198,7 @@ def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
         elif ext in ("csv", "json"):
             buf = io.BytesIO(content) if ext == "csv" else io.StringIO(content.decode("utf-8"))
             data, meta = pvlib.iotools.read_pvgis_tmy(buf, pvgis_format=ext)
-            inputs = meta.get("inputs", meta) if isinstance(meta, dict) else {}
+            inputs: dict[str, Any] = meta.get("inputs", meta) if isinstance(meta, dict) else {}
             loc = inputs.get("location", inputs)
             lat, lon, alt = loc["latitude"], loc["longitude"], loc.get("elevation", 0.0)
             station, source = "user", f"PVGIS TMY upload '{filename}'"

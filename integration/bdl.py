@@ -125,7 +125,8 @@ class BdlClient:
                 wait *= 2
             self.requests_made += 1
             try:
-                response = self._http.get(path, params=params)
+                # a tuple: httpx types its list form as list[tuple[str, str | int | ...]] (invariant)
+                response = self._http.get(path, params=tuple(params))
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 continue

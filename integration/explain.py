@@ -20,11 +20,13 @@ COINr ``get_str_weak`` (strengths and weaknesses by indicator rank), bluefoxr/CO
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .composite.config import NormaliseSpec
 from .composite.errors import CompositeInputError
 from .composite.pipeline import IndexResult
 from .composite.rank import rank_desc
@@ -113,7 +115,7 @@ def normalisation_slope(result: IndexResult) -> pd.Series:
     return pd.Series(out)
 
 
-def _slope(method: str, p: dict, v: pd.Series, x: pd.Series, d: float, targ: object) -> float:
+def _slope(method: str, p: dict, v: pd.Series, x: pd.Series, d: float, targ: float) -> float:
     lo, hi = v.min(), v.max()
     if method == "minmax":
         low, high = p.get("range", (0, 100))
@@ -158,16 +160,15 @@ def marginal_table(result: IndexResult, code: str | None = None) -> dict[str, pd
     ]
     if gp:  # beyond a goalpost the score no longer responds
         norm = result.normalised[gp]
-        top = pd.Series(
-            {
-                c: result.config.normalise.per_indicator.get(c, {}).get(
-                    "goalposts", result.config.normalise.params.get("goalposts")
-                )[2]
-                for c in gp
-            }
-        )
+        top = pd.Series({c: _goalposts(result.config.normalise, c)[2] for c in gp})
         per_raw[gp] = per_raw[gp].where((norm > 0) & (norm < top), 0.0)
     return {"per_point": per_point, "per_raw_unit": per_raw, "per_sd": per_raw.abs() * raw.std(ddof=1)}
+
+
+def _goalposts(spec: NormaliseSpec, code: str) -> Sequence[float]:
+    """``[low, high, scale]`` goalposts of ``code``: its own, else the common ones of the configuration."""
+    own = spec.per_indicator.get(code, {})
+    return own["goalposts"] if "goalposts" in own else spec.params["goalposts"]
 
 
 @dataclass

@@ -185,7 +185,7 @@ def run_uncertainty(result: IndexResult, spec: UncertaintySpec | None = None) ->
         slot = {"weights": 2, "normalisation": 0, "aggregation": 1}[f]
         ab = list(a)
         ab[slot] = b[slot]
-        y_ab = evaluate(plan, *ab, spec.chunk_runs)
+        y_ab = evaluate(plan, ab[0], ab[1], ab[2], spec.chunk_runs)
         first = np.nanmean((y_b - centre) * (y_ab - y_a), axis=0)
         total = 0.5 * np.nanmean((y_a - y_ab) ** 2, axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -24,7 +24,7 @@ def framework_variables() -> dict[str, str]:
     return {str(v): code for code, v in ids.items()}
 
 
-def store_bdl(values, session) -> int:  # type: ignore[no-untyped-def]
+def store_bdl(values, session) -> int:
     """Store imported rows as origin 'bdl', source 'GUS BDL (...)'; returns the number of values stored."""
     from service.readiness import repository
 

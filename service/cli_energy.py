@@ -18,7 +18,7 @@ import typer
 from service.cli import JsonOpt, _fail, app
 
 
-def _principal(session, inventory_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _principal(session, inventory_id: uuid.UUID):
     """The inventory owner acting as an operator (the CLI runs with database access, not an API key)."""
     from service.errors import NotFound
     from service.inventory.models import Inventory

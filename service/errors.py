@@ -125,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
+        errors: list[dict[str, Any]] = []
         for err in exc.errors():
             if err.get("type") == "json_invalid":
                 position = err.get("loc", ("body", None))[-1]

@@ -64,7 +64,8 @@ def to_highs(
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc.indptr, csc.indices, csc.data
     if not relax:
-        lp.integrality_ = np.where(
+        # numpy's stubs do not accept highspy's enum members as where() operands; highspy takes the array.
+        lp.integrality_ = np.where(  # type: ignore[call-overload]
             model.integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
         )
     h.passModel(lp)
@@ -137,7 +138,9 @@ def solve_highspy(
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
-    return _highs_result(h, t1 - t0, t2 - t1, mip=not relax and model.integer.any(), maximize=model.maximize)
+    return _highs_result(
+        h, t1 - t0, t2 - t1, mip=not relax and bool(model.integer.any()), maximize=model.maximize
+    )
 
 
 def to_pulp(model: ArrayModel) -> tuple[pulp.LpProblem, list]:
@@ -216,16 +219,21 @@ def solve_pulp(
     if solver != "cbc":
         sign = -1.0 if model.maximize else 1.0  # pulp hands HiGHS a minimisation
         raw = _highs_result(
-            prob.solverModel, t1 - t0, t2 - t1, mip=model.integer.any(), maximize=model.maximize, sign=sign
+            prob.solverModel,
+            t1 - t0,
+            t2 - t1,
+            mip=bool(model.integer.any()),
+            maximize=model.maximize,
+            sign=sign,
         )
         if raw.values is not None:
-            raw.values = np.array([v.varValue or 0.0 for v in variables])
-            raw.objective = float(np.dot(model.c, raw.values))
+            solved = np.array([v.varValue or 0.0 for v in variables])
+            raw.values, raw.objective = solved, float(np.dot(model.c, solved))
         return raw
     status = pulp.LpStatus[prob.status]
     ok = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     values = np.array([v.varValue or 0.0 for v in variables]) if ok else None
-    obj = float(np.dot(model.c, values)) if ok else None
+    obj = float(np.dot(model.c, values)) if values is not None else None
     # CBC through pulp exposes no dual bound; report it only when CBC proves optimality
     proven = prob.sol_status == pulp.LpSolutionOptimal
     return RawSolution(

@@ -64,17 +64,22 @@ def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[
         model, gap_rel=first.gap_rel, time_limit_s=first.time_limit_s, options=SWEEP_HIGHS_OPTIONS
     )
     sign = 1.0 if model.maximize else -1.0
-    out, start, t_build = [], None, time.perf_counter() - t0
+    out: list[PortfolioResult] = []
+    start: np.ndarray | None = None
+    t_build = time.perf_counter() - t0
     for p in problems:
         t1 = time.perf_counter()
-        lb = p.target_co2_reduction_t_per_year if group.startswith("target") else -highspy.kHighsInf
-        ub = highspy.kHighsInf if group.startswith("target") else p.budget_pln
+        bound = p.target_co2_reduction_t_per_year if group.startswith("target") else p.budget_pln
+        if bound is None:
+            raise PortfolioInputError(f"a point of the {group} sweep has no bound")
+        lb = bound if group.startswith("target") else -highspy.kHighsInf
+        ub = highspy.kHighsInf if group.startswith("target") else bound
         h.clearSolver()  # keep the model, drop the last MIP's state (re-runs on it are 10x slower)
         h.changeRowBounds(row, float(lb), float(ub))
         backends.set_start(h, start)
         h.run()
         raw = backends._highs_result(h, 0.0, time.perf_counter() - t1, mip=True, maximize=model.maximize)
-        if raw.values is None:
+        if raw.values is None or raw.objective is None:  # both are set when HiGHS has a solution
             m = replace(model, row_lb=model.row_lb.copy(), row_ub=model.row_ub.copy())
             m.row_lb[row], m.row_ub[row] = lb, ub
             conflicts = _diagnose(m, p)

@@ -235,7 +235,11 @@ def _keep_better(model: ArrayModel, raw: backends.RawSolution, start: np.ndarray
         return raw
     start_obj = float(model.c @ start)
     sign = 1.0 if model.maximize else -1.0
-    if raw.values is None or sign * (start_obj - raw.objective) > 1e-9 * (1 + abs(start_obj)):
+    if (
+        raw.values is None
+        or raw.objective is None
+        or sign * (start_obj - raw.objective) > 1e-9 * (1 + abs(start_obj))
+    ):
         raw = replace(raw, values=start, objective=start_obj)
         if raw.best_bound is not None:
             raw.gap = abs(raw.best_bound - start_obj) / max(abs(start_obj), 1e-9)

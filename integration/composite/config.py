@@ -225,10 +225,10 @@ def parse_config(raw: dict[str, Any]) -> PipelineConfig:
             {"method", "winmax", "skew_threshold", "kurtosis_threshold", "fallback", "per_indicator"},
             "treat",
         )
-        per = {}
+        per_treat: dict[str, dict[str, Any]] = {}
         for code, p in (d.get("per_indicator") or {}).items():
             _keys(p, {"method", "winmax", "fallback"}, f"treat.per_indicator.{code}")
-            per[code] = {
+            per_treat[code] = {
                 **p,
                 **(
                     {"method": _method(p["method"], TREAT_METHODS, f"treat.per_indicator.{code}.method")}
@@ -251,7 +251,7 @@ def parse_config(raw: dict[str, Any]) -> PipelineConfig:
             _number(d.get("skew_threshold", 2.0), "treat.skew_threshold", 0),
             _number(d.get("kurtosis_threshold", 3.5), "treat.kurtosis_threshold"),
             _method(d.get("fallback", "log_ct"), TREAT_FALLBACKS, "treat.fallback"),
-            per,
+            per_treat,
         )
     if (d := raw.get("normalise")) is not None:
         _keys(
@@ -270,11 +270,11 @@ def parse_config(raw: dict[str, Any]) -> PipelineConfig:
             "normalise",
         )
         base = _norm_params({k: v for k, v in d.items() if k != "per_indicator"}, "normalise")
-        per = {
+        per_norm = {
             k: _norm_params(v, f"normalise.per_indicator.{k}")
             for k, v in (d.get("per_indicator") or {}).items()
         }
-        cfg["normalise"] = NormaliseSpec(base.pop("method", "minmax"), base, per)
+        cfg["normalise"] = NormaliseSpec(base.pop("method", "minmax"), base, per_norm)
     if (d := raw.get("aggregate")) is not None:
         _keys(d, {"method", "per_level", "min_share"}, "aggregate")
         per = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -39,9 +40,10 @@ class CompositeInputError(ValueError):
     """
 
     def __init__(self, problems: list[InputProblem] | InputProblem | str):
-        if isinstance(problems, str | InputProblem):
-            problems = [problems]
-        self.problems = [p if isinstance(p, InputProblem) else InputProblem(None, None, p) for p in problems]
+        items: Sequence[InputProblem | str] = (
+            [problems] if isinstance(problems, str | InputProblem) else problems
+        )
+        self.problems = [p if isinstance(p, InputProblem) else InputProblem(None, None, p) for p in items]
         shown = "; ".join(str(p) for p in self.problems[:10])
         more = f" (and {len(self.problems) - 10} more)" if len(self.problems) > 10 else ""
         super().__init__(shown + more)

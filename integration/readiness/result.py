@@ -15,7 +15,7 @@ from integration.readiness.scenario import ArrivalScenario
 ROOT = "readiness"
 
 
-def _num(x: object, digits: int = 2) -> float | None:
+def _num(x: float | None, digits: int = 2) -> float | None:
     return None if x is None or pd.isna(x) or not np.isfinite(float(x)) else round(float(x), digits)
 
 
@@ -194,7 +194,7 @@ class ReadinessResult:
         if self.intervals is not None:
             iv = self.intervals.loc[teryt]
             payload["interval"] = {"runs": self.runs, **{k: _num(v) for k, v in iv.items()}}
-        if self.headroom is not None:
+        if self.headroom is not None and self.breaking is not None:  # both are set with a scenario
             head = self.headroom.loc[teryt]
             brk = self.breaking.loc[teryt]
             payload["headroom"] = {

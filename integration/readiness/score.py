@@ -55,7 +55,8 @@ def _groups(teryt: pd.Index, population: pd.Series) -> pd.DataFrame:
     functional = np.where(
         cities["ump_member"] == "1",
         "ump_metropolis",
-        np.where(cities["ump_member"] == "0", "city_powiat", None),
+        # numpy's stubs reject None as a where() operand; at run time it gives an object array.
+        np.where(cities["ump_member"] == "0", "city_powiat", None),  # type: ignore[call-overload]
     )
     return pd.DataFrame(
         {"size_class": size_class(population.reindex(teryt)), "functional_type": functional}, index=teryt

@@ -10,6 +10,7 @@ import html
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def num(x: float, digits: int = 0) -> str:
     return f"{float(x):,.{digits}f}"
 
 
-def tick_format(ticks: Sequence[float]) -> Callable[[float], str]:
+def tick_format(ticks: Sequence[float] | np.ndarray) -> Callable[[float], str]:
     """A formatter with just enough decimals to tell the ticks apart (step 0.25 -> 2, 5 -> 0)."""
     step = abs(float(ticks[1]) - float(ticks[0])) if len(ticks) > 1 else 1.0
     decimals = 0
@@ -110,6 +111,12 @@ class Linear:
         return r0 + (np.asarray(value, dtype=float) - d0) * (r1 - r0) / (d1 - d0)
 
 
+@overload
+def p(x: float) -> str: ...
+@overload
+def p(x: np.ndarray) -> np.ndarray: ...  # an array of str (a 0-d array, like a scalar, gives str)
+
+
 def p(x: float | np.ndarray) -> str | np.ndarray:
     """Pixel coordinate(s) as text, 0.1 px precision."""
     if np.ndim(x) == 0:
@@ -123,7 +130,7 @@ def join(parts: Iterable[str] | np.ndarray) -> str:
 
 def y_axis(
     scale: Linear,
-    ticks: Sequence[float],
+    ticks: Sequence[float] | np.ndarray,
     x0: float,
     x1: float,
     label: str,
@@ -156,7 +163,7 @@ def y_axis(
 
 def x_axis(
     scale: Linear,
-    ticks: Sequence[float],
+    ticks: Sequence[float] | np.ndarray,
     y0: float,
     y1: float,
     label: str,

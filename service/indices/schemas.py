@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 EXAMPLE_DATA_CSV = (
     "uCode,uName,Typ,mieszkania_na_1000,miejsca_przedszkolne_na_1000,lekarze_poz_na_10k\n"
@@ -19,7 +20,10 @@ EXAMPLE_META_CSV = (
     "lekarze_poz_na_10k,Lekarze POZ na 10 tys.,1,Zasoby,1,1,Indicator\n"
     "Zasoby,Zasoby gminy,2,Indeks,1,1,Aggregate\nIndeks,Indeks doradcy,3,,1,1,Aggregate\nTyp,,,,,,Group\n"
 )
-EXAMPLE_CONFIG = {"normalise": {"method": "minmax", "range": [0, 100]}, "aggregate": {"method": "arithmetic"}}
+EXAMPLE_CONFIG: JsonDict = {
+    "normalise": {"method": "minmax", "range": [0, 100]},
+    "aggregate": {"method": "arithmetic"},
+}
 
 
 class IndexRequest(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypedDict
 
 #: Kinds of field. ``year`` is an integer whose upper bound is the current year.
 KINDS = ("str", "int", "float", "year", "enum")
@@ -100,8 +101,16 @@ class FieldSpec:
         return float(current_year()) if self.kind == "year" else self.maximum
 
 
-_U_BOUNDS = {"minimum": 0.05, "maximum": 6.0, "unit": "W/(m2 K)"}
-_KWH = {"minimum": 0.0, "unit": "kWh"}
+class _Bounds(TypedDict, total=False):
+    """Keyword arguments of :class:`FieldSpec` shared by several columns (typed for ``**`` unpacking)."""
+
+    minimum: float
+    maximum: float
+    unit: str
+
+
+_U_BOUNDS: _Bounds = {"minimum": 0.05, "maximum": 6.0, "unit": "W/(m2 K)"}
+_KWH: _Bounds = {"minimum": 0.0, "unit": "kWh"}
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("building_id", "str", True, max_length=100, aliases=("identyfikator", "id budynku", "id", "nr budynku"),

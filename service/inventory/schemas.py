@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonValue
 
 
 class IssueOut(BaseModel):
@@ -83,7 +84,7 @@ class GrantIn(BaseModel):
     access: str = Field(pattern="^(read|plan)$", examples=["plan"])
 
 
-EXAMPLE_BUILDINGS = [
+EXAMPLE_BUILDINGS: list[JsonValue] = [
     {
         "building_id": "SP-24",
         "name": "Szkoła Podstawowa nr 24",

@@ -112,7 +112,8 @@ class IssueCollector:
 
 def null_cells(cells: np.ndarray) -> np.ndarray:
     """True for None and NaN in an object array (faster than ``pd.isna`` on mostly-None columns)."""
-    return np.equal(cells, None) | (cells != cells)
+    # numpy's stubs reject None as an operand; on an object array it compares elementwise.
+    return np.equal(cells, None) | (cells != cells)  # type: ignore[call-overload]
 
 
 def blank_cells(cells: np.ndarray, *, strip: bool = True) -> np.ndarray:

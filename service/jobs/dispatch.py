@@ -80,7 +80,7 @@ class Dispatcher:
             wait(list(pool.futures.values()))
 
 
-def accepted(request, session, job, content_location: str | None = None):  # type: ignore[no-untyped-def]
+def accepted(request, session, job, content_location: str | None = None):
     """The end of every route that starts a job: commit (the row must exist before a worker looks),
     dispatch, and answer 202 with the job and its Location."""
     from fastapi.responses import Response

@@ -6,9 +6,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import utcnow
@@ -45,7 +45,7 @@ class JobContext:
     org_id: uuid.UUID
     owner_org_id: uuid.UUID
     attempt: int
-    _progress_sessions: sessionmaker[Session] = field(repr=False, default=None)  # type: ignore[assignment]
+    _progress_sessions: sessionmaker[Session] = field(repr=False)
     _last_write: float = field(default=0.0, repr=False)
     _last_pct: int = field(default=-1, repr=False)
 
@@ -59,10 +59,14 @@ class JobContext:
         if pct == self._last_pct and now - self._last_write < 0.5:
             return
         with self._progress_sessions() as s:
-            done = s.execute(
-                update(Job)
-                .where(Job.id == self.job_id, Job.status == "running", Job.attempts == self.attempt)
-                .values(progress=pct, message=message[:300], heartbeat_at=utcnow())
+            # Session.execute() is typed as Result; an UPDATE yields a CursorResult (rowcount).
+            done = cast(
+                "CursorResult[Any]",
+                s.execute(
+                    update(Job)
+                    .where(Job.id == self.job_id, Job.status == "running", Job.attempts == self.attempt)
+                    .values(progress=pct, message=message[:300], heartbeat_at=utcnow())
+                ),
             ).rowcount
             s.commit()
         self._last_write, self._last_pct = now, pct

@@ -11,9 +11,9 @@ import logging
 import threading
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service.db import engine_for, session_factory, utcnow
@@ -25,7 +25,7 @@ from service.settings import get_settings
 log = logging.getLogger("miasto.jobs")
 
 
-def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:  # type: ignore[no-untyped-def]
+def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:
     now = utcnow()
     with sessions() as s:
         stale_before = now - timedelta(seconds=stale_after_s)
@@ -54,7 +54,7 @@ def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:  # ty
         return s.scalar(select(Job.attempts).where(Job.id == job_id))
 
 
-def _heartbeat(sessions, job_id: uuid.UUID, attempt: int, stop: threading.Event, every_s: float) -> None:  # type: ignore[no-untyped-def]
+def _heartbeat(sessions, job_id: uuid.UUID, attempt: int, stop: threading.Event, every_s: float) -> None:
     while not stop.wait(every_s):
         try:
             with sessions() as s:
@@ -68,7 +68,7 @@ def _heartbeat(sessions, job_id: uuid.UUID, attempt: int, stop: threading.Event,
             log.warning("heartbeat failed for job %s", job_id)
 
 
-def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:  # type: ignore[no-untyped-def]
+def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:
     with sessions() as s:
         done = s.execute(
             update(Job)
@@ -120,17 +120,21 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
         session.expunge(job)
         result = fn(ctx) or {}
         # Results and the final status commit together: either both are stored or neither.
-        done = session.execute(
-            update(Job)
-            .where(Job.id == job_uuid, Job.status == "running", Job.attempts == attempt)
-            .values(
-                status="succeeded",
-                progress=100,
-                message="done",
-                result=result.get("summary", result),
-                result_path=result.get("result_path"),
-                finished_at=utcnow(),
-            )
+        # Session.execute() is typed as Result; an UPDATE yields a CursorResult (rowcount).
+        done = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Job)
+                .where(Job.id == job_uuid, Job.status == "running", Job.attempts == attempt)
+                .values(
+                    status="succeeded",
+                    progress=100,
+                    message="done",
+                    result=result.get("summary", result),
+                    result_path=result.get("result_path"),
+                    finished_at=utcnow(),
+                )
+            ),
         ).rowcount
         if done:
             session.commit()

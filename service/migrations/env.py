@@ -39,13 +39,13 @@ def run_migrations_online() -> None:
 
 
 class _nullctx:
-    def __init__(self, value):  # type: ignore[no-untyped-def]
+    def __init__(self, value):
         self.value = value
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         return self.value
 
-    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+    def __exit__(self, *exc):
         return False
 
 

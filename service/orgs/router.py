@@ -45,7 +45,7 @@ def me(session: SessionDep, principal: PrincipalDep) -> MeOut:
     )
 
 
-def _grant_out(session, g: Grant) -> GrantOut:  # type: ignore[no-untyped-def]
+def _grant_out(session, g: Grant) -> GrantOut:
     advisor = session.get(Organisation, g.advisor_org_id)
     return GrantOut(
         id=g.id,

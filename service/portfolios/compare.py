@@ -52,12 +52,14 @@ def compare(portfolios: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
             for p in portfolios
         ]
     )
-    wide = None
+    wide: pd.DataFrame | None = None
     for k, p in enumerate(portfolios, start=1):
         cols = ["building_id", *PROJECT_FIELDS]
         frame = pd.DataFrame.from_records(p["projects"], columns=cols)
         frame = frame.rename(columns={c: f"{c}__{k}" for c in PROJECT_FIELDS})
         wide = frame if wide is None else wide.merge(frame, on="building_id", how="outer")
+    if wide is None:
+        raise ValueError("compare: no portfolios given (the caller asks for 2..10)")
     wide = wide.sort_values("building_id").reset_index(drop=True)
     packages = wide[[f"package_id__{k}" for k in range(1, len(portfolios) + 1)]].fillna("(none)")
     wide["same_package"] = packages.nunique(axis=1).eq(1).to_numpy()

@@ -30,7 +30,7 @@ from service.portfolios.schemas import (
 
 router = APIRouter(prefix="/v1/portfolios", tags=["portfolios"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS = {200: {"content": {"text/csv": {}, XLSX: {}}}}
+EXPORTS: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX: {}}}}
 Format = Literal["json", "csv", "xlsx"]
 
 

@@ -22,6 +22,7 @@ from service.assessments.models import Assessment
 from service.errors import NotFound, ValidationProblem
 from service.inventory import repository as inventory_repository
 from service.inventory.models import Inventory, InventoryVersion
+from service.jobs.registry import JobError
 from service.jobs.service import create_job
 from service.orgs.service import Principal, require_access
 from service.portfolios import repository
@@ -252,7 +253,10 @@ def build_candidates(
 
         climate = None
         if assessment is not None and assessment.climate_id is not None:
-            climate = climates.engine_climate(get_climate(session, assessment.climate_id))
+            stored = get_climate(session, assessment.climate_id)
+            if stored is None:  # the foreign key restricts deletes; as in assessments/jobs.py
+                raise JobError("not-found", f"climate {assessment.climate_id} no longer exists")
+            climate = climates.engine_climate(stored)
         buildings = inventory_repository.load_buildings(session, row.version_id)
         try:
             frames.append(

@@ -56,7 +56,7 @@ class Entry:
 class PublicCache:
     """Latest published snapshot per TERYT with its rendered bodies (see module docstring)."""
 
-    def __init__(self, session_factory: Callable, revalidate_s: float = REVALIDATE_S) -> None:  # type: ignore[type-arg]
+    def __init__(self, session_factory: Callable, revalidate_s: float = REVALIDATE_S) -> None:
         self.session_factory = session_factory
         self.revalidate_s = revalidate_s
         self.entries: dict[str, Entry] = {}

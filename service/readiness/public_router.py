@@ -29,7 +29,7 @@ from service.readiness.render import CSP, not_published_html
 class PublicRoute(APIRoute):
     """Adds the open CORS header to every answer, errors (422, 404, 429) included."""
 
-    def get_route_handler(self) -> Callable:  # type: ignore[type-arg]
+    def get_route_handler(self) -> Callable:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:

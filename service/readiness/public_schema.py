@@ -17,11 +17,11 @@ OECD/JRC (2008). Handbook on Constructing Composite Indicators: Methodology and 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION: Final = "1.0"
 PILLAR_CODES: tuple[str, ...] = ("housing", "schooling", "services")
 
 PillarCode = Literal["housing", "schooling", "services"]

@@ -28,7 +28,7 @@ class TokenBucketLimiter:
         Monotonic clock [s] (injected in tests).
     """
 
-    def __init__(self, per_minute: int, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, per_minute: int, clock=time.monotonic) -> None:
         if per_minute < 1:
             raise ValueError(f"per_minute: must be >= 1, got {per_minute}")
         self.capacity = float(per_minute)

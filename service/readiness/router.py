@@ -36,14 +36,14 @@ TerytPath = Annotated[
 ]
 
 
-def _score_out(row, run_id: uuid.UUID) -> ScoreOut:  # type: ignore[no-untyped-def]
+def _score_out(row, run_id: uuid.UUID) -> ScoreOut:
     return ScoreOut(
         teryt=row.teryt, score=row.score, rank=row.rank, pillars=row.pillars, coverage=row.coverage,
         vintage=row.vintage, detail=row.detail, run_id=run_id, computed_at=row.created_at,
     )  # fmt: skip
 
 
-def _run_out(session, run, with_scores: bool = True) -> RunOut:  # type: ignore[no-untyped-def]
+def _run_out(session, run, with_scores: bool = True) -> RunOut:
     scores = [_score_out(s, run.id) for s in repo.run_scores(session, run.id)] if with_scores else []
     return RunOut(
         run_id=run.id, status=run.status, teryts=run.teryts, request=run.request,
@@ -53,7 +53,7 @@ def _run_out(session, run, with_scores: bool = True) -> RunOut:  # type: ignore[
     )  # fmt: skip
 
 
-def _pub_out(pub, base_url: str) -> PublicationOut:  # type: ignore[no-untyped-def]
+def _pub_out(pub, base_url: str) -> PublicationOut:
     return PublicationOut(
         snapshot_id=pub.snapshot_id, teryt=pub.teryt, seq=pub.seq, supersedes=pub.snapshot.get("supersedes"),
         published_at=pub.published_at, public_url=f"/v1/public/readiness/{pub.teryt}",

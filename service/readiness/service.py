@@ -111,7 +111,7 @@ def _scenario(request: dict) -> ArrivalScenario | None:
     return ArrivalScenario.build(**fields)
 
 
-def compute(session: Session, request: dict, teryts: list[str], runs: int | None = None):  # type: ignore[no-untyped-def]
+def compute(session: Session, request: dict, teryts: list[str], runs: int | None = None):
     """Run the engine on the merged values of ``teryts`` (ReadinessInputError -> 422)."""
     values = merged_values(session, teryts)
     used = values[values["used"]] if not values.empty else values
@@ -136,7 +136,7 @@ def compute(session: Session, request: dict, teryts: list[str], runs: int | None
     return result, population
 
 
-def store_result(session: Session, run: ReadinessScoreRun, result, population) -> None:  # type: ignore[no-untyped-def]
+def store_result(session: Session, run: ReadinessScoreRun, result, population) -> None:
     rows = score_rows(result, population)
     repo.add_scores(session, run, rows)
     run.status, run.unit_count, run.finished_at = "succeeded", len(rows), utcnow()
@@ -182,7 +182,7 @@ def municipality_name(session: Session, teryt: str) -> str:
     return gmina_name(teryt) or (org.name if org else f"gmina {teryt}")
 
 
-def _snapshot(session, teryt, score, run, seq, previous, base_url: str) -> dict:  # type: ignore[no-untyped-def]
+def _snapshot(session, teryt, score, run, seq, previous, base_url: str) -> dict:
     scen = (run.request or {}).get("scenario") or {}
     arrivals = float(scen.get("arrivals", 0))
     pop = score.vintage.get("population_persons")
