@@ -11,7 +11,7 @@ import json
 import threading
 import time
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -40,7 +40,7 @@ def _follow(job_id: uuid.UUID, thread: threading.Thread, quiet: bool) -> None:
 
     def poll() -> tuple[int, str]:
         with session_scope() as s:
-            job = s.get(Job, job_id)
+            job = s.get_one(Job, job_id)  # the job was committed before; NoResultFound otherwise
             return job.progress, job.message
 
     if quiet:
@@ -100,8 +100,8 @@ def assess(
     thread.start()
     _follow(job_id, thread, as_json)
     with session_scope() as s:
-        job = s.get(Job, job_id)
-        out = {
+        job = s.get_one(Job, job_id)  # the job was committed before; NoResultFound otherwise
+        out: dict[str, Any] = {
             "assessment_id": str(assessment_id),
             "job_id": str(job_id),
             "status": job.status,

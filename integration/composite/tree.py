@@ -136,7 +136,7 @@ class IndicatorTree:
 
 def _as_float(value: object, code: str, column: str) -> float:
     try:
-        out = float(value)  # type: ignore[arg-type]
+        out = float(value)  # type: ignore[arg-type]  # any cell value; a non-number is caught below
     except (TypeError, ValueError):
         raise CompositeInputError.at(f"{column} {value!r} is not a number", row=code, key=column) from None
     if not np.isfinite(out):

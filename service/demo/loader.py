@@ -75,18 +75,21 @@ def _publish_readiness(session: Any, city: Organisation) -> Any:
     from service.readiness import repository as readiness_repo
     from service.readiness import service as readiness
 
-    if readiness_repo.latest_publication(session, city.teryt) is not None:
-        return readiness_repo.latest_publication(session, city.teryt)
+    teryt = city.teryt
+    if teryt is None:  # DEMO_CITY has one; a city org without one cannot publish
+        raise ValueError(f"demo city '{city.name}' has no TERYT code")
+    if readiness_repo.latest_publication(session, teryt) is not None:
+        return readiness_repo.latest_publication(session, teryt)
     principal = Principal(
         org_id=city.id, org_kind="city", key_id=_uuid.uuid4(), scopes=frozenset(DEFAULT_SCOPES["city"])
     )
     content = (DEMO_DIR / "readiness_demo.csv").read_bytes()
-    readiness.submit_values(session, principal, city.teryt, content, "text/csv")
+    readiness.submit_values(session, principal, teryt, content, "text/csv")
     request = {
-        "teryts": [city.teryt],
+        "teryts": [teryt],
         "scenario": {"arrivals": 5000, "label": "5 000 nowych mieszkańców (scenariusz demonstracyjny)"},
         "uncertainty_runs": 200,
     }
-    run = readiness_repo.add_run(session, city.id, request, [city.teryt])
-    readiness.store_result(session, run, *readiness.compute(session, request, [city.teryt], runs=200))
-    return readiness.publish(session, principal, city.teryt, run.id, get_settings().base_url)
+    run = readiness_repo.add_run(session, city.id, request, [teryt])
+    readiness.store_result(session, run, *readiness.compute(session, request, [teryt], runs=200))
+    return readiness.publish(session, principal, teryt, run.id, get_settings().base_url)

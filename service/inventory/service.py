@@ -24,8 +24,8 @@ XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet
 
 
 def issue_dict(issue: Any) -> dict[str, Any]:
-    if is_dataclass(issue):
-        return asdict(issue)  # type: ignore[arg-type]
+    if is_dataclass(issue) and not isinstance(issue, type):
+        return asdict(issue)
     return dict(issue)
 
 

@@ -11,8 +11,12 @@ import multiprocessing
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
+from typing import TYPE_CHECKING
 
 from service.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 log = logging.getLogger("miasto.jobs")
 
@@ -30,7 +34,7 @@ class LocalPool:
 
         future = self.executor.submit(run_job, job_id, self.database_url)
         self.futures[job_id] = future
-        future.add_done_callback(lambda f, j=job_id: self._done(j, f))
+        future.add_done_callback(lambda f: self._done(job_id, f))
 
     def _done(self, job_id: str, future: Future[str]) -> None:
         self.futures.pop(job_id, None)
@@ -45,7 +49,7 @@ class Dispatcher:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._pool: LocalPool | None = None
-        self._celery = None
+        self._celery: Celery | None = None
         self._stopped: list[LocalPool] = []
 
     @property

@@ -42,6 +42,8 @@ class Entry:
         found = self.bodies.get(key)
         if found is None:
             snap = self.snapshot
+            if snap is None:  # the routes answer 404 before asking for a body
+                raise LookupError(f"no published snapshot to render as {kind}")
             if kind == "json":
                 raw = json.dumps(snap.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
             elif kind == "badge":
@@ -77,9 +79,11 @@ class PublicCache:
             latest = repo.latest_snapshot_id(session, teryt)
             if latest is not None and latest != known:
                 pub = repo.latest_publication(session, teryt)
-                latest = pub.snapshot_id
-                entry = Entry(latest, time.monotonic(), PublicSnapshot.model_validate(pub.snapshot))
-        if latest is None:
+                if pub is not None:  # it exists: publications are only ever added
+                    latest = pub.snapshot_id
+                    entry = Entry(latest, time.monotonic(), PublicSnapshot.model_validate(pub.snapshot))
+        # with a latest id, entry is set (it matched the known id or was just built)
+        if latest is None or entry is None:
             entry = Entry(None, time.monotonic())
         entry.checked_at = time.monotonic()
         if len(self.entries) >= MAX_ENTRIES:

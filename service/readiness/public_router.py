@@ -78,7 +78,9 @@ def _limit(request: Request, limiter: TokenBucketLimiter) -> None:
 async def _entry(request: Request, teryt: str) -> Entry:
     cache, limiter = _state(request)
     _limit(request, limiter)
-    entry = cache.fresh(teryt) or await run_in_threadpool(cache.load, teryt)
+    entry = cache.fresh(teryt)
+    if entry is None:
+        entry = await run_in_threadpool(cache.load, teryt)
     return entry
 
 

@@ -40,7 +40,7 @@ def city_org(session: Session, teryt: str) -> Organisation | None:
 
 def city_orgs(session: Session, teryts: Sequence[str]) -> dict[str, Organisation]:
     rows = session.scalars(select(Organisation).where(Organisation.teryt.in_(list(teryts))))
-    return {o.teryt: o for o in rows if o.kind == "city"}
+    return {o.teryt: o for o in rows if o.kind == "city" and o.teryt is not None}  # IN never matches NULL
 
 
 def store_values(
@@ -58,7 +58,9 @@ def store_values(
             select(ReadinessSubmission.teryt, func.max(ReadinessSubmission.version))
             .where(ReadinessSubmission.teryt.in_(teryts), ReadinessSubmission.origin == origin)
             .group_by(ReadinessSubmission.teryt)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     counts = values.groupby("teryt").size()
     subs = [

@@ -121,8 +121,8 @@ def score_rows(result: ReadinessResult, population: pd.Series | None = None) -> 
                     "uncertainty_runs": result.runs,
                 },
                 "vintage": {
-                    "min_year": None if min_year[i] is None else int(min_year[i]),
-                    "max_year": None if max_year[i] is None else int(max_year[i]),
+                    "min_year": None if (y0 := min_year[i]) is None else int(y0),
+                    "max_year": None if (y1 := max_year[i]) is None else int(y1),
                     "population_persons": None if not np.isfinite(pop[i]) else float(pop[i]),
                 },
                 "detail": result.to_dict(teryt) if detail else None,

@@ -18,7 +18,7 @@ from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationP
 from service.orgs.service import Principal, require_access
 from service.readiness import repository as repo
 from service.readiness.intake import SubmissionError, read_submission, validate_submission
-from service.readiness.models import ORIGINS, ReadinessPublication, ReadinessScoreRun
+from service.readiness.models import ORIGINS, ReadinessPublication, ReadinessScoreRun, ReadinessSubmission
 from service.readiness.public_schema import PublicSnapshot
 from service.readiness.results import config_hash, score_rows
 from service.teryt import gmina_name
@@ -55,7 +55,7 @@ def check_city(session: Session, principal: Principal, teryt: str, need: str) ->
 
 def submit_values(
     session: Session, principal: Principal, teryt: str, content: bytes, content_type: str
-) -> tuple[object, int, int]:
+) -> tuple[ReadinessSubmission, int, int]:
     """Validate a city's submission (all errors at once) and store it as a new version."""
     check_city(session, principal, teryt, "plan")
     try:
@@ -222,6 +222,7 @@ def publish(
 ) -> ReadinessPublication:
     """Freeze the latest (or the given run's) scores of ``teryt`` into an immutable public snapshot."""
     check_city(session, principal, teryt, "plan")
+    run: ReadinessScoreRun | None
     if run_id is not None:
         run = visible_run(session, principal, run_id)
         found = repo.run_scores(session, run.id, teryt)
