@@ -76,12 +76,18 @@ class Dispatcher:
             self._stopped.append(self._pool)
             self._pool = None
 
-    def join(self) -> None:
-        """Wait for the jobs still running in stopped pools (tests use it before dropping a database)."""
+    def join(self, timeout_s: float = 60.0) -> None:
+        """Wait for the jobs still running in stopped pools (tests use it before dropping a database).
+
+        Bounded: a future whose work item was in the call queue when the pool shut down may never
+        resolve (its worker already exited), and waiting on it would hang forever.
+        """
         self.shutdown()
         while self._stopped:
             pool = self._stopped.pop()
-            wait(list(pool.futures.values()))
+            _, pending = wait(list(pool.futures.values()), timeout=timeout_s)
+            if pending:
+                log.warning("%d local job(s) did not finish within %.0f s of shutdown", len(pending), timeout_s)
 
 
 def accepted(request, session, job, content_location: str | None = None):
