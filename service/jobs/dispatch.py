@@ -87,7 +87,9 @@ class Dispatcher:
             pool = self._stopped.pop()
             _, pending = wait(list(pool.futures.values()), timeout=timeout_s)
             if pending:
-                log.warning("%d local job(s) did not finish within %.0f s of shutdown", len(pending), timeout_s)
+                log.warning(
+                    "%d local job(s) did not finish within %.0f s of shutdown", len(pending), timeout_s
+                )
 
 
 def accepted(request, session, job, content_location: str | None = None):
