@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from energy.typology import envelope_table
 from service.errors import NotFound
 from service.inventory import repository
 from service.inventory.models import Inventory, InventoryVersion
@@ -16,20 +17,6 @@ from service.jobs.registry import JobContext, JobError, register
 from service.jobs.service import create_job
 from service.orgs.service import Principal, require_access
 
-# Construction eras follow the Polish thermal-regulation periods used by the energy typology.
-ERA_BINS = [-np.inf, 1945, 1966, 1985, 1992, 1997, 2008, 2013, 2016, 2020, np.inf]
-ERA_LABELS = [
-    "<=1945",
-    "1946-1966",
-    "1967-1985",
-    "1986-1992",
-    "1993-1997",
-    "1998-2008",
-    "2009-2013",
-    "2014-2016",
-    "2017-2020",
-    ">=2021",
-]
 ENVELOPE_FIELDS = ["u_wall_w_m2k", "u_roof_w_m2k", "u_window_w_m2k"]
 METERED_FIELDS = [
     "metered_heat_kwh",
@@ -62,6 +49,18 @@ def start_summary_job(
     )
 
 
+def construction_era(years: pd.Series) -> pd.Categorical:
+    """The Polish thermal-regulation era of each year, from the energy typology's era table (one
+    source for the eras: ``energy/data/typology_envelope.csv``)."""
+    eras = envelope_table()[["era", "from_year", "to_year"]].drop_duplicates().sort_values("from_year")
+    edges = [*(eras["from_year"].to_numpy(float) - 0.5), np.inf]
+    labels = [
+        f"<={int(hi)}" if lo <= 0 else (f">={int(lo)}" if hi >= 2100 else f"{int(lo)}-{int(hi)}")
+        for lo, hi in zip(eras["from_year"], eras["to_year"], strict=True)
+    ]
+    return pd.cut(years.astype(float), edges, labels=labels)
+
+
 def _group(frame: pd.DataFrame, column: str) -> list[dict[str, Any]]:
     grouped = frame.groupby(column, dropna=False, observed=True)["heated_area_m2"].agg(["count", "sum"])
     grouped = grouped.reset_index().rename(columns={"count": "buildings", "sum": "heated_area_m2"})
@@ -76,7 +75,7 @@ def summarise(frame: pd.DataFrame) -> dict[str, Any]:
     for col in ENVELOPE_FIELDS + METERED_FIELDS + ["lat", "lon", "roof_area_m2"]:
         if col not in frame.columns:
             frame[col] = np.nan
-    frame["construction_era"] = pd.cut(frame["construction_year"].astype(float), ERA_BINS, labels=ERA_LABELS)
+    frame["construction_era"] = construction_era(frame["construction_year"])
     n = len(frame)
     share = lambda mask: round(float(mask.mean()) if n else 0.0, 3)  # noqa: E731
     envelope_missing = frame[ENVELOPE_FIELDS].isna().all(axis=1)

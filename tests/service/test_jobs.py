@@ -82,6 +82,9 @@ def test_summary_job_through_local_pool(client, tenants):
         "school": 1,
         "kindergarten": 1,
     }
+    # eras are the energy typology's regulation periods: 1968 and 1985 both fall in 1967-1985
+    eras = {g["construction_era"]: g["buildings"] for g in summary["by_construction_era"]}
+    assert eras == {"1967-1985": 2}
     listed = client.get("/v1/jobs?status=succeeded", headers=h).json()
     assert listed["count"] == 1
     assert client.get(job_url, headers=tenants.h(tenants.other_city_key)).status_code == 404
