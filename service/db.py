@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, Uuid
@@ -77,6 +78,12 @@ def get_engine() -> Engine:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False, autoflush=True)
+
+
+def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]], chunk: int = 5_000) -> None:
+    """Insert many rows with executemany in chunks (bounded statement size on SQLite and PostgreSQL)."""
+    for start in range(0, len(rows), chunk):
+        session.execute(insert(model), rows[start : start + chunk])
 
 
 @contextmanager

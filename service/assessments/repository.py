@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.assessments.models import Assessment, AssessmentBuilding, Climate
+from service.db import bulk_insert
 from service.jobs.models import Job
-
-BULK_CHUNK = 2_000
 
 
 def add_climate(session: Session, **values: Any) -> Climate:
@@ -63,8 +62,7 @@ def store_buildings(session: Session, assessment_id: uuid.UUID, records: list[di
         }
         for i, rec in enumerate(records)
     ]
-    for start in range(0, len(rows), BULK_CHUNK):
-        session.execute(insert(AssessmentBuilding), rows[start : start + BULK_CHUNK])
+    bulk_insert(session, AssessmentBuilding, rows)
     session.flush()
 
 

@@ -6,19 +6,12 @@ import uuid
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from service.db import bulk_insert
+from service.inventory.export import to_records
 from service.inventory.models import Building, Inventory, InventoryVersion
-
-BULK_CHUNK = 5_000
-
-
-def records_for_storage(buildings: pd.DataFrame) -> list[dict[str, Any]]:
-    """Plain JSON-ready dicts (NaN -> None), column order kept."""
-    # astype(object) turns numpy scalars into Python ones; where() turns NaN/NA into None.
-    frame = buildings.astype(object).where(buildings.notna(), None)
-    return frame.to_dict(orient="records")
 
 
 def add_version(
@@ -51,7 +44,7 @@ def add_version(
     )
     session.add(version)
     session.flush()
-    records = records_for_storage(buildings)
+    records = to_records(buildings)  # NaN, NA and inf -> None, plain Python values
     rows = [
         {
             "version_id": version.id,
@@ -63,8 +56,7 @@ def add_version(
         }
         for i, rec in enumerate(records)
     ]
-    for start in range(0, len(rows), BULK_CHUNK):
-        session.execute(insert(Building), rows[start : start + BULK_CHUNK])
+    bulk_insert(session, Building, rows)
     session.flush()
     return version
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.db import bulk_insert
 from service.portfolios.models import Portfolio, PortfolioProject
-
-BULK_CHUNK = 2_000
 
 
 def add_portfolio(session: Session, **values: Any) -> Portfolio:
@@ -41,8 +40,7 @@ def store_projects(session: Session, portfolio_id: uuid.UUID, records: list[dict
         }
         for r in records
     ]
-    for start in range(0, len(rows), BULK_CHUNK):
-        session.execute(insert(PortfolioProject), rows[start : start + BULK_CHUNK])
+    bulk_insert(session, PortfolioProject, rows)
     session.flush()
 
 
