@@ -85,10 +85,6 @@ class TooManyRequests(ProblemError):
         self.headers = {"Retry-After": str(retry_after_s)}
 
 
-class ServiceUnavailable(ProblemError):
-    status, type, title = 503, "unavailable", "A backing service is unavailable"
-
-
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)

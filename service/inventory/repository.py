@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.db import bulk_insert
@@ -83,16 +83,8 @@ def get_version(session: Session, inventory_id: uuid.UUID, version: int) -> Inve
     )
 
 
-def get_version_by_id(session: Session, version_id: uuid.UUID) -> InventoryVersion | None:
-    return session.get(InventoryVersion, version_id)
-
-
 def load_buildings(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
     rows = session.scalars(
         select(Building.data).where(Building.version_id == version_id).order_by(Building.row_number)
     ).all()
     return pd.DataFrame.from_records(list(rows))
-
-
-def count_buildings(session: Session, version_id: uuid.UUID) -> int:
-    return int(session.scalar(select(func.count()).where(Building.version_id == version_id)) or 0)

@@ -111,12 +111,6 @@ def stored_values(session: Session, teryts: Sequence[str] | None, history: bool 
     return pd.DataFrame(rows, columns=VALUE_COLUMNS)
 
 
-def teryts_with_values(session: Session) -> list[str]:
-    return list(
-        session.scalars(select(ReadinessValue.teryt).where(ReadinessValue.superseded_at.is_(None)).distinct())
-    )
-
-
 def add_run(session: Session, org_id: uuid.UUID, request: dict, teryts: list[str]) -> ReadinessScoreRun:
     run = ReadinessScoreRun(org_id=org_id, request=request, teryts=teryts, status="queued")
     session.add(run)
