@@ -44,6 +44,12 @@ def carrier_table() -> pd.DataFrame:
     return t.astype(float).loc[list(CARRIERS)]
 
 
+# Plausibility ceilings on user overrides (sanity bounds, not data): they keep a typo such as 1e308
+# from overflowing sums into inf/NaN. Well above any real value: the highest w_i of the 2023 table
+# is 2.5 (grid electricity), the highest packaged CO2 factor is 0.597 kg/kWh (see carriers.csv).
+OVERRIDE_MAX = {"price_pln_per_kwh": 20.0, "co2_kg_per_kwh": 2.0, "w_primary": 5.0}
+
+
 def carrier_factors(
     prices_pln_per_kwh: dict | None = None,
     co2_kg_per_kwh: dict | None = None,
@@ -51,15 +57,15 @@ def carrier_factors(
 ) -> pd.DataFrame:
     """Carrier table with user overrides; unknown carrier keys or negative values raise."""
     t = carrier_table().copy()
-    # Physical upper bounds: keep overrides from silently overflowing sums (1e308 kg/kWh).
-    upper = {"price_pln_per_kwh": 20.0, "co2_kg_per_kwh": 2.0, "w_primary": 5.0}
     for col, over in (("price_pln_per_kwh", prices_pln_per_kwh), ("co2_kg_per_kwh", co2_kg_per_kwh),
                       ("w_primary", w_primary)):  # fmt: skip
         for key, val in (over or {}).items():
             if key not in t.index:
                 raise ParameterError(f"{col}: unknown carrier '{key}', expected one of {list(CARRIERS)}")
-            if val is None or not np.isfinite(val) or val < 0 or val > upper[col]:
-                raise ParameterError(f"{col}['{key}'] = {val}: must be a number in [0, {upper[col]:g}]")
+            if val is None or not np.isfinite(val) or val < 0 or val > OVERRIDE_MAX[col]:
+                raise ParameterError(
+                    f"{col}['{key}'] = {val}: must be a number in [0, {OVERRIDE_MAX[col]:g}]"
+                )
             t.loc[key, col] = float(val)
     return t
 

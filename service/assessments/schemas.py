@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from energy.carriers import OVERRIDE_MAX
 from service.inventory.schemas import EXAMPLE_BUILDINGS
 from service.jobs.schemas import JobOut
 
@@ -39,24 +40,28 @@ class AssessmentParamsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     climate_id: uuid.UUID | None = Field(None, description="a named climate from POST /v1/climates")
-    # Bounds keep overrides physical: no carrier costs over 20 PLN/kWh, emits over 2 kg CO2/kWh,
-    # or has a primary-energy factor above 5 (the highest in the 2023 table is 3.0, old grid).
-    prices_pln_per_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=20)]] = Field(
-        default_factory=dict, examples=[{"gas": 0.32}]
+    # The engine's plausibility ceilings (energy.carriers.OVERRIDE_MAX), checked here for a 422.
+    prices_pln_per_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=OVERRIDE_MAX["price_pln_per_kwh"])]] = (
+        Field(default_factory=dict, examples=[{"gas": 0.32}])
     )
-    co2_kg_per_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=2)]] = Field(
+    co2_kg_per_kwh: dict[Carrier, Annotated[float, Field(ge=0, le=OVERRIDE_MAX["co2_kg_per_kwh"])]] = Field(
         default_factory=dict, examples=[{"district_heat": 0.35}]
     )
-    w_primary: dict[Carrier, Annotated[float, Field(ge=0, le=5)]] = Field(
+    w_primary: dict[Carrier, Annotated[float, Field(ge=0, le=OVERRIDE_MAX["w_primary"])]] = Field(
         default_factory=dict, examples=[{"district_heat": 0.8}]
     )
     grid_co2_kg_per_kwh: float | None = Field(
-        None, ge=0, le=2, examples=[0.597], description="grid electricity CO2 factor [kg/kWh]"
+        None,
+        ge=0,
+        le=OVERRIDE_MAX["co2_kg_per_kwh"],
+        examples=[0.597],
+        description="grid electricity CO2 factor [kg/kWh]",
     )
     include_pv: bool = True
     pv_climate: Literal["scaled", "ministry"] = "scaled"
     pv: PVParamsIn | None = None
-    # Polish heating degree days (base 15 degC) lie between ~2,500 and ~4,200 K day; allow a margin.
+    # A plausibility range for a real year: the packaged typical years give 2,456-3,174 K day
+    # (base 15 degC, energy/data/climate); a cold or warm year stays well inside 500-8,000.
     hdd_by_year: dict[Annotated[int, Field(ge=1990, le=2100)], Annotated[float, Field(ge=500, le=8000)]] = (
         Field(
             default_factory=dict,
