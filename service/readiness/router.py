@@ -95,10 +95,10 @@ def get_indicators(
     frame = frame.sort_values(["indicator", "year", "origin"], na_position="first")
     values = [
         ValueOut(
-            indicator=r.indicator, value=r.value, year=None if r.year is None or r.year != r.year else int(r.year),
+            indicator=r.indicator, value=r.value, year=None if r.year is None else int(r.year),
             source=r.source, origin=r.origin, version=None if r.origin == "reference" else int(r.version),
             recorded_at=None if r.origin == "reference" else r.created_at,
-            superseded_at=None if r.superseded_at is None or r.superseded_at != r.superseded_at else r.superseded_at,
+            superseded_at=r.superseded_at,
             used=bool(r.used),
         )
         for r in frame.astype(object).where(frame.notna(), None).itertuples()
