@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from service.db import engine_for, session_factory, utcnow
 from service.jobs.models import Job
@@ -162,7 +162,7 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
         # Give the row back so the retry can claim it at once.
         _finish(sessions, job_uuid, attempt, status="queued", message=f"retrying after: {exc}"[:300])
         raise
-    except (DBAPIError, Exception) as exc:  # noqa: B014 - any other error is a bug: fail the job readably
+    except Exception as exc:  # any other error is a bug: fail the job readably, keep the traceback in the log
         session.rollback()
         log.exception("job %s failed", job_uuid)
         _finish(
