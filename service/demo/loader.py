@@ -78,8 +78,9 @@ def _publish_readiness(session: Any, city: Organisation) -> Any:
     teryt = city.teryt
     if teryt is None:  # DEMO_CITY has one; a city org without one cannot publish
         raise ValueError(f"demo city '{city.name}' has no TERYT code")
-    if readiness_repo.latest_publication(session, teryt) is not None:
-        return readiness_repo.latest_publication(session, teryt)
+    published = readiness_repo.latest_publication(session, teryt)
+    if published is not None:
+        return published
     principal = Principal(
         org_id=city.id, org_kind="city", key_id=_uuid.uuid4(), scopes=frozenset(DEFAULT_SCOPES["city"])
     )
