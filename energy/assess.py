@@ -175,7 +175,8 @@ def assess_buildings(
         if col in filled:
             out[col] = filled[col].to_numpy()
     out["climate_station_id"] = stations
-    out["climate_name"] = [climates[s].name for s in stations.astype(str)]
+    site_names = np.array([climates[s].name for s in site_ids])  # per site, not per building
+    out["climate_name"] = site_names[site_idx]
     out["heating_need_kwh_per_year"] = res.heating_need_kwh.sum(1)
     out["heating_need_kwh_per_m2_year"] = out["heating_need_kwh_per_year"] / filled["heated_area_m2"]
     out["cooling_need_kwh_per_year"] = res.cooling_need_kwh.sum(1)
