@@ -28,6 +28,7 @@ lint: install
 	$(BIN)/ruff check service energy integration tests benchmarks
 	$(BIN)/ruff format --check service energy integration tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format service energy integration tests benchmarks
