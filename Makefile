@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+PORT ?= 8000
+
 run: install
-	$(BIN)/miasto demo
+	$(BIN)/miasto demo --port $(PORT)
 
 test: install
 	$(BIN)/pytest

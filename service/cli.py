@@ -181,6 +181,22 @@ def key_revoke(
     _emit(as_json, payload, f"key {payload['key_id']} revoked at {payload['revoked_at']}")
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Say plainly that the port is taken, before any key is printed (``make run PORT=8001``)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            typer.echo(
+                f"miasto demo: port {port} on {host} is taken ({exc.strerror}); "
+                f"choose another, e.g. make run PORT={port + 1}",
+                err=True,
+            )
+            raise typer.Exit(code=2) from None
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -191,6 +207,8 @@ def demo(
     from service.demo.loader import load_demo
     from service.migrate import upgrade
 
+    if not no_serve:
+        _check_port_free(host, port)
     upgrade()
     info = load_demo()
     base = f"http://{host}:{port}"
@@ -202,6 +220,7 @@ def demo(
                 f" with {info['building_count']} buildings",
                 f"  city key    : {info['city_key']}",
                 f"  advisor key : {info['advisor_key']}  (plan access to the city)",
+                f"  workspace   : {base}/app   (sign in with either key; Polish, English, Ukrainian)",
                 f"  API docs    : {base}/docs",
                 f"  inventory   : curl -H 'Authorization: Bearer {info['city_key']}' {base}/v1/inventories/"
                 f"{info['inventory_id']}",

@@ -34,3 +34,16 @@ def test_compose_environment_names_are_real_settings():
     known = {f"MIASTO_{name.upper()}" for name in Settings.model_fields}
     for name in ("api", "worker", "migrate"):
         assert set(doc["services"][name]["environment"]) <= known
+
+
+def test_one_image_for_every_role_running_as_non_root():
+    doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = doc["services"]
+    built = [name for name, svc in services.items() if "build" in svc]
+    assert built == ["migrate"], "one image is built once and reused"
+    assert {services[n]["image"] for n in ("migrate", "api", "worker")} == {"miasto:latest"}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    user_lines = [line for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert user_lines and user_lines[-1].split()[1] not in {"root", "0"}
+    used = {v.split(":")[0] for svc in services.values() for v in svc.get("volumes", [])}
+    assert set(doc["volumes"]) <= used, "no unused named volume"
