@@ -44,6 +44,11 @@ def carrier_table() -> pd.DataFrame:
     return t.astype(float).loc[list(CARRIERS)]
 
 
+def carrier_sources() -> pd.DataFrame:
+    """The packaged factors and prices in long form, each with its unit, source, year and grade."""
+    return _read("carriers.csv")
+
+
 # Plausibility ceilings on user overrides (sanity bounds, not data): they keep a typo such as 1e308
 # from overflowing sums into inf/NaN. Well above any real value: the highest w_i of the 2023 table
 # is 2.5 (grid electricity), the highest packaged CO2 factor is 0.597 kg/kWh (see carriers.csv).

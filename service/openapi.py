@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
 
 _TITLES = {
     400: "Bad request",
@@ -15,6 +17,25 @@ _TITLES = {
     422: "Invalid data: the errors list names row, field and reason",
     429: "Rate limited",
 }
+
+
+DialectQuery = Annotated[
+    Literal["plain", "excel-pl"],
+    Query(
+        description="CSV dialect: `plain` for machines (comma, decimal point, full precision, API names); "
+        "`excel-pl` for a Polish spreadsheet (UTF-8 with BOM, semicolon, decimal comma, translated headers "
+        "with units, rounded figures)",
+        examples=["excel-pl"],
+    ),
+]
+LangQuery = Annotated[
+    str,
+    Query(
+        max_length=16,
+        description="Language of what a person reads: pl (default), en or uk; any other value gives Polish",
+        examples=["pl"],
+    ),
+]
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -3,7 +3,6 @@ API, and the flat export table (CSV/XLSX). No physics here: every figure comes f
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 
@@ -116,17 +115,3 @@ def export_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
         if col in frame:
             frame[col] = frame[col].map(lambda v: "; ".join(v) if isinstance(v, list) else v)
     return frame
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
-
-
-def to_xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame (sheet names <= 31 characters)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for sheet, frame in frames.items():
-            safe = frame.astype(object).where(frame.notna(), None)
-            safe.to_excel(writer, sheet_name=sheet[:31], index=False)
-    return buffer.getvalue()

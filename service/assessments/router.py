@@ -21,10 +21,11 @@ from service.assessments.schemas import (
 )
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep
+from service.exports.responses import attachment
 from service.inventory.service import visible_inventory
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
-from service.openapi import problem_responses
+from service.openapi import DialectQuery, LangQuery, problem_responses
 
 router = APIRouter(tags=["energy"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -135,33 +136,21 @@ def get_assessment(
     session: SessionDep,
     principal: PrincipalDep,
     format: Literal["json", "csv", "xlsx"] = "json",
+    dialect: DialectQuery = "plain",
+    lang: LangQuery = "pl",
 ) -> Any:
     """Per building: need by use, final energy by carrier, primary energy, EP vs limit, CO2, cost, PV,
-    defaults used and warnings; totals by building type and for the city. `?format=csv|xlsx` exports
-    the per-building table (XLSX adds the totals by type)."""
-    row = service.visible_assessment(session, principal, assessment_id)
+    defaults used and warnings; totals by building type and for the city.
+
+    `?format=csv` exports the per-building table: `dialect=plain` (default, for machines: comma,
+    decimal point, full precision, API names) or `dialect=excel-pl` (for a Polish spreadsheet: UTF-8
+    with BOM, semicolon, decimal comma, headers with units in `lang`, rounded figures).
+    `?format=xlsx` is a workbook a person reads (summary, buildings, by type, warnings, defaults used,
+    run and sources) with headers in `lang` (pl, en, uk)."""
     if format == "json":
-        return assessment_out(session, row, with_result=True)
-    if row.totals is None:
-        from service.errors import Conflict
-
-        raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
-    frame = results.export_frame(repository.load_building_records(session, row.id))
-    stem = f"assessment-{assessment_id}"
-    if format == "csv":
-        return Response(
-            results.to_csv_bytes(frame),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
-        )
-    import pandas as pd
-
-    sheets = {"buildings": frame, "totals_by_type": pd.DataFrame(row.totals_by_type or [])}
-    return Response(
-        results.to_xlsx_bytes(sheets),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
-    )
+        return assessment_out(session, service.visible_assessment(session, principal, assessment_id), True)
+    content, filename = service.export_file(session, principal, assessment_id, format, dialect, lang)
+    return attachment(content, filename, format)
 
 
 @router.post(

@@ -17,10 +17,12 @@ from energy.climate import Climate as EngineClimate
 from energy.climate import in_poland
 from energy.errors import EnergyInputError, OutsideClimateError
 from energy.pv_params import PVInputError, PVParams
-from service.assessments import climates, repository, results
+from service.assessments import climates, document, repository, results
+from service.assessments.document import AssessmentDocument
 from service.assessments.models import Assessment
 from service.assessments.schemas import AssessmentParamsIn, AssessmentRequest, EstimateRequest
 from service.errors import NotFound, PayloadTooLarge, ValidationProblem
+from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import repository as inventory_repository
 from service.inventory.models import Inventory
 from service.inventory.parsing import InventoryFormatError, parse_inventory
@@ -324,3 +326,52 @@ def chart_svg(session: Session, principal: Principal, assessment_id: uuid.UUID, 
         return assessment_map_svg(located, f"Buildings by EP / limit – {name}")
     except ChartInputError as exc:
         raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
+
+
+def load_document(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentDocument:
+    """A finished assessment with everything its workbook and report show (409 while it runs)."""
+    from service.errors import Conflict
+    from service.orgs.service import get_org
+
+    row = visible_assessment(session, principal, assessment_id)
+    if row.totals is None or row.finished_at is None:
+        raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
+    inventory = session.get(Inventory, row.inventory_id)
+    records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
+    coords = inventory_repository.load_buildings(session, row.version_id)
+    coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
+    buildings = records.drop(columns=["lat", "lon"], errors="ignore").merge(
+        coords, on="building_id", how="left"
+    )
+    meta = dict(row.meta or {})
+    warnings = list(meta.pop("warnings", []) or [])
+    return AssessmentDocument(
+        assessment_id=row.id,
+        inventory_id=row.inventory_id,
+        inventory_name=inventory.name if inventory else "",
+        inventory_version=row.inventory_version,
+        city_name=get_org(session, str(row.owner_org_id)).name,
+        engine_version=row.engine_version or "",
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        params=dict(row.params or {}),
+        buildings=buildings,
+        totals=dict(row.totals),
+        totals_by_type=list(row.totals_by_type or []),
+        meta=meta,
+        warnings=warnings,
+    )
+
+
+def export_file(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, fmt: str, dialect: Dialect, lang: str
+) -> tuple[bytes, str]:
+    """The per-building CSV (``plain`` or ``excel-pl``) or the XLSX workbook of a finished assessment;
+    returns the bytes and the download name."""
+    doc = load_document(session, principal, assessment_id)
+    if fmt == "csv":
+        frame = results.export_frame(
+            doc.buildings.drop(columns=["lat", "lon"], errors="ignore").to_dict("records")
+        )
+        return csv_bytes(frame, dialect, lang), f"{doc.stem}.csv"
+    return xlsx_bytes(document.sheets(doc, lang), lang), f"{doc.stem}.xlsx"

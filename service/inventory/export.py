@@ -6,11 +6,10 @@ downloads can be edited and submitted again unchanged; ``parse_inventory`` reads
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
+from service.exports import Dialect, Sheet, csv_bytes, xlsx_bytes
 from service.inventory.columns import COLUMNS
 
 SHEET_NAME = "buildings"
@@ -39,25 +38,13 @@ def to_records(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in zip(*out.values(), strict=True)]
 
 
-def to_csv_bytes(df: pd.DataFrame, *, sep: str = ",", decimal: str = ".", bom: bool = False) -> bytes:
-    """CSV as UTF-8 bytes; missing cells are empty.
-
-    The default is the API's own format (comma, decimal point). ``sep=";", decimal=",", bom=True``
-    gives what a Polish Excel opens directly with a double click.
-    """
-    if sep == decimal:
-        raise ValueError(f"separator and decimal mark must differ, both are {sep!r}")
-    text = _canonical(df).to_csv(
-        index=False, sep=sep, decimal=decimal, lineterminator="\n", float_format="%.15g"
-    )
-    return ("\ufeff" + text if bom else text).encode("utf-8")
+def to_csv_bytes(df: pd.DataFrame, dialect: Dialect = "plain") -> bytes:
+    """CSV of the canonical columns (API names, so the file can be submitted again); ``excel-pl``
+    gives what a Polish Excel opens with a double click (BOM, semicolon, decimal comma)."""
+    return csv_bytes(_canonical(df), dialect, key_headers=True)
 
 
 def to_xlsx_bytes(df: pd.DataFrame) -> bytes:
-    """One sheet named ``buildings`` with the canonical header in row 1; missing cells are empty."""
-    frame = _canonical(df).astype(object)
-    frame = frame.where(frame.notna(), None)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=SHEET_NAME, index=False)
-    return buffer.getvalue()
+    """One sheet named ``buildings`` with the canonical header in row 1; missing cells are empty;
+    text cells are text (never formulas), numbers formatted, header frozen and filterable."""
+    return xlsx_bytes([Sheet(SHEET_NAME, _canonical(df), key_headers=True)])

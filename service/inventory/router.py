@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep, commit
+from service.exports.responses import attachment
 from service.inventory import service
 from service.inventory.diff import diff_inventories
 from service.inventory.export import to_csv_bytes, to_records, to_xlsx_bytes
@@ -25,7 +26,7 @@ from service.inventory.schemas import (
 )
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
-from service.openapi import problem_responses
+from service.openapi import DialectQuery, problem_responses
 
 router = APIRouter(prefix="/v1/inventories", tags=["inventories"])
 
@@ -199,23 +200,17 @@ def get_version(
     session: SessionDep,
     principal: PrincipalDep,
     format: Literal["json", "csv", "xlsx"] = "json",
+    dialect: DialectQuery = "plain",
 ) -> Any:
-    """One version's buildings as JSON, CSV or XLSX (`?format=`)."""
+    """One version's buildings as JSON, CSV or XLSX (`?format=`), with the API's column names so the
+    file can be edited and submitted again; `?format=csv&dialect=excel-pl` for a Polish spreadsheet."""
     ver = service.get_version(session, principal, inventory_id, version)
     frame = service.version_buildings(session, ver)
     stem = f"inventory-{inventory_id}-v{ver.version}"
     if format == "csv":
-        return Response(
-            to_csv_bytes(frame),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
-        )
+        return attachment(to_csv_bytes(frame, dialect), f"{stem}.csv", "csv")
     if format == "xlsx":
-        return Response(
-            to_xlsx_bytes(frame),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
-        )
+        return attachment(to_xlsx_bytes(frame), f"{stem}.xlsx", "xlsx")
     return VersionBuildings(inventory_id=inventory_id, version=ver.version, buildings=to_records(frame))
 
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from service.assessments.results import to_csv_bytes, to_xlsx_bytes
 from service.deps import PrincipalDep, SessionDep
-from service.errors import Conflict, ValidationProblem
+from service.exports.responses import XLSX, attachment
 from service.jobs.dispatch import accepted
 from service.jobs.models import Job
 from service.jobs.schemas import JobOut
-from service.openapi import problem_responses
+from service.openapi import DialectQuery, LangQuery, problem_responses
 from service.orgs.service import visible_city_ids
 from service.portfolios import repository, service
-from service.portfolios.compare import compare
 from service.portfolios.models import Portfolio
 from service.portfolios.schemas import (
     ComparisonOut,
@@ -29,7 +26,6 @@ from service.portfolios.schemas import (
 )
 
 router = APIRouter(prefix="/v1/portfolios", tags=["portfolios"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTS: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX: {}}}}
 Format = Literal["json", "csv", "xlsx"]
 
@@ -64,40 +60,6 @@ def portfolio_out(session: Any, row: Portfolio, full: bool = False) -> Portfolio
 
 def _accepted(request: Request, session: Any, portfolio: Portfolio, job: Any) -> Response:
     return accepted(request, session, job, f"/v1/portfolios/{portfolio.id}")
-
-
-def _export(stem: str, format: str, sheets: dict[str, pd.DataFrame], csv_sheet: str) -> Response:
-    if format == "csv":
-        return Response(
-            to_csv_bytes(sheets[csv_sheet]),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
-        )
-    return Response(
-        to_xlsx_bytes(sheets),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
-    )
-
-
-def _comparable(session: Any, principal: Any, ids: str) -> tuple[list[uuid.UUID], list[Portfolio]]:
-    """2..10 distinct visible, finished optimum portfolios named in ``ids`` (422/404/409 otherwise)."""
-    try:
-        wanted = list(dict.fromkeys(uuid.UUID(x.strip()) for x in ids.split(",") if x.strip()))
-    except ValueError as exc:
-        raise ValidationProblem(
-            f"ids: {exc}", errors=[{"field": "ids", "value": ids, "reason": "not a UUID"}]
-        ) from exc
-    if not 2 <= len(wanted) <= 10:
-        raise ValidationProblem(
-            "ids: give 2 to 10 distinct portfolio ids",
-            errors=[{"field": "ids", "value": ids, "reason": "2..10 ids"}],
-        )
-    rows = [service.visible_portfolio(session, principal, pid) for pid in wanted]
-    for r in rows:
-        if r.kind != "portfolio" or r.finished_at is None:
-            raise Conflict(f"portfolio {r.id} has no optimum to compare (a frontier, or not finished)")
-    return wanted, rows
 
 
 @router.post("", status_code=202, response_model=JobOut, responses=problem_responses(401, 403, 404, 422))
@@ -138,49 +100,38 @@ def compare_portfolios(
         str, Query(description="2..10 portfolio ids, comma-separated", examples=["5b0c...,9e1a..."])
     ],
     format: Format = "json",
+    dialect: DialectQuery = "plain",
+    lang: LangQuery = "pl",
 ) -> Any:
-    """Side by side: totals, per-building packages (who gets what in each), yearly cash flow and CO2."""
-    wanted, rows = _comparable(session, principal, ids)
-    result = compare(
-        [
-            {
-                "id": r.id,
-                "name": r.name,
-                "totals": r.totals,
-                "cash_flow": r.cash_flow,
-                "projects": repository.load_projects(session, r.id),
-            }
-            for r in rows
-        ]
-    )
-    if format == "json":
-        return ComparisonOut(portfolio_ids=wanted, **result)
-    sheets = {k: pd.DataFrame.from_records(v) for k, v in result.items()}
-    return _export("portfolio-comparison", format, sheets, "buildings")
+    """Side by side: totals, per-building packages (who gets what in each), yearly cash flow and CO2.
+    `?format=xlsx` names each plan's column group by the plan's name; `?format=csv&dialect=excel-pl`
+    opens in a Polish spreadsheet (see the assessment export)."""
+    if format != "json":
+        content, filename = service.compare_export_file(session, principal, ids, format, dialect, lang)
+        return attachment(content, filename, format)
+    wanted, rows = service.comparable(session, principal, ids)
+    return ComparisonOut(portfolio_ids=wanted, **service.comparison(session, rows))
 
 
 @router.get(
     "/{portfolio_id}", response_model=PortfolioOut, responses={**problem_responses(401, 404, 409), **EXPORTS}
 )
 def get_portfolio(
-    portfolio_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, format: Format = "json"
+    portfolio_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    format: Format = "json",
+    dialect: DialectQuery = "plain",
+    lang: LangQuery = "pl",
 ) -> Any:
     """A stored, immutable portfolio: solver status/gap, totals, chosen projects, yearly cash flow and CO2
-    (or the frontier points), with the request that produced it. `?format=csv|xlsx` exports it."""
-    row = service.visible_portfolio(session, principal, portfolio_id)
-    if format == "json":
-        return portfolio_out(session, row, full=True)
-    if row.finished_at is None:
-        raise Conflict(f"portfolio {portfolio_id} has no results yet (see its job)")
-    if row.kind == "frontier":
-        sheets = {"frontier": pd.DataFrame.from_records(row.frontier)}
-        return _export(f"frontier-{portfolio_id}", format, sheets, "frontier")
-    sheets = {
-        "projects": pd.DataFrame.from_records(repository.load_projects(session, row.id)),
-        "totals": pd.DataFrame([row.totals]),
-        "cash_flow": pd.DataFrame.from_records(row.cash_flow),
-    }
-    return _export(f"portfolio-{portfolio_id}", format, sheets, "projects")
+    (or the frontier points), with the request that produced it. `?format=csv|xlsx` exports it
+    (`dialect`, `lang` as for the assessment export; the workbook has summary, projects, financing by
+    year and cash flow)."""
+    if format != "json":
+        content, filename = service.export_file(session, principal, portfolio_id, format, dialect, lang)
+        return attachment(content, filename, format)
+    return portfolio_out(session, service.visible_portfolio(session, principal, portfolio_id), full=True)
 
 
 SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
@@ -203,7 +154,7 @@ def _svg(content: str) -> Response:
 )
 def compare_chart(session: SessionDep, principal: PrincipalDep, ids: Annotated[str, IDS_QUERY]) -> Response:
     """Totals of 2..10 finished portfolios side by side as SVG bars (own contribution, grants, CO2, NPV)."""
-    _, rows = _comparable(session, principal, ids)
+    _, rows = service.comparable(session, principal, ids)
     return _svg(service.compare_chart_svg(session, principal, rows))
 
 

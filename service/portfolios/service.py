@@ -19,13 +19,16 @@ from energy.portfolio import PortfolioInputError, PortfolioProblem, Programme, a
 from energy.portfolio.problem import validate_problem
 from service.assessments import service as assessments
 from service.assessments.models import Assessment
-from service.errors import NotFound, ValidationProblem
+from service.errors import Conflict, NotFound, ValidationProblem
+from service.exports import Dialect, Sheet, column_format, csv_bytes, xlsx_bytes
+from service.i18n import translator
 from service.inventory import repository as inventory_repository
 from service.inventory.models import Inventory, InventoryVersion
 from service.jobs.registry import JobError
 from service.jobs.service import create_job
 from service.orgs.service import Principal, require_access
 from service.portfolios import repository
+from service.portfolios.compare import compare
 from service.portfolios.models import Portfolio
 from service.portfolios.schemas import FrontierRequest, PortfolioRequest
 
@@ -325,3 +328,99 @@ def compare_chart_svg(session: Session, principal: Principal, rows: list[Portfol
         return compare_totals_svg(totals)
     except ChartInputError as exc:
         raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
+
+
+def comparable(session: Session, principal: Principal, ids: str) -> tuple[list[uuid.UUID], list[Portfolio]]:
+    """2..10 distinct visible, finished optimum portfolios named in ``ids`` (422/404/409 otherwise)."""
+    try:
+        wanted = list(dict.fromkeys(uuid.UUID(x.strip()) for x in ids.split(",") if x.strip()))
+    except ValueError as exc:
+        raise ValidationProblem(
+            f"ids: {exc}", errors=[{"field": "ids", "value": ids[:200], "reason": "not a UUID"}]
+        ) from exc
+    if not 2 <= len(wanted) <= 10:
+        raise ValidationProblem(
+            "ids: give 2 to 10 distinct portfolio ids",
+            errors=[{"field": "ids", "value": ids[:200], "reason": "2..10 ids"}],
+        )
+    rows = [visible_portfolio(session, principal, pid) for pid in wanted]
+    for r in rows:
+        if r.kind != "portfolio" or r.finished_at is None:
+            raise Conflict(f"portfolio {r.id} has no optimum to compare (a frontier, or not finished)")
+    return wanted, rows
+
+
+def comparison(session: Session, rows: list[Portfolio]) -> dict[str, list[dict[str, Any]]]:
+    """Totals, per-building packages and cash flow of ``rows`` side by side (``compare``)."""
+    return compare(
+        [
+            {"id": r.id, "name": r.name, "totals": r.totals, "cash_flow": r.cash_flow,
+             "projects": repository.load_projects(session, r.id)}
+            for r in rows
+        ]
+    )  # fmt: skip
+
+
+def plan_labels(rows: list[Portfolio]) -> dict[str, str]:
+    """Compare suffixes (``__1``) -> the plan's name; equal names get their position appended."""
+    names = [r.name or f"Plan {i}" for i, r in enumerate(rows, start=1)]
+    return {str(i): (n if names.count(n) == 1 else f"{n} ({i})") for i, n in enumerate(names, start=1)}
+
+
+def _plan_sheets(session: Session, row: Portfolio, lang: str) -> list[Sheet]:
+    t = translator(lang)
+    if row.kind == "frontier":
+        return [Sheet(t.pgettext("sheet", "Frontier"), pd.DataFrame.from_records(row.frontier or []))]
+    cash = pd.DataFrame.from_records(row.cash_flow or [])
+    financing_cols = [c for c in ("year", "capex_pln", "grant_pln", "own_contribution_pln") if c in cash]
+    totals = pd.DataFrame([{"parameter": k, "value": v} for k, v in (row.totals or {}).items()])
+    if not totals.empty:
+        totals["parameter"] = [column_format(k, lang).header for k in totals["parameter"]]
+    return [
+        Sheet(t.pgettext("sheet", "Summary"), totals),
+        Sheet(
+            t.pgettext("sheet", "Projects"),
+            pd.DataFrame.from_records(repository.load_projects(session, row.id)),
+        ),
+        Sheet(t.pgettext("sheet", "Financing by year"), cash[financing_cols]),
+        Sheet(t.pgettext("sheet", "Cash flow"), cash),
+    ]
+
+
+def export_file(
+    session: Session, principal: Principal, portfolio_id: uuid.UUID, fmt: str, dialect: Dialect, lang: str
+) -> tuple[bytes, str]:
+    """A finished portfolio as CSV (its projects, or the frontier points) or as an XLSX workbook."""
+    row = visible_portfolio(session, principal, portfolio_id)
+    if row.finished_at is None:
+        raise Conflict(f"portfolio {portfolio_id} has no results yet (see its job)")
+    stem = f"{'frontier' if row.kind == 'frontier' else 'portfolio'}-{portfolio_id}"
+    sheets = _plan_sheets(session, row, lang)
+    if fmt == "csv":
+        return csv_bytes(sheets[0 if row.kind == "frontier" else 1].frame, dialect, lang), f"{stem}.csv"
+    return xlsx_bytes(sheets, lang), f"{stem}.xlsx"
+
+
+def compare_export_file(
+    session: Session, principal: Principal, ids: str, fmt: str, dialect: Dialect, lang: str
+) -> tuple[bytes, str]:
+    """2..10 plans side by side: CSV of the buildings, or a workbook (plans, buildings, cash flow) whose
+    column groups are named by each plan's name."""
+    _, rows = comparable(session, principal, ids)
+    result = comparison(session, rows)
+    names = plan_labels(rows)
+    by_id = {str(r.id): names[str(i)] for i, r in enumerate(rows, start=1)}
+    t = translator(lang)
+    plans = pd.DataFrame.from_records(result["totals"]).drop(columns=["portfolio_id"], errors="ignore")
+    cash = pd.DataFrame.from_records(result["cash_flow"])
+    if "portfolio_id" in cash:
+        cash.insert(1, "plan", cash.pop("portfolio_id").astype(str).map(by_id))
+    buildings = pd.DataFrame.from_records(result["buildings"])
+    if fmt == "csv":
+        return csv_bytes(buildings, dialect, lang), "portfolio-comparison.csv"
+    sheets = [
+        Sheet(t.pgettext("sheet", "Plans"), plans),
+        Sheet(t.pgettext("sheet", "Buildings"), buildings, plan_names=names),
+        Sheet(t.pgettext("sheet", "Cash flow"), cash),
+    ]
+    return xlsx_bytes(sheets, lang), "portfolio-comparison.xlsx"

@@ -99,10 +99,19 @@ def test_assessment_job_end_to_end(client, tenants):
     frame = pd.read_csv(io.BytesIO(csv.content))
     assert list(frame["building_id"]) == [x["building_id"] for x in b]
     assert_allclose(frame["co2_t_per_year"], [x["co2_t_per_year"] for x in b], rtol=1e-8)
-    xlsx = client.get(job["result_url"] + "?format=xlsx", headers=h)
+    xlsx = client.get(job["result_url"] + "?format=xlsx&lang=en", headers=h)
     sheets = pd.read_excel(io.BytesIO(xlsx.content), sheet_name=None)
-    assert len(sheets["buildings"]) == 6
-    assert sheets["totals_by_type"]["n_buildings"].sum() == 6
+    assert list(sheets) == [
+        "Summary",
+        "Buildings",
+        "By building type",
+        "Warnings",
+        "Defaults used",
+        "Run and sources",
+    ]
+    assert list(sheets["Buildings"]["Building ID"]) == [x["building_id"] for x in b]
+    assert_allclose(sheets["Buildings"]["CO₂ emissions [t/yr]"], [x["co2_t_per_year"] for x in b], atol=0.051)
+    assert sheets["By building type"]["Buildings"].sum() == 6
     listed = client.get(f"/v1/inventories/{inv}/assessments", headers=h).json()
     assert listed["count"] == 1 and listed["items"][0]["status"] == "succeeded"
 

@@ -24,7 +24,7 @@ def demo():
     ("export", "content_type"),
     [
         (to_csv_bytes, CSV),
-        (lambda df: to_csv_bytes(df, sep=";", decimal=",", bom=True), CSV),
+        (lambda df: to_csv_bytes(df, "excel-pl"), CSV),
         (to_xlsx_bytes, XLSX),
         (lambda df: json.dumps(to_records(df)).encode(), JSON),
     ],

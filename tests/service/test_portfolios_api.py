@@ -80,9 +80,14 @@ def test_portfolio_jobs_store_results_and_compare(client, tenants):
     )
     assert len(csv) == len(c["buildings"])
     x = client.get(f"/v1/portfolios/compare?ids={ids}&format=xlsx", headers=h).content
-    assert set(pd.read_excel(io.BytesIO(x), sheet_name=None)) == {"totals", "buildings", "cash_flow"}
+    book = pd.read_excel(io.BytesIO(x), sheet_name=None)
+    assert list(book) == ["Plany", "Budynki", "Przepływy pieniężne"]
+    # one column group per plan, named by the plan's name (not __1/__2)
+    assert f"{a['name']} — Pakiet" in book["Budynki"] and f"{b['name']} — Pakiet" in book["Budynki"]
+    assert not [col for col in book["Budynki"] if col.endswith(("__1", "__2"))]
     one = pd.read_excel(io.BytesIO(client.get(f"{a['url']}?format=xlsx", headers=h).content), sheet_name=None)
-    assert len(one["projects"]) == a["totals"]["n_projects"]
+    assert list(one) == ["Podsumowanie", "Projekty", "Finansowanie wg lat", "Przepływy pieniężne"]
+    assert len(one["Projekty"]) == a["totals"]["n_projects"]
     assert pd.read_csv(io.BytesIO(client.get(f"{a['url']}?format=csv", headers=h).content)).shape[0] == len(
         pa
     )
