@@ -78,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         contact={"name": "miasto"},
+        docs_url=None,  # served offline by service.web.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine_for(settings.database_url)
@@ -105,5 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 continue
             raise
         app.include_router(module.router)
+    from service.web import install_web
+
+    install_web(app)  # the workspace under /app and the offline /docs, /redoc
     problem_json_everywhere(app)
     return app

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     public_cache_max_age_s: int = Field(300, ge=0)
     public_rate_limit_per_minute: int = Field(600, ge=1)
     base_url: str = Field("http://127.0.0.1:8000", description="public base URL used in links")
+    session_secret: str | None = Field(
+        None, description="signs workspace session cookies; unset = random per process (sign-in again)"
+    )
 
     @field_validator("database_url")
     @classmethod
