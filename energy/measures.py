@@ -124,6 +124,12 @@ def validate_measures(measures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def programme_catalogue() -> pd.DataFrame:
+    """Co-financing programmes with their default rule parameters, source, year and confidence
+    (``data/measures_programmes.csv``): what an advisor picks from."""
+    return _read_data("measures_programmes.csv")
+
+
 def load_catalogue(
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     extra_measures: Iterable[Mapping[str, object]] | pd.DataFrame | None = None,

@@ -26,6 +26,7 @@ from service.inventory.service import visible_inventory
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.openapi import DialectQuery, LangQuery, problem_responses
+from service.reports import service as reports
 
 router = APIRouter(tags=["energy"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -151,6 +152,31 @@ def get_assessment(
         return assessment_out(session, service.visible_assessment(session, principal, assessment_id), True)
     content, filename = service.export_file(session, principal, assessment_id, format, dialect, lang)
     return attachment(content, filename, format)
+
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A PDF document",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get(
+    "/v1/assessments/{assessment_id}/report.pdf",
+    response_class=Response,
+    responses={**problem_responses(401, 404, 409), **PDF_RESPONSE},
+)
+def assessment_report(
+    assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, lang: LangQuery = "pl"
+) -> Response:
+    """The energy diagnosis of public buildings (PDF, `lang` = pl, en or uk; another value gives Polish):
+    summary for decision makers, inventory by type and era, map, EP against the WT 2021 limits, CO2 and
+    cost by type, rooftop PV, calibration, data quality, method and sources, an annex of every building.
+    Reproducible: it names the run, engine version and date; the same run gives the same document.
+    409 while the assessment runs."""
+    content, filename = reports.energy_report(session, principal, assessment_id, lang)
+    return attachment(content, filename, "pdf")
 
 
 @router.post(

@@ -36,6 +36,11 @@ def fmt_int(value: float | int | None, lang: str = "pl", dash: str = "–") -> s
     return fmt_number(value, lang, 0, dash)
 
 
+def fmt_year(value: float | int | None, dash: str = "–") -> str:
+    """A calendar year, never grouped (``1912``, not ``1 912``)."""
+    return dash if _missing(value) else str(int(value))  # type: ignore[arg-type]
+
+
 def fmt_money(
     value_pln: float | int | None, lang: str = "pl", compact: bool = False, digits: int = 0, dash: str = "–"
 ) -> str:

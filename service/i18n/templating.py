@@ -16,7 +16,15 @@ from pathlib import Path
 import jinja2
 
 from service.i18n.catalogue import translator
-from service.i18n.formats import fmt_date, fmt_datetime, fmt_int, fmt_money, fmt_number, fmt_percent
+from service.i18n.formats import (
+    fmt_date,
+    fmt_datetime,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_year,
+)
 
 
 def make_environment(template_dirs: Sequence[Path | str]) -> jinja2.Environment:
@@ -38,6 +46,7 @@ def render(env: jinja2.Environment, template: str, lang: str, **context: object)
     filters = {
         "number": lambda v, digits=1: fmt_number(v, lang, digits),
         "int": lambda v: fmt_int(v, lang),
+        "year": lambda v: fmt_year(v),
         "money": lambda v, compact=False, digits=0: fmt_money(v, lang, compact, digits),
         "pct": lambda v, digits=0: fmt_percent(v, lang, digits),
         "date": lambda v: fmt_date(v, lang),

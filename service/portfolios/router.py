@@ -24,6 +24,7 @@ from service.portfolios.schemas import (
     PortfolioOut,
     PortfolioRequest,
 )
+from service.reports import service as reports
 
 router = APIRouter(prefix="/v1/portfolios", tags=["portfolios"])
 EXPORTS: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX: {}}}}
@@ -132,6 +133,40 @@ def get_portfolio(
         content, filename = service.export_file(session, principal, portfolio_id, format, dialect, lang)
         return attachment(content, filename, format)
     return portfolio_out(session, service.visible_portfolio(session, principal, portfolio_id), full=True)
+
+
+@router.get(
+    "/{portfolio_id}/report.pdf",
+    response_class=Response,
+    responses={
+        **problem_responses(401, 404, 409, 422),
+        200: {
+            "description": "A PDF document",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
+)
+def portfolio_report(
+    portfolio_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = "pl",
+    compare: Annotated[
+        str | None,
+        Query(
+            max_length=400, description="up to 9 other portfolio ids to put beside this plan, comma-separated"
+        ),
+    ] = None,
+    frontier: Annotated[
+        uuid.UUID | None, Query(description="a finished frontier job to show with this plan")
+    ] = None,
+) -> Response:
+    """The investment plan (PDF, `lang` = pl, en or uk): the plan per year, projects and measures,
+    financing by source with each programme's rule, yearly cash flow, NPV and payback (defined), CO2 and
+    energy savings, optionally the frontier and the compared plans, assumptions and sources. 409 while
+    the portfolio runs."""
+    content, filename = reports.plan_report(session, principal, portfolio_id, lang, compare, frontier)
+    return attachment(content, filename, "pdf")
 
 
 SVG_RESPONSE: dict[int | str, dict[str, Any]] = {

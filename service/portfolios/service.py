@@ -29,6 +29,7 @@ from service.jobs.service import create_job
 from service.orgs.service import Principal, require_access
 from service.portfolios import repository
 from service.portfolios.compare import compare
+from service.portfolios.document import PlanDocument, programme_rules
 from service.portfolios.models import Portfolio
 from service.portfolios.schemas import FrontierRequest, PortfolioRequest
 
@@ -424,3 +425,45 @@ def compare_export_file(
         Sheet(t.pgettext("sheet", "Cash flow"), cash),
     ]
     return xlsx_bytes(sheets, lang), "portfolio-comparison.xlsx"
+
+
+def plan_document(
+    session: Session,
+    principal: Principal,
+    portfolio_id: uuid.UUID,
+    compare_ids: str | None = None,
+    frontier_id: uuid.UUID | None = None,
+) -> PlanDocument:
+    """A finished portfolio with named projects, its programmes' rules, and optionally the plans it is
+    compared with (``compare_ids``, 1..9 others) and a finished frontier job (``frontier_id``)."""
+    from service.orgs.service import get_org
+
+    row = visible_portfolio(session, principal, portfolio_id)
+    if row.kind != "portfolio" or row.finished_at is None:
+        raise Conflict(f"portfolio {portfolio_id} has no finished plan (a frontier, or still running)")
+    projects = pd.DataFrame.from_records(repository.load_projects(session, row.id))
+    buildings = inventory_repository.load_buildings(session, row.version_id)
+    names = buildings.reindex(columns=["building_id", "name"]).astype({"building_id": str})
+    if not projects.empty:
+        projects = projects.merge(names, on="building_id", how="left")
+    inventory = session.get(Inventory, row.inventory_id)
+    compared: list[dict[str, Any]] = []
+    if compare_ids:
+        others = [x for x in compare_ids.split(",") if x.strip() and x.strip() != str(row.id)]
+        _, rows = comparable(session, principal, ",".join([str(row.id), *others]))
+        compared = comparison(session, rows)["totals"]
+    frontier: list[dict[str, Any]] = []
+    if frontier_id is not None:
+        front = visible_portfolio(session, principal, frontier_id)
+        if front.kind != "frontier" or front.finished_at is None:
+            raise Conflict(f"portfolio {frontier_id} is not a finished frontier")
+        frontier = list(front.frontier or [])
+    prices = carriers.carrier_table().reset_index()
+    return PlanDocument(
+        portfolio_id=row.id, name=row.name, city_name=get_org(session, str(row.owner_org_id)).name,
+        inventory_name=inventory.name if inventory else "", inventory_version=row.inventory_version,
+        engine_version=row.engine_version or "", finished_at=row.finished_at, request=dict(row.request or {}),
+        solve=dict(row.solve or {}), totals=dict(row.totals or {}), projects=projects,
+        cash_flow=pd.DataFrame.from_records(row.cash_flow or []), programmes=programme_rules(row.request or {}),
+        compared=compared, frontier=frontier, carrier_prices=prices.to_dict("records"),
+    )  # fmt: skip

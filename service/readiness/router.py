@@ -10,10 +10,11 @@ from fastapi.responses import Response
 
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep
+from service.exports.responses import attachment
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.jobs.service import create_job
-from service.openapi import problem_responses
+from service.openapi import LangQuery, problem_responses
 from service.readiness import repository as repo
 from service.readiness import service
 from service.readiness.render import embed_snippet
@@ -29,6 +30,7 @@ from service.readiness.schemas import (
     ValueOut,
     ValuesOut,
 )
+from service.reports import service as reports
 
 router = APIRouter(prefix="/v1/readiness", tags=["readiness"])
 TerytPath = Annotated[
@@ -132,6 +134,39 @@ def post_scores(
 def get_run(run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RunOut:
     """A score run: its request, configuration hash and the stored scores of every gmina."""
     return _run_out(session, service.visible_run(session, principal, run_id))
+
+
+PDF_RESPONSE = {
+    200: {
+        "description": "A PDF document",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get("/scores/{run_id}/report.pdf", response_class=Response,
+            responses={**problem_responses(401, 404, 409, 422), **PDF_RESPONSE})  # fmt: skip
+def run_report(
+    run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+    teryt: Annotated[str, Query(pattern=r"^\d{7}$", description="the gmina of the run to report on", examples=["0663011"])],
+    lang: LangQuery = "pl",
+) -> Response:  # fmt: skip
+    """The readiness diagnosis (PDF, `lang` = pl, en or uk) of one gmina from a chosen run: score, pillars
+    and their uncertainty intervals, capacity against need and what breaks first, strengths, weaknesses
+    and the best lever, the peer group, every indicator with year, source and age, method and sources."""
+    content, filename = reports.readiness_report(session, principal, teryt, lang, run_id=run_id)
+    return attachment(content, filename, "pdf")
+
+
+@router.get("/{teryt}/publications/{snapshot_id}/report.pdf", response_class=Response,
+            responses={**problem_responses(401, 404, 422), **PDF_RESPONSE})  # fmt: skip
+def publication_report(
+    teryt: TerytPath, snapshot_id: Annotated[str, Path(max_length=64, examples=["rs-0663011-0001"])],
+    session: SessionDep, principal: PrincipalDep, lang: LangQuery = "pl",
+) -> Response:  # fmt: skip
+    """The readiness diagnosis of a published snapshot (the run it was published from), as PDF."""
+    content, filename = reports.readiness_report(session, principal, teryt, lang, snapshot_id=snapshot_id)
+    return attachment(content, filename, "pdf")
 
 
 @router.get("/{teryt}/scores", response_model=ScoreOut, responses=problem_responses(401, 404, 422))

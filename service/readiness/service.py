@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,13 @@ from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationP
 from service.orgs.service import Principal, require_access
 from service.readiness import repository as repo
 from service.readiness.intake import SubmissionError, read_submission, validate_submission
-from service.readiness.models import ORIGINS, ReadinessPublication, ReadinessScoreRun, ReadinessSubmission
+from service.readiness.models import (
+    ORIGINS,
+    ReadinessPublication,
+    ReadinessScore,
+    ReadinessScoreRun,
+    ReadinessSubmission,
+)
 from service.readiness.public_schema import PublicSnapshot
 from service.readiness.results import config_hash, score_rows
 from service.teryt import gmina_name
@@ -252,3 +259,38 @@ def publish(
             snapshot=snap.model_dump(mode="json"),
         ),
     )  # fmt: skip
+
+
+def report_data(
+    session: Session,
+    principal: Principal,
+    run_id: uuid.UUID | None,
+    teryt: str,
+    snapshot_id: str | None = None,
+) -> dict[str, Any]:
+    """What the readiness diagnosis shows for ``teryt``: from a chosen run, or from the run behind a
+    publication (``snapshot_id``). 404 for another tenant's run; 409 while the run computes."""
+    publication = None
+    if snapshot_id is not None:
+        check_city(session, principal, teryt, "read")
+        publication = next(
+            (p for p in repo.publications(session, teryt) if p.snapshot_id == snapshot_id), None
+        )
+        if publication is None:
+            raise NotFound(f"no publication {snapshot_id} of gmina {teryt}")
+        score = session.get(ReadinessScore, publication.score_id)
+        run = repo.get_run(session, score.run_id) if score else None
+    else:
+        run = visible_run(session, principal, run_id)  # type: ignore[arg-type]
+        rows = repo.run_scores(session, run.id, teryt)
+        score = rows[0] if rows else None
+        if run.finished_at is None:
+            raise Conflict(f"score run {run_id} has not finished (see its job)")
+    if run is None or score is None:
+        raise NotFound(f"no score of gmina {teryt} in this run")
+    values = merged_values(session, [teryt])
+    used = values[values["used"]] if not values.empty else values
+    return {
+        "run": run, "score": score, "teryt": teryt, "municipality": municipality_name(session, teryt),
+        "values": used, "framework": framework(), "publication": publication,
+    }  # fmt: skip
