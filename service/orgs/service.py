@@ -177,3 +177,11 @@ def visible_city_ids(session: Session, principal: Principal) -> list[uuid.UUID]:
 
 
 __all__ = ["Principal", "ProblemError"]
+
+
+def list_advisors(session: Session, name_contains: str | None = None) -> list[Organisation]:
+    """Advisor organisations by name (a city picks one to grant access; no UUID pasting)."""
+    query = select(Organisation).where(Organisation.kind == "advisor").order_by(Organisation.name)
+    if name_contains:
+        query = query.where(Organisation.name.ilike(f"%{name_contains.strip()}%"))
+    return list(session.scalars(query.limit(200)))

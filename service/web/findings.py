@@ -39,7 +39,13 @@ REASON_TEMPLATES: list[tuple[str, str]] = [
     (r"broken quoting: a quoted cell is never closed", "broken quoting: a quoted cell is never closed"),
     (r"empty", "the file contains no buildings"),
     (r"unsupported", "this file type is not supported; upload CSV or XLSX"),
+    (r"unknown advisor", "choose an advisor from the list"),
+    (r"scopes", "choose at least one scope that your key holds"),
     (r"Field required", "required field is missing"),
+    (r"Input should be a valid number.*", "not a number"),
+    (r"Input should be greater than or equal to (?P<n>\S+)", "must be at least {n}"),
+    (r"Input should be less than or equal to (?P<n>\S+)", "must be at most {n}"),
+    (r"Input should be a valid UUID.*", "not a valid identifier"),
 ]
 _COMPILED = [(re.compile(rf"^{pattern}$", re.DOTALL), msgid) for pattern, msgid in REASON_TEMPLATES]
 

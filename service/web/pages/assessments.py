@@ -1,0 +1,69 @@
+"""Assessment: start one (sourced defaults editable), live progress, results, one building."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from service.deps import SessionDep, commit
+from service.errors import ValidationProblem
+from service.web import queries
+from service.web.findings import translated_findings
+from service.web.render import page
+from service.web.session import CsrfUserDep, UserDep
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+
+
+@router.get("/inventories/{inventory_id}/assess")
+def assess_form(request: Request, inventory_id: uuid.UUID, session: SessionDep, user: UserDep) -> Response:
+    user.principal.require("jobs:write")
+    view = queries.assess_form(session, user.principal, inventory_id)
+    return page(request, "assessments/start.html", nav="inventories", view=view, form={}, findings=[])
+
+
+@router.post("/inventories/{inventory_id}/assess")
+async def assess_start(
+    request: Request, inventory_id: uuid.UUID, session: SessionDep, user: CsrfUserDep
+) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        assessment, job = queries.start_assessment(session, user.principal, inventory_id, form)
+    except ValidationProblem as exc:
+        session.rollback()
+        view = queries.assess_form(session, user.principal, inventory_id)
+        findings = translated_findings(exc.errors)
+        return page(
+            request, "assessments/start.html", 422, nav="inventories", view=view, form=form, findings=findings
+        )
+    commit(session)
+    request.app.state.dispatcher.dispatch([job.id])
+    return RedirectResponse(f"/app/assessments/{assessment.id}", status_code=303)
+
+
+@router.get("/assessments/{assessment_id}")
+def assessment_page(
+    request: Request, assessment_id: uuid.UUID, session: SessionDep, user: UserDep
+) -> Response:
+    view = queries.assessment_view(session, user.principal, assessment_id)
+    return page(request, "assessments/detail.html", nav="inventories", view=view)
+
+
+@router.get("/assessments/{assessment_id}/progress")
+def progress(request: Request, assessment_id: uuid.UUID, session: SessionDep, user: UserDep) -> Response:
+    """The progress fragment htmx polls; once the job has ended the page reloads with the results."""
+    row, job = queries.job_progress(session, user.principal, assessment_id)
+    response = page(request, "assessments/_progress.html", row=row, job=job)
+    if row.totals is not None or (job is not None and job.status in ("failed", "cancelled")):
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+@router.get("/assessments/{assessment_id}/buildings/{building_id}")
+def building_page(
+    request: Request, assessment_id: uuid.UUID, building_id: str, session: SessionDep, user: UserDep
+) -> Response:
+    doc, building = queries.building_view(session, user.principal, assessment_id, building_id[:100])
+    return page(request, "assessments/building.html", nav="inventories", doc=doc, b=building)

@@ -1,0 +1,188 @@
+"""What each workspace page shows, gathered from the same service functions the JSON API calls.
+
+Each page handler calls one function here; these call only domain services (never HTTP, never the
+repositories of another part directly, except through the services' own helpers).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.errors import ProblemError
+from service.inventory import service as inventories
+from service.inventory.diff import diff_inventories
+from service.inventory.summary import summarise
+from service.orgs.service import Principal, access_level
+from service.settings import Settings
+
+
+@dataclass
+class InventoryView:
+    inventory: Any
+    versions: list[Any]
+    latest: Any | None
+    summary: dict[str, Any] | None
+    access: str | None
+    assessments: list[Any] = field(default_factory=list)
+
+
+def inventory_list(session: Session, principal: Principal) -> list[Any]:
+    return inventories.list_inventories(session, principal)
+
+
+def inventory_view(session: Session, principal: Principal, inventory_id: uuid.UUID) -> InventoryView:
+    from service.assessments import repository as assessment_rows
+
+    inv = inventories.visible_inventory(session, principal, inventory_id)
+    versions = list(inventories.repository.list_versions(session, inv.id))
+    latest = versions[-1] if versions else None
+    if versions and versions[0].version > versions[-1].version:
+        latest = versions[0]
+    summary = summarise(inventories.version_buildings(session, latest)) if latest else None
+    view = InventoryView(inv, versions, latest, summary, access_level(session, principal, inv.org_id))
+    view.assessments = list(assessment_rows.list_assessments(session, inv.id))
+    return view
+
+
+def upload_inventory(
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID | None,
+    name: str,
+    content: bytes,
+    content_type: str,
+    filename: str | None,
+    settings: Settings,
+) -> tuple[Any, Any]:
+    """A new inventory (``inventory_id`` None) or a new version: the same intake as ``POST /v1/inventories``."""
+    if not content:
+        from service.errors import ValidationProblem
+
+        raise ValidationProblem(
+            "no file was chosen", errors=[{"row": None, "field": "file", "value": None, "reason": "empty"}]
+        )
+    if inventory_id is None:
+        return inventories.create_inventory(
+            session, principal, name or filename or "inventory", content, content_type, filename, settings
+        )
+    return inventories.add_version(
+        session, principal, inventory_id, content, content_type, filename, settings
+    )
+
+
+def version_diff(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, old: int, new: int
+) -> dict[str, Any]:
+    a = inventories.get_version(session, principal, inventory_id, old)
+    b = inventories.get_version(session, principal, inventory_id, new)
+    return diff_inventories(
+        inventories.version_buildings(session, a), inventories.version_buildings(session, b)
+    )
+
+
+def is_problem(exc: BaseException) -> bool:
+    return isinstance(exc, ProblemError)
+
+
+@dataclass
+class AssessFormView:
+    inventory: Any
+    climates: list[Any]
+    defaults: list[Any]
+
+
+def assess_form(session: Session, principal: Principal, inventory_id: uuid.UUID) -> AssessFormView:
+    from service.assessments import climates
+    from service.web.assessing import default_values
+
+    inv = inventories.visible_inventory(session, principal, inventory_id, need="plan")
+    return AssessFormView(inv, climates.list_climates(session, principal), default_values())
+
+
+def start_assessment(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, form: dict[str, str]
+) -> tuple[Any, Any]:
+    """The same job as ``POST /v1/inventories/{id}/assessments`` with the form's overrides."""
+    from service.assessments import service as assessments
+    from service.web.assessing import parse_form
+
+    return assessments.start_assessment(session, principal, inventory_id, parse_form(form))
+
+
+@dataclass
+class AssessmentView:
+    row: Any
+    job: Any | None
+    document: Any | None
+    charts: dict[str, str] = field(default_factory=dict)
+    buildings: list[dict[str, Any]] = field(default_factory=list)
+
+
+CHART_KINDS = ("map", "ep", "co2_by_type", "pv")
+
+
+def assessment_view(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentView:
+    """A running assessment (its job) or a finished one (document, charts, per-building rows)."""
+    from service.assessments import service as assessments
+    from service.jobs import service as jobs
+
+    row = assessments.visible_assessment(session, principal, assessment_id)
+    job = jobs.get_job(session, principal, row.job_id) if row.job_id else None
+    if row.totals is None:
+        return AssessmentView(row, job, None)
+    doc = assessments.load_document(session, principal, assessment_id)
+    view = AssessmentView(row, job, doc, buildings=_rows(doc.buildings))
+    for kind in CHART_KINDS:
+        try:
+            view.charts[kind] = assessments.chart_svg(session, principal, assessment_id, kind)
+        except ProblemError:  # e.g. no PV results: that chart is left out
+            continue
+    return view
+
+
+TABLE_COLUMNS = [
+    "building_id",
+    "name",
+    "building_type",
+    "heated_area_m2",
+    "ep_hw_kwh_per_m2_year",
+    "ep_limit_kwh_per_m2_year",
+    "meets_ep_limit",
+    "co2_t_per_year",
+    "cost_pln_per_year",
+    "pv_capacity_kwp",
+    "pv_yield_kwh_per_year",
+]
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    """The building table's columns, NaN as None (one vectorised conversion, no per-building loop)."""
+    table = frame.reindex(columns=TABLE_COLUMNS)
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+def job_progress(session: Session, principal: Principal, assessment_id: uuid.UUID) -> tuple[Any, Any]:
+    from service.assessments import service as assessments
+    from service.jobs import service as jobs
+
+    row = assessments.visible_assessment(session, principal, assessment_id)
+    return row, (jobs.get_job(session, principal, row.job_id) if row.job_id else None)
+
+
+def building_view(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, building_id: str
+) -> tuple[Any, dict[str, Any]]:
+    from service.assessments import service as assessments
+    from service.assessments.results import nest
+    from service.errors import NotFound
+
+    doc = assessments.load_document(session, principal, assessment_id)
+    match = doc.buildings[doc.buildings["building_id"].astype(str) == building_id]
+    if match.empty:
+        raise NotFound(f"assessment {assessment_id} has no building {building_id}")
+    record = match.astype(object).where(match.notna(), None).iloc[0].to_dict()
+    return doc, nest(record) | {"lat": record.get("lat"), "lon": record.get("lon")}
