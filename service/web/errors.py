@@ -92,3 +92,38 @@ def _validation_findings(exc: RequestValidationError) -> list[dict]:
             {"row": None, "field": ".".join(loc), "value": err.get("input"), "reason": err.get("msg")}
         )
     return found
+
+
+class PageErrorMiddleware:
+    """Innermost ASGI middleware: an unexpected error on an ``/app`` page becomes the 500 page in
+    the reader's language (the API's request-id middleware would answer problem+json)."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == APP_PREFIX or path.startswith(APP_PREFIX + "/")) or path.startswith("/app/static"):
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message) -> None:  # type: ignore[no-untyped-def]
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error on page %s %s", scope.get("method"), path)
+            await error_page(Request(scope), 500, "internal")(scope, receive, send)
+
+
+def guard_page_routes(app: FastAPI) -> None:
+    """Put :class:`PageErrorMiddleware` innermost (inside the request-id middleware)."""
+    from starlette.middleware import Middleware
+
+    app.user_middleware.append(Middleware(PageErrorMiddleware))
