@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from service.errors import ProblemError
@@ -125,7 +126,9 @@ class AssessmentView:
 CHART_KINDS = ("map", "ep", "co2_by_type", "pv")
 
 
-def assessment_view(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentView:
+def assessment_view(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str = "pl"
+) -> AssessmentView:
     """A running assessment (its job) or a finished one (document, charts, per-building rows)."""
     from service.assessments import service as assessments
     from service.jobs import service as jobs
@@ -135,13 +138,25 @@ def assessment_view(session: Session, principal: Principal, assessment_id: uuid.
     if row.totals is None:
         return AssessmentView(row, job, None)
     doc = assessments.load_document(session, principal, assessment_id)
-    view = AssessmentView(row, job, doc, buildings=_rows(doc.buildings))
-    for kind in CHART_KINDS:
-        try:
-            view.charts[kind] = assessments.chart_svg(session, principal, assessment_id, kind)
-        except ProblemError:  # e.g. no PV results: that chart is left out
-            continue
-    return view
+    return AssessmentView(row, job, doc, buildings=_rows(doc.buildings, lang))
+
+
+def assessment_chart(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str
+) -> str | None:
+    """One chart of a finished assessment (loaded by the page after its first render), or None when
+    that chart has no data (e.g. PV of a run without PV)."""
+    from service.assessments import service as assessments
+    from service.errors import NotFound
+
+    if kind not in CHART_KINDS:
+        raise NotFound(f"no chart '{kind}'")
+    try:
+        return assessments.chart_svg(session, principal, assessment_id, kind)
+    except ProblemError as exc:
+        if exc.status == 409:
+            return None
+        raise
 
 
 TABLE_COLUMNS = [
@@ -159,10 +174,28 @@ TABLE_COLUMNS = [
 ]
 
 
-def _rows(frame: Any) -> list[dict[str, Any]]:
-    """The building table's columns, NaN as None (one vectorised conversion, no per-building loop)."""
+# column -> decimals shown in the building table (its text column is "<column>__text")
+TABLE_DIGITS = {
+    "heated_area_m2": 0,
+    "ep_hw_kwh_per_m2_year": 1,
+    "ep_limit_kwh_per_m2_year": 0,
+    "co2_t_per_year": 1,
+    "cost_pln_per_year": 0,
+    "pv_capacity_kwp": 1,
+}
+
+
+def _rows(frame: Any, lang: str) -> list[dict[str, Any]]:
+    """The building table's columns, NaN as None, each number also as locale text (Babel, one
+    pattern per column)."""
+    from service.web.numbers import format_column
+
     table = frame.reindex(columns=TABLE_COLUMNS)
-    return table.astype(object).where(table.notna(), None).to_dict("records")
+    numeric = {c: table[c].to_numpy(dtype=float, na_value=np.nan) for c in TABLE_DIGITS}
+    table = table.astype(object).where(table.notna(), None)
+    for column, digits in TABLE_DIGITS.items():
+        table[f"{column}__text"] = format_column(numeric[column], lang, digits)
+    return table.to_dict("records")
 
 
 def job_progress(session: Session, principal: Principal, assessment_id: uuid.UUID) -> tuple[Any, Any]:

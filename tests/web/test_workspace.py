@@ -76,6 +76,8 @@ def test_assessment_progress_reaches_100(web_server, page, signed_in, shoot, axe
     )
     page.wait_for_selector("#buildings tbody tr")
     assert page.locator("#buildings tbody tr").count() == 40
+    page.wait_for_selector("#chart-ep svg")  # charts arrive after the first render
+    page.wait_for_selector("#chart-map svg")
     axe_check(page)
     shoot(page, "assessment_result")
     # sort by CO2 descending: the first row has the largest value

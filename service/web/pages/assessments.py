@@ -12,7 +12,7 @@ from service.errors import ValidationProblem
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page
-from service.web.session import CsrfUserDep, UserDep
+from service.web.session import CsrfUserDep, UserDep, page_lang
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -47,8 +47,17 @@ async def assess_start(
 def assessment_page(
     request: Request, assessment_id: uuid.UUID, session: SessionDep, user: UserDep
 ) -> Response:
-    view = queries.assessment_view(session, user.principal, assessment_id)
+    view = queries.assessment_view(session, user.principal, assessment_id, page_lang(request))
     return page(request, "assessments/detail.html", nav="inventories", view=view)
+
+
+@router.get("/assessments/{assessment_id}/charts/{kind}")
+def chart(
+    request: Request, assessment_id: uuid.UUID, kind: str, session: SessionDep, user: UserDep
+) -> Response:
+    """One chart as an HTML fragment; the page asks for each after its first render (htmx)."""
+    svg = queries.assessment_chart(session, user.principal, assessment_id, kind[:20])
+    return page(request, "assessments/_chart.html", svg=svg)
 
 
 @router.get("/assessments/{assessment_id}/progress")
