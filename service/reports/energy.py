@@ -19,6 +19,11 @@ from service.inventory.summary import construction_era
 from service.reports.pdf import svg_data_uri
 
 TOP_N = 5
+# A council reads a few hundred rows, not thousands, and WeasyPrint lays out ~100 table rows per
+# second: above these the PDF lists the most relevant rows, says how many it left out, and points to
+# the XLSX workbook of the same run, which always has every building and every warning.
+ANNEX_MAX_ROWS = 400
+LIST_MAX_ROWS = 200
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -137,6 +142,14 @@ def context(doc: AssessmentDocument, lang: str) -> dict[str, Any]:
     levers = table.sort_values("co2_t", ascending=False).head(TOP_N)
     total_co2 = float(table["co2_t"].sum()) or 1.0
     sources = carrier_sources()
+    quality = _data_quality(doc, table)
+    warnings_total = len(quality["warnings"])
+    quality["warnings"] = quality["warnings"][:LIST_MAX_ROWS]
+    annex = (
+        table
+        if len(table) <= ANNEX_MAX_ROWS
+        else table.sort_values("ep_ratio", ascending=False).head(ANNEX_MAX_ROWS)
+    )
     return {
         "doc": doc,
         "summary": _summary(doc, table),
@@ -144,11 +157,15 @@ def context(doc: AssessmentDocument, lang: str) -> dict[str, Any]:
         "levers": [{**r, "share": r["co2_t"] / total_co2} for r in levers.to_dict("records")],
         "by_type": doc.totals_by_type,
         "by_era": _by_era(table),
-        "calibration": _calibration(doc),
-        "quality": _data_quality(doc, table),
+        "calibration": (calibration := _calibration(doc))[:LIST_MAX_ROWS],
+        "calibration_total": len(calibration),
+        "quality": quality,
+        "warnings_total": warnings_total,
         "sources": sources.to_dict("records"),
         "run": run_rows(doc, lang),
-        "annex": table.to_dict("records"),
+        "annex": annex.to_dict("records"),
+        "annex_total": len(table),
+        "list_max": LIST_MAX_ROWS,
         "charts": _charts(doc, table, lang),
         "climates": doc.meta.get("climate", []),
         "method": doc.meta.get("method", ""),
