@@ -8,7 +8,7 @@ by language, so a translator edits one file. Strings with ``{placeholders}`` are
 from __future__ import annotations
 
 WIDGET_LANGS: tuple[str, ...] = ("pl", "en", "uk")
-METHODOLOGY_LANGS: tuple[str, ...] = ("pl", "en")
+METHODOLOGY_LANGS: tuple[str, ...] = ("pl", "en", "uk")
 
 
 class UnsupportedLanguageError(ValueError):
@@ -183,6 +183,34 @@ METHODOLOGY_LABELS: dict[str, dict[str, str]] = {
         "step_aggregation": "Aggregation",
         "step_uncertainty": "Uncertainty analysis",
         "step_freshness": "Data freshness",
+    },
+    "uk": {
+        "title": "Методологія індексу готовності прийняти нових мешканців",
+        "version": "Версія методології: {v}",
+        "intro": "Складений індикатор, побудований за посібником OECD/JRC: показники заповнюються, "
+        "нормалізуються, зважуються й агрегуються у складові (житло, освіта, публічні послуги), а складові — "
+        "у загальний результат за шкалою 0–100.",
+        "indicators": "Показники",
+        "method": "Метод",
+        "col_code": "Код",
+        "col_name": "Показник і обґрунтування",
+        "col_unit": "Одиниця",
+        "col_direction": "Напрям",
+        "col_weight": "Вага",
+        "col_share": "Частка у складовій",
+        "col_source": "Джерело",
+        "dir_up": "більше = краще",
+        "dir_down": "менше = краще",
+        "pillar_count": "{n} показників, сума ваг {w}",
+        "references": "Література",
+        "step_scenario": "Сценарій прибуття",
+        "step_imputation": "Заповнення пропусків у даних",
+        "step_outliers": "Викиди (нетипові значення)",
+        "step_normalisation": "Нормалізація",
+        "step_weighting": "Зважування",
+        "step_aggregation": "Агрегування",
+        "step_uncertainty": "Аналіз невизначеності",
+        "step_freshness": "Актуальність даних",
     },
 }
 

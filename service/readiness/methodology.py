@@ -33,7 +33,11 @@ REFERENCE = (
     "OECD/JRC (2008). Handbook on Constructing Composite Indicators: Methodology and User Guide. "
     "OECD Publishing, Paris. ISBN 978-92-64-04345-9."
 )
-AUXILIARY_HEADING = {"pl": "Dane pomocnicze (nie wchodzą do wyniku)", "en": "Auxiliary data (not scored)"}
+AUXILIARY_HEADING = {
+    "pl": "Dane pomocnicze (nie wchodzą do wyniku)",
+    "en": "Auxiliary data (not scored)",
+    "uk": "Допоміжні дані (не входять до результату)",
+}
 
 
 class FrameworkDefinitionError(ValueError):
@@ -85,7 +89,7 @@ def _number(value: float, lang: str, decimals: int) -> str:
     text = f"{value:.{decimals}f}"
     if decimals and "." in text:
         text = text.rstrip("0").rstrip(".") if decimals > 1 else text
-    return text.replace(".", ",") if lang == "pl" else text
+    return text.replace(".", ",") if lang in ("pl", "uk") else text
 
 
 def _method_text(key: str, value: object, lang: str) -> str:

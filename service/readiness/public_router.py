@@ -10,7 +10,7 @@ handlers are ``async`` because they do no CPU work, and a cache miss goes to a w
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from service.errors import NotFound, ProblemError, TooManyRequests
+from service.i18n import negotiate
 from service.openapi import problem_responses
 from service.readiness.public_cache import Entry, PublicCache
 from service.readiness.public_schema import PublicSnapshot
@@ -53,8 +54,14 @@ router = APIRouter(prefix="/v1/public", tags=["public embeds"], route_class=Publ
 TerytPath = Annotated[
     str, Path(pattern=r"^\d{7}$", description="7-digit TERYT gmina code", examples=["0663011"])
 ]
-WidgetLang = Annotated[Literal["pl", "en", "uk"], Query(description="language of the badge or widget")]
-PageLang = Annotated[Literal["pl", "en"], Query(description="language of the methodology page")]
+# Any value is accepted: pl, en or uk, and anything else falls back to Polish (Content-Language says which),
+# so a portal's frame never shows an error page for a language tag it happens to send.
+WidgetLang = Annotated[
+    str, Query(max_length=16, description="language of the badge or widget: pl (default), en, uk")
+]
+PageLang = Annotated[
+    str, Query(max_length=16, description="language of the methodology page: pl (default), en, uk")
+]
 PUBLIC_ERRORS = problem_responses(404, 422, 429)
 
 
@@ -117,11 +124,13 @@ async def preflight(path: str) -> Response:
     "/methodology", response_class=Response, responses={**PUBLIC_ERRORS, 200: {"content": {"text/html": {}}}}
 )
 async def methodology(request: Request, lang: PageLang = "pl") -> Response:
-    """The methodology page (pl/en) generated from the framework: indicators, sources, weights, method."""
+    """The methodology page (pl/en/uk) generated from the framework: indicators, sources, weights, method."""
     cache, limiter = _state(request)
     _limit(request, limiter)
+    lang = negotiate(lang)
     body, etag = cache.methodology(lang)
-    return _answer(request, body, etag, "text/html; charset=utf-8", {"Content-Security-Policy": CSP})
+    headers = {"Content-Security-Policy": CSP, "Content-Language": lang}
+    return _answer(request, body, etag, "text/html; charset=utf-8", headers)
 
 
 @router.get(
@@ -145,8 +154,9 @@ async def badge(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> 
     entry = await _entry(request, teryt)
     if entry.snapshot is None:
         raise _unpublished(teryt)
+    lang = negotiate(lang)
     body, etag = entry.body("badge", lang, "")
-    return _answer(request, body, etag, "image/svg+xml")
+    return _answer(request, body, etag, "image/svg+xml", {"Content-Language": lang})
 
 
 @router.get(
@@ -162,7 +172,8 @@ async def badge(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> 
 async def widget(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> Response:
     """A self-contained HTML widget for an iframe (no scripts, fonts or CDNs), pl/en/uk."""
     entry = await _entry(request, teryt)
-    csp = {"Content-Security-Policy": CSP}
+    lang = negotiate(lang)
+    csp = {"Content-Security-Policy": CSP, "Content-Language": lang}
     if entry.snapshot is None:
         return Response(
             not_published_html(lang), status_code=404, media_type="text/html; charset=utf-8", headers=csp

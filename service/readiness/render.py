@@ -230,11 +230,21 @@ def widget_html(snapshot: PublicSnapshot | Mapping[str, Any], lang: str, base_ur
         f"{_bar(ov.score, ov.interval_low, ov.interval_high, band)}"
         f'<h2>{e(lab["pillars"])}</h2><ul class="pillars">{"".join(pillars)}</ul>'
         f"<footer><p>{e(scenario)}</p><p>{e(coverage)}</p><p>{e(provenance)}</p>"
-        f"<p>{_link(snap.methodology_url, lab['link_methodology'], lab['new_tab'])} · "
+        f"<p>{_link(in_language(snap.methodology_url, lang), lab['link_methodology'], lab['new_tab'])} · "
         f"{_link(f'{base}/v1/public/readiness/{snap.teryt}', lab['link_data'], lab['new_tab'])}</p>"
         f"</footer></main>"
     )
     return _page(lang, f"{lab['title']} – {snap.municipality_name}", body)
+
+
+def in_language(url: str, lang: str) -> str:
+    """``url`` with its ``lang`` query parameter set to ``lang`` (the widget's methodology link keeps the
+    widget's language, whatever language the snapshot was published with)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"] + [("lang", lang)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def not_published_html(lang: str) -> str:

@@ -57,10 +57,17 @@ def test_badge_and_widget(client, published) -> None:
 def test_bad_input_and_unpublished(client, tenants, published) -> None:
     assert client.get("/v1/public/readiness/66301").status_code == 422
     assert client.get("/v1/public/readiness/06630110/badge.svg").status_code == 422
+    # a language the service does not have is Polish, said in Content-Language, never an error page in a frame
     r = client.get(f"{BASE}/widget?lang=de")
-    assert r.status_code == 422 and r.headers["access-control-allow-origin"] == "*"
-    assert r.json()["errors"][0]["field"] == "lang"
-    assert client.get("/v1/public/methodology?lang=uk").status_code == 422
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "*"
+    assert r.headers["content-language"] == "pl" and '<html lang="pl"' in r.text
+    assert r.content == client.get(f"{BASE}/widget?lang=pl").content
+    uk = client.get("/v1/public/methodology?lang=uk")
+    assert uk.status_code == 200 and uk.headers["content-language"] == "uk"
+    assert "Методологія індексу готовності" in uk.text and "Аналіз невизначеності" in uk.text
+    # the widget's methodology link keeps the widget's language
+    assert "/v1/public/methodology?lang=uk" in client.get(f"{BASE}/widget?lang=uk").text
+    assert "/v1/public/methodology?lang=en" in client.get(f"{BASE}/widget?lang=en").text
     # Rzeszów is a tenant with no publication; 9999999 is no gmina at all
     for teryt in ("1863011", "9999999"):
         r = client.get(f"/v1/public/readiness/{teryt}")

@@ -22,6 +22,7 @@ from service.readiness.render import (
     EmbedRequestError,
     badge_svg,
     embed_snippet,
+    in_language,
     not_published_html,
     score_band,
     widget_html,
@@ -196,7 +197,7 @@ def test_widget_is_self_contained_and_localised(lang):
     assert "2021–2024" in text and "2025.1" in text and "Lublin" in text
     links = [a for t, a in parsed.tags if t == "a"]
     assert [a["href"] for a in links] == [
-        example_snapshot().methodology_url,
+        in_language(example_snapshot().methodology_url, lang),  # the link keeps the widget's language
         f"{BASE}/v1/public/readiness/0663011",
     ]
     assert all(a["target"] == "_blank" and "noopener" in a["rel"].split() for a in links)
@@ -223,7 +224,8 @@ def test_widget_escapes_every_interpolated_string():
     parsed = _Tags(widget_html(data, "pl", BASE))
     assert not {"script", "img"} & {t for t, _ in parsed.tags}
     assert "<script>alert(1)</script>" in " ".join(parsed.text)
-    assert [a for t, a in parsed.tags if t == "a"][0]["href"] == data["methodology_url"]
+    href = [a for t, a in parsed.tags if t == "a"][0]["href"]
+    assert href == in_language(data["methodology_url"], "pl") and '"' not in href and "<" not in href
 
 
 def test_widget_formats_numbers_per_language():
@@ -341,7 +343,7 @@ def test_methodology_rejects_bad_framework_naming_rows(mutate, match):
 
 def test_methodology_rejects_bad_lang_and_missing_translation():
     with pytest.raises(UnsupportedLanguageError):
-        methodology_html(_framework(), "uk", "2025.1", {})
+        methodology_html(_framework(), "de", "2025.1", {})
     with pytest.raises(
         FrameworkDefinitionError, match=r"method_description\['weighting'\]: no text for lang 'en'"
     ):
