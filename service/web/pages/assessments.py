@@ -56,8 +56,8 @@ def chart(
     request: Request, assessment_id: uuid.UUID, kind: str, session: SessionDep, user: UserDep
 ) -> Response:
     """One chart as an HTML fragment; the page asks for each after its first render (htmx)."""
-    svg = queries.assessment_chart(session, user.principal, assessment_id, kind[:20])
-    return page(request, "assessments/_chart.html", svg=svg)
+    chart = queries.assessment_chart(session, user.principal, assessment_id, kind[:20], page_lang(request))
+    return page(request, "assessments/_chart.html", chart=chart, kind=kind[:20])
 
 
 @router.get("/assessments/{assessment_id}/progress")

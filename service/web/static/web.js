@@ -49,12 +49,14 @@
       });
     });
   }
-  function initCharts() {
-    document.querySelectorAll("script[type='application/json'][data-vega]").forEach(function (el) {
+  function initCharts(root) {
+    (root || document).querySelectorAll("script[type='application/json'][data-vega]").forEach(function (el) {
       if (typeof vegaEmbed !== "function") return;
       var target = document.getElementById(el.dataset.vega);
       vegaEmbed(target, JSON.parse(el.textContent), { actions: false, renderer: "svg" });
     });
   }
   document.addEventListener("DOMContentLoaded", function () { initDropzones(); initSortable(); initCharts(); });
+  // charts arrive as htmx fragments after the first render
+  document.addEventListener("htmx:afterSwap", function (e) { initCharts(e.detail.elt); });
 })();
