@@ -5,12 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test bench lint format clean lock
 
-$(STAMP): pyproject.toml
+# requirements.lock pins what CI tested (uv pip compile of pyproject.toml with the dev extra);
+# `make lock` refreshes it after a change of the ranges in pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -35,6 +37,9 @@ lint: install
 format: install
 	$(BIN)/ruff format service energy integration tests benchmarks
 	$(BIN)/ruff check --fix service energy integration tests benchmarks
+
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o requirements.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
