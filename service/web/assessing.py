@@ -35,6 +35,11 @@ class DefaultValue:
     source: str
     year: int
 
+    @property
+    def digits(self) -> int:
+        """Decimals that show the packaged value exactly, so an untouched field sends nothing."""
+        return next((d for d in range(7) if round(self.value, d) == self.value), 6)
+
 
 def default_values() -> list[DefaultValue]:
     """Every packaged factor and price, with its form field name, unit, source and year."""
@@ -59,16 +64,24 @@ def default_values() -> list[DefaultValue]:
     return out
 
 
-def _number(text: str) -> float | str:
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+def _number(text: str, lang: str) -> float | str:
+    """A number as the reader typed it in their locale (Babel); ``0,40`` is also read in English."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    from service.i18n.formats import BABEL_LOCALE
+
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     try:
-        value = float(cleaned)
-    except ValueError:
-        return text
+        value = float(parse_decimal(cleaned, locale=BABEL_LOCALE.get(lang, "pl_PL"), strict=True))
+    except NumberFormatError:
+        try:
+            value = float(cleaned.replace(",", "."))
+        except ValueError:
+            return text
     return value if math.isfinite(value) else text
 
 
-def parse_form(form: dict[str, str]) -> AssessmentRequest:
+def parse_form(form: dict[str, str], lang: str = "pl") -> AssessmentRequest:
     """The API body for the values that differ from the defaults; ValidationProblem names form fields."""
     body: dict[str, Any] = {"include_pv": form.get("include_pv") == "on"}
     if form.get("climate_id"):
@@ -78,7 +91,7 @@ def parse_form(form: dict[str, str]) -> AssessmentRequest:
         raw = (form.get(field) or "").strip()
         if not raw:
             continue
-        value = _number(raw)
+        value = _number(raw, lang)
         if isinstance(value, float) and math.isclose(value, default, rel_tol=1e-9, abs_tol=1e-12):
             continue
         prefix, carrier = field.split("_", 1)

@@ -105,13 +105,13 @@ def assess_form(session: Session, principal: Principal, inventory_id: uuid.UUID)
 
 
 def start_assessment(
-    session: Session, principal: Principal, inventory_id: uuid.UUID, form: dict[str, str]
+    session: Session, principal: Principal, inventory_id: uuid.UUID, form: dict[str, str], lang: str = "pl"
 ) -> tuple[Any, Any]:
     """The same job as ``POST /v1/inventories/{id}/assessments`` with the form's overrides."""
     from service.assessments import service as assessments
     from service.web.assessing import parse_form
 
-    return assessments.start_assessment(session, principal, inventory_id, parse_form(form))
+    return assessments.start_assessment(session, principal, inventory_id, parse_form(form, lang))
 
 
 @dataclass

@@ -35,7 +35,7 @@ def test_sign_in_and_out(web_server, page, signed_in, shoot, axe_check) -> None:
     assert "/app/sign-in" in page.url
 
 
-def test_upload_with_errors_then_good(web_server, page, signed_in, shoot, axe_check) -> None:  # type: ignore[no-untyped-def]
+def test_upload_with_errors_then_good(web_server, page, signed_in, shoot, axe_check, tmp_path) -> None:  # type: ignore[no-untyped-def]
     signed_in(page, web_server.tenants.city_key)
     page.fill("#inv-name", "Plik z błędami")
     page.set_input_files("#inv-file", str(BAD_CSV))
@@ -57,6 +57,23 @@ def test_upload_with_errors_then_good(web_server, page, signed_in, shoot, axe_ch
     assert page.locator(".stat b").first.inner_text() == "40"
     axe_check(page)
     shoot(page, "inventory_detail")
+    # version 2: one building removed, one heated area changed -> the diff names exactly those
+    lines = DEMO_CSV.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    fields = rows[0].split(",")
+    fields[7] = "3200"  # heated_area_m2 of LUB-ADM-001 (was 3150)
+    v2 = tmp_path / "v2.csv"
+    v2.write_text("\n".join([header, ",".join(fields), *rows[1:-1]]) + "\n", encoding="utf-8")
+    page.set_input_files("#inv-file", str(v2))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_url(re.compile(r".*\?uploaded=2"))
+    page.click("form[action$='/diff'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/diff\?from=1&to=2"))
+    stats = page.locator(".stat b").all_inner_texts()
+    assert stats == ["0", "1", "1"]  # added, removed, changed
+    assert "3150" in page.content() and "3200" in page.content()
+    axe_check(page)
+    shoot(page, "inventory_diff")
 
 
 def test_assessment_progress_reaches_100(web_server, page, signed_in, shoot, axe_check) -> None:  # type: ignore[no-untyped-def]

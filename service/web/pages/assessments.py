@@ -30,7 +30,9 @@ async def assess_start(
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        assessment, job = queries.start_assessment(session, user.principal, inventory_id, form)
+        assessment, job = queries.start_assessment(
+            session, user.principal, inventory_id, form, page_lang(request)
+        )
     except ValidationProblem as exc:
         session.rollback()
         view = queries.assess_form(session, user.principal, inventory_id)
