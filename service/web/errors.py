@@ -54,7 +54,7 @@ def install_web_error_pages(app: FastAPI) -> None:
     """Wrap the API's exception handlers: pages under ``/app``, problem+json everywhere else."""
     api_handlers = dict(app.exception_handlers)
 
-    def wrap(cls: type[Exception], to_page):  # type: ignore[no-untyped-def]
+    def wrap(cls: type[Exception], to_page):
         api = api_handlers.get(cls)
 
         async def handler(request: Request, exc: Exception) -> Response:
@@ -98,17 +98,17 @@ class PageErrorMiddleware:
     """Innermost ASGI middleware: an unexpected error on an ``/app`` page becomes the 500 page in
     the reader's language (the API's request-id middleware would answer problem+json)."""
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope, receive, send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not (path == APP_PREFIX or path.startswith(APP_PREFIX + "/")) or path.startswith("/app/static"):
             await self.app(scope, receive, send)
             return
         started = False
 
-        async def tracking_send(message) -> None:  # type: ignore[no-untyped-def]
+        async def tracking_send(message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)

@@ -77,7 +77,7 @@ def translated_findings(errors: list[dict[str, Any]]) -> list[Finding]:
     return found
 
 
-def reason_text(gettext, finding: Finding) -> str:  # type: ignore[no-untyped-def]
+def reason_text(gettext, finding: Finding) -> str:
     """The finding's reason in the page's language (``gettext`` is the template's ``_``)."""
     if finding.msgid is None:
         return finding.raw_reason

@@ -17,7 +17,7 @@ from service.i18n.formats import BABEL_LOCALE, fmt_number
 
 
 @lru_cache(maxsize=32)
-def _pattern(lang: str, digits: int):  # type: ignore[no-untyped-def]
+def _pattern(lang: str, digits: int):
     return parse_pattern("#,##0" + ("." + "0" * digits if digits > 0 else ""))
 
 

@@ -69,7 +69,7 @@ def session_cookie_value(request: Request, key_id: uuid.UUID) -> str:
     return _serializer(request).dumps({"k": str(key_id), "c": secrets.token_urlsafe(24)})
 
 
-def set_session_cookie(request: Request, response, value: str) -> None:  # type: ignore[no-untyped-def]
+def set_session_cookie(request: Request, response, value: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         value,

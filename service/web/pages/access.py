@@ -18,7 +18,7 @@ from service.web.session import CsrfUserDep, UserDep
 router = APIRouter(prefix="/app/access", include_in_schema=False)
 
 
-def _render(request: Request, session, user, status: int = 200, **extra) -> Response:  # type: ignore[no-untyped-def]
+def _render(request: Request, session, user, status: int = 200, **extra) -> Response:
     view = access.access_view(session, user.principal)
     extra.setdefault("findings", [])
     extra.setdefault("new_key", None)
