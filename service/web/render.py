@@ -42,6 +42,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         langs=LANGS,
         reason_text=reason_text,
         path=request.url.path,
+        lang_links={code: _lang_link(request, code) for code in LANGS},
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
@@ -50,3 +51,9 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
     return response
+
+
+def _lang_link(request: Request, code: str) -> str:
+    """The same page (path and query) in language ``code``; a local link, never the host."""
+    url = request.url.include_query_params(lang=code)
+    return f"{url.path}?{url.query}"
