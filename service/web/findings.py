@@ -23,6 +23,10 @@ REASON_TEMPLATES: list[tuple[str, str]] = [
     ),
     (r"not a number in this file's format", "not a number in this file's format"),
     (r"must be a whole number", "must be a whole number"),
+    (
+        r"must be (?P<low>[<>]=? \S+) and (?P<high>[<>]=? [^ \[]+)(?P<unit>( \[.+\])?)",
+        "must be {low} and {high}{unit}",
+    ),
     (r"must be (?P<bounds>[<>]=? .+)", "must be {bounds}"),
     (
         r"duplicate building_id: first used in row (?P<row>\d+)",
