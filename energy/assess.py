@@ -186,6 +186,8 @@ def assess_buildings(
     out[MONTH_COLS] = res.heating_need_kwh
     for c in carriers.CARRIERS:
         out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()
+    # the scope of the thermo-modernisation act's demand cut (energy for heating and hot water)
+    out["heating_dhw_final_kwh_per_year"] = (final["final_heating_kwh"] + final["final_dhw_kwh"]).to_numpy()
     out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()
     out = pd.concat([out, ep.reset_index(drop=True), pce[["co2_t_per_year", "cost_pln_per_year"]]], axis=1)
     out = pd.concat([out, cal.reset_index(drop=True)], axis=1)

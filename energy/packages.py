@@ -354,6 +354,13 @@ def generate_candidates(
     out["baseline_primary_energy_kwh_per_year"] = before[:, k]
     out["baseline_co2_t_per_year"] = before[:, k + 1]
     out["baseline_cost_pln_per_year"] = before[:, k + 2]
+    if "heating_dhw_final_kwh_per_year" in result:  # scope of the thermo-modernisation act's demand cut
+        hw = result["heating_dhw_final_kwh_per_year"]
+        hw_before = hw.loc[var.loc[keep, "building_id"].astype(str)].to_numpy(float)
+        out["baseline_heating_dhw_final_kwh_per_year"] = hw_before
+        out["heating_dhw_final_savings_kwh_per_year"] = hw_before - hw.loc[variants["building_id"]].to_numpy(
+            float
+        )
     cats = catalogue.measures.loc[measure_ids, "category"].to_numpy()
     used_k = used[keep]
     out["heat_source_only"] = used_k[:, cats == "heat_source"].any(axis=1) & (used_k.sum(axis=1) == 1)
