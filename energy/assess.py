@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy import ENGINE_VERSION, calibration, carriers, typology
+from energy import ENGINE_VERSION, calibration, carriers, district_heat, typology
 from energy import balance as bal
 from energy.climate import Climate, in_poland, load_station, monthly_climate, nearest_station, pv_climate
 from energy.errors import OutsideClimateError, ParameterError
@@ -38,6 +38,7 @@ class AssessmentParams:
     pv_params : ``energy.pv.PVParams`` or None for its defaults
     pv_climate : 'scaled' (ministry year scaled to PVGIS-SARAH3, default) or 'ministry'
     hdd_by_year : {year: HDD base 15 degC [K day]} of the city for weather-normalising meters
+    district_heat_network : network type of every district-heated building (see energy.district_heat)
     """
 
     prices_pln_per_kwh: dict[str, float] = field(default_factory=dict)
@@ -48,6 +49,7 @@ class AssessmentParams:
     pv_params: Any = None
     pv_climate: str = "scaled"
     hdd_by_year: dict[int, float] = field(default_factory=dict)
+    district_heat_network: str | None = None
 
     def as_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "pv_params"}
@@ -156,9 +158,13 @@ def assess_buildings(
         export_value = (
             np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float)) * export_price
         )
-    pce = carriers.primary_co2_cost(final, factors)
+    dh = district_heat.network_factors(
+        filled, factors, network=params.district_heat_network, limits=carriers.OVERRIDE_MAX,
+        declared=frozenset(p for p in ("w_primary", "co2_kg_per_kwh") if "district_heat" in getattr(params, p)),
+    )  # fmt: skip
+    pce = carriers.primary_co2_cost(final, factors, dh)
     pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
-    ep = carriers.ep_indicator(final, filled, factors, el["lighting_kwh"].sum(1))
+    ep = carriers.ep_indicator(final, filled, factors, el["lighting_kwh"].sum(1), dh)
     report(0.9, "calibration")
     hdd_typ = clim["hdd_15_k_day"].sum(1)
     cal, warnings = calibration.calibrate(filled, final, hdd_typ, params.hdd_by_year)
@@ -186,6 +192,8 @@ def assess_buildings(
     out[MONTH_COLS] = res.heating_need_kwh
     for c in carriers.CARRIERS:
         out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()
+    for col in dh.columns:  # the network factor each building's district heat was valued with
+        out[col] = dh[col].to_numpy()
     # the scope of the thermo-modernisation act's demand cut (energy for heating and hot water)
     out["heating_dhw_final_kwh_per_year"] = (final["final_heating_kwh"] + final["final_dhw_kwh"]).to_numpy()
     out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()

@@ -102,6 +102,11 @@ def nest(record: dict[str, Any]) -> dict[str, Any]:
         },
         "co2_t_per_year": _num(r, "co2_t_per_year"),
         "cost_pln_per_year": _num(r, "cost_pln_per_year"),
+        "district_heat": {
+            "w_primary": _num(r, "district_heat_w_primary"),
+            "co2_kg_per_kwh": _num(r, "district_heat_co2_kg_per_kwh"),
+            "source": r.get("district_heat_factor_source"),
+        },
         "pv": pv,
         "calibration": calibration,
         "defaults_used": list(r.get("defaults_used") or []),

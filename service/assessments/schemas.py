@@ -57,6 +57,14 @@ class AssessmentParamsIn(BaseModel):
         examples=[0.597],
         description="grid electricity CO2 factor [kg/kWh]",
     )
+    district_heat_network: (
+        Literal["chp_coal", "chp_gas", "heat_only_coal", "heat_only_gas", "biomass", "waste_heat"] | None
+    ) = Field(
+        None,
+        examples=["heat_only_coal"],
+        description="type of the city's heat network: its w_i from Dz.U. 2023 poz. 697 zal. 1 tab. 1 "
+        "(energy/data/district_heat_networks.csv); waste_heat needs w_primary['district_heat']",
+    )
     include_pv: bool = True
     pv_climate: Literal["scaled", "ministry"] = "scaled"
     pv: PVParamsIn | None = None
@@ -146,6 +154,11 @@ class BuildingResultOut(BaseModel):
     ep: EpOut
     co2_t_per_year: float
     cost_pln_per_year: float
+    district_heat: dict[str, Any] = Field(
+        default_factory=dict,
+        description="w_i and CO2 factor district heat was valued with, and where they came from",
+        examples=[{"w_primary": 1.3, "co2_kg_per_kwh": 0.43, "source": "building network heat_only_coal"}],
+    )
     pv: PVOut | None = None
     calibration: dict[str, Any] = Field(default_factory=dict)
     defaults_used: list[str] = Field(default_factory=list)
