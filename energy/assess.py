@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy import ENGINE_VERSION, calibration, carriers, district_heat, typology
+from energy import ENGINE_VERSION, calibration, carriers, district_heat, pv_value, typology
 from energy import balance as bal
 from energy.climate import Climate, in_poland, load_station, monthly_climate, nearest_station, pv_climate
 from energy.errors import OutsideClimateError, ParameterError
@@ -147,17 +147,22 @@ def assess_buildings(
             uses_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
             + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
         )  # fmt: skip
-        pv_cols, pv_note = _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report)
+        pv_cols, pv_note = _run_pv(
+            filled, site_ids, site_idx, climates, monthly_el, params, report,
+            float(factors.at["electricity", "price_pln_per_kwh"]),
+        )  # fmt: skip
     export_value = np.zeros(len(filled))
     if pv_cols is not None and "pv_existing_self_consumed_kwh_per_year" in pv_cols:
         # Installed PV: its self-consumed output replaces grid electricity (w = 0 on site, Dz.U. 2015
         # poz. 376); its export earns the net-billing price but does not lower EP.
         own_use = np.nan_to_num(pv_cols["pv_existing_self_consumed_kwh_per_year"].to_numpy(float))
         final["final_electricity_kwh"] = np.maximum(final["final_electricity_kwh"].to_numpy() - own_use, 0.0)
-        export_price = (params.pv_params or _default_pv_params()).export_price_pln_per_kwh
-        export_value = (
-            np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float)) * export_price
-        )
+        # yearly mean RCEm x the deposit factor of the installation's regime (energy/data/pv_net_billing.csv)
+        existing_kw = np.nan_to_num(pv_cols["pv_existing_kwp"].to_numpy(float))
+        exported = np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float))
+        export_value = pv_value.monthly_export_value(
+            np.zeros(len(filled)), np.outer(exported, np.full(12, 1 / 12)), existing_kw, 0.0
+        )["export_value_pln_per_year"]
     dh = district_heat.network_factors(
         filled, factors, network=params.district_heat_network, limits=carriers.OVERRIDE_MAX,
         declared=frozenset(p for p in ("w_primary", "co2_kg_per_kwh") if "district_heat" in getattr(params, p)),
@@ -251,7 +256,7 @@ def _electric_heat(filled, heating_m, dhw_m, final) -> np.ndarray:
 PV_CHUNK_BUILDINGS = 1_000
 
 
-def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
+def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report, retail_price):
     try:
         from energy import pv
     except ImportError:
@@ -271,7 +276,7 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
             )
             part = pv.rooftop_pv(
                 filled.iloc[rows], weather.hourly, weather.lat, weather.lon, weather.altitude_m,
-                load_kwh=load, params=params.pv_params,
+                load_kwh=load, params=params.pv_params, retail_price_pln_per_kwh=retail_price,
             )  # fmt: skip
             frames.append(part.set_axis(rows))
             done += len(rows)
@@ -280,9 +285,3 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
                 f"rooftop PV {done:,} of {total:,} buildings (site {k + 1}/{len(site_ids)})",
             )
     return pd.concat(frames).sort_index(), "; ".join(sorted(notes))
-
-
-def _default_pv_params():
-    from energy.pv import PVParams
-
-    return PVParams()

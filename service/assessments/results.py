@@ -24,6 +24,9 @@ PV_FIELDS = {
     "exported_kwh_per_year": "pv_exported_kwh_per_year",
     "self_consumption_ratio": "pv_self_consumption_ratio",
     "value_pln_per_year": "pv_value_pln_per_year",
+    "export_value_pln_per_year": "pv_export_value_pln_per_year",
+    "retail_price_pln_per_kwh": "pv_retail_price_pln_per_kwh",
+    "value_regime": "pv_value_regime",
 }
 CALIBRATION_PREFIXES = ("metered_", "model_to_meter_", "calibration_")
 MONTHS = range(1, 13)

@@ -135,6 +135,16 @@ class PVOut(BaseModel):
     exported_kwh_per_year: float | None = None
     self_consumption_ratio: float | None = None
     value_pln_per_year: float | None = None
+    export_value_pln_per_year: float | None = Field(
+        None, description="export at monthly RCEm x deposit factor"
+    )
+    retail_price_pln_per_kwh: float | None = Field(
+        None, description="price self-consumption avoids [PLN/kWh]"
+    )
+    value_regime: str | None = Field(
+        None,
+        description="net-billing regime: micro-installation (<= 50 kW) or above (energy/data/pv_net_billing.csv)",
+    )
 
 
 class BuildingResultOut(BaseModel):
