@@ -167,12 +167,15 @@ def assess_buildings(
         filled, factors, network=params.district_heat_network, limits=carriers.OVERRIDE_MAX,
         declared=frozenset(p for p in ("w_primary", "co2_kg_per_kwh") if "district_heat" in getattr(params, p)),
     )  # fmt: skip
-    pce = carriers.primary_co2_cost(final, factors, dh)
-    pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
-    ep = carriers.ep_indicator(final, filled, factors, el["lighting_kwh"].sum(1), dh)
     report(0.9, "calibration")
     hdd_typ = clim["hdd_15_k_day"].sum(1)
     cal, warnings = calibration.calibrate(filled, final, hdd_typ, params.hdd_by_year)
+    cal_factors = calibration.calibration_factors(filled, cal)
+    model_final = final  # EP stays the asset rating of the standard model; energy, cost and CO2 are metered
+    final = calibration.apply_calibration(final, cal_factors)
+    pce = carriers.primary_co2_cost(final, factors, dh)
+    pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
+    ep = carriers.ep_indicator(model_final, filled, factors, el["lighting_kwh"].sum(1), dh)
 
     out = pd.DataFrame({"building_id": filled["building_id"].astype(str)})
     for col in (
@@ -203,7 +206,8 @@ def assess_buildings(
     out["heating_dhw_final_kwh_per_year"] = (final["final_heating_kwh"] + final["final_dhw_kwh"]).to_numpy()
     out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()
     out = pd.concat([out, ep.reset_index(drop=True), pce[["co2_t_per_year", "cost_pln_per_year"]]], axis=1)
-    out = pd.concat([out, cal.reset_index(drop=True)], axis=1)
+    out = pd.concat([out, cal.reset_index(drop=True), cal_factors.reset_index(drop=True)], axis=1)
+    out["calibration_applied"] = (cal_factors.to_numpy(float) != 1.0).any(axis=1)
     if pv_cols is not None:
         pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
         out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)

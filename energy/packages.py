@@ -307,15 +307,27 @@ def generate_candidates(
     base = buildings.copy()
     variants = var.loc[keep].copy()
     variants["building_id"] = variants["building_id"].astype(str) + "::" + variants["package_id"]
-    evaluate = pd.concat(
-        [
-            base.assign(building_id=base["building_id"].astype(str)),
-            variants.drop(columns=["package_id", "measures"]),
-        ]
-    )
-    result = _result_frame(
-        assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
-    )
+    base = base.assign(building_id=base["building_id"].astype(str))
+    variant_rows = variants.drop(columns=["package_id", "measures"])
+    metered = [c for c in base.columns if c.startswith("metered_")]
+    if metered:
+        # A variant keeps its building's calibration factors (it must not be re-calibrated to the same
+        # meter): its savings are the model's savings x the building's meter-to-model factor.
+        first = _result_frame(assess_fn(base.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon,
+                                        **assess_kwargs))  # fmt: skip
+        factor_cols = [c for c in first.columns if c.startswith("calibration_factor_")]
+        per_building = first.set_index(first["building_id"].astype(str))[factor_cols]
+        owner = variant_rows["building_id"].str.split("::").str[0].to_numpy()
+        variant_rows = variant_rows.drop(columns=metered + [c for c in factor_cols if c in variant_rows])
+        variant_rows[factor_cols] = per_building.loc[owner].to_numpy(float)
+        second = _result_frame(assess_fn(variant_rows.reset_index(drop=True), city_lat=city_lat,
+                                         city_lon=city_lon, **assess_kwargs))  # fmt: skip
+        result = pd.concat([first, second], ignore_index=True)
+    else:
+        evaluate = pd.concat([base, variant_rows])
+        result = _result_frame(
+            assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
+        )
     result = result.set_index(result["building_id"].astype(str))
     result = result.rename(
         columns={c: "primary_energy_kwh_per_year" for c in PRIMARY_ALIASES[1:] if c in result}

@@ -100,8 +100,12 @@ def test_calibration_warning_names_building():
     r = assess_buildings(inv, city_lat=52.23, city_lon=21.01, params=NO_PV)
     w = [x for x in r.warnings if x["field"] == "metered_gas_kwh"]
     assert len(w) == 1 and w[0]["building_id"] == "B0"
-    ratio = r.buildings.loc[0, "model_to_meter_gas"]
-    assert_allclose(ratio, r.buildings.loc[0, "final_gas_kwh_per_year"] / 3.0e6, rtol=1e-9)
+    # calibration applied (issue 11 s.2): without degree days for 2022 the meter is taken as it is, and
+    # that is a warning, not a silent factor of 1
+    b0 = r.buildings.loc[0]
+    assert_allclose(b0["final_gas_kwh_per_year"], 3.0e6, rtol=1e-9)
+    assert_allclose(b0["calibration_factor_gas"], 1 / b0["model_to_meter_gas"], rtol=1e-9)
+    assert any(x["field"] == "metered_year" and x["building_id"] == "B0" for x in r.warnings)
 
 
 def test_pv_columns_when_pv_module_present():
