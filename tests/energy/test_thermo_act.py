@@ -130,3 +130,40 @@ def test_audited_variant_without_heating_columns_falls_back_and_says_so(missing)
     row.pop(missing)
     ok, why = _judge(row)
     assert ok[0] and "total final energy" in why[0]
+
+
+def test_portfolio_reports_the_rule_and_funds_only_eligible_packages():
+    """Art. 2 pkt 2 / art. 3 ust. 1 end to end: a max-CO2 plan gives the bonus only where the act allows.
+
+    Candidates from the real engine for a 1975 gas-heated school and a 1990 office whose only options are
+    LED/BMS/PV: every chosen project carries ``grant_rule__thermo``, a positive grant only when that rule
+    says eligible, and the office's LED/BMS/PV package gets nothing (art. 2 pkt 2 lit. a).
+    """
+    from energy.assess import AssessmentParams, assess_buildings
+    from energy.packages import generate_candidates
+    from energy.portfolio.problem import PortfolioProblem
+    from energy.portfolio.solve import optimise
+
+    buildings = pd.DataFrame(
+        {
+            "building_id": ["S1", "O1"], "building_type": ["school", "office"], "construction_year": [1975, 1990],
+            "heated_area_m2": [2400.0, 900.0], "storeys": [3, 2], "heating_system": ["gas_boiler", "gas_boiler"],
+            "u_wall_w_m2k": [1.16, 0.75], "u_roof_w_m2k": [0.9, 0.5], "u_window_w_m2k": [2.6, 2.0],
+            "existing_pv_kwp": [0.0, 0.0],
+        }
+    )  # fmt: skip
+    cands = generate_candidates(
+        buildings, assess_buildings, load_catalogue(), 52.23, 21.01, params=AssessmentParams(include_pv=False)
+    )
+    light = cands["measures"].str.split("+").map(lambda ms: set(ms) <= {"led", "bms", "pv"})
+    cands = cands[(cands["building_id"] == "S1") | light].reset_index(drop=True)
+    prog = Programme("thermo", share_of_eligible_cost=0.26, thermo_bonus_rules=True)
+    problem = PortfolioProblem(
+        objective="max_co2", budget_pln=5e6, programmes=[prog], forced_in_buildings=["S1", "O1"]
+    )
+    chosen = optimise(cands, problem).chosen.set_index("building_id")
+    rule = chosen["grant_rule__thermo"]
+    assert rule.str.startswith(("eligible", "not eligible")).all()
+    assert ((chosen["grant_pln__thermo"] > 0) <= rule.str.startswith("eligible")).all()
+    assert chosen.loc["O1", "grant_pln__thermo"] == 0 and "art. 2 pkt 2" in rule["O1"]
+    assert chosen.loc["S1", "grant_pln__thermo"] > 0 and rule["S1"].startswith("eligible")
