@@ -50,7 +50,9 @@ def _ratio(num, den) -> np.ndarray:
 
 def _measure_flags(candidates: pd.DataFrame, catalogue: pd.DataFrame):
     """Per candidate: has a qualifying work, heating system only, RES heat source, DH connection."""
-    parts = candidates["measures"].fillna("").astype(str).str.split("+")
+    # flags per distinct package ("a+b"), then indexed: a few dozen combinations, not one per candidate
+    combos, where = np.unique(candidates["measures"].fillna("").astype(str).to_numpy(), return_inverse=True)
+    parts = pd.Series(combos).str.split("+")
     category = catalogue["category"].astype(str).to_dict()
     system = catalogue["heating_system"].fillna("").astype(str).to_dict()
     works, res_heat = set(_list("qualifying_works")), set(_list("renewable_heat_source"))
@@ -60,7 +62,7 @@ def _measure_flags(candidates: pd.DataFrame, catalogue: pd.DataFrame):
     source_only = cats.map(lambda cs: len(cs) > 0 and set(cs) == {"heat_source"}).to_numpy(bool)
     renewable = systems.map(lambda s: bool(s & res_heat)).to_numpy(bool)
     district = systems.map(lambda s: "district_heating" in s).to_numpy(bool)
-    return qualifies, source_only, renewable, district
+    return qualifies[where], source_only[where], renewable[where], district[where]
 
 
 def thermo_bonus_eligibility(candidates: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[np.ndarray, list]:
