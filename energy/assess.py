@@ -39,6 +39,8 @@ class AssessmentParams:
     pv_climate : 'scaled' (ministry year scaled to PVGIS-SARAH3, default) or 'ministry'
     hdd_by_year : {year: HDD base 15 degC [K day]} of the city for weather-normalising meters
     district_heat_network : network type of every district-heated building (see energy.district_heat)
+    rcem_pln_per_mwh_by_month : 12 monthly market prices RCEm [PLN/MWh] for PV export (default: packaged)
+    rce_pln_per_mwh_hourly : hourly market prices RCE [PLN/MWh] of the climate year; values export hourly
     """
 
     prices_pln_per_kwh: dict[str, float] = field(default_factory=dict)
@@ -50,6 +52,8 @@ class AssessmentParams:
     pv_climate: str = "scaled"
     hdd_by_year: dict[int, float] = field(default_factory=dict)
     district_heat_network: str | None = None
+    rcem_pln_per_mwh_by_month: list[float] | None = None
+    rce_pln_per_mwh_hourly: list[float] | None = None
 
     def as_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "pv_params"}
@@ -119,6 +123,9 @@ def assess_buildings(
     bad_hdd = {y: v for y, v in (params.hdd_by_year or {}).items() if not (np.isfinite(v) and v > 0)}
     if bad_hdd:
         raise ParameterError(f"hdd_by_year: degree days must be positive and finite, got {bad_hdd}")
+    rcem = params.rcem_pln_per_mwh_by_month
+    if rcem is not None and (len(rcem) != 12 or not all(np.isfinite(v) and v >= 0 for v in rcem)):
+        raise ParameterError("rcem_pln_per_mwh_by_month: 12 finite prices >= 0 [PLN/MWh] expected")
     factors = _factors(params)
     report(0.05, "typology defaults")
     filled, defaults_used = typology.apply_defaults(buildings)
@@ -260,6 +267,10 @@ def _electric_heat(filled, heating_m, dhw_m, final) -> np.ndarray:
 PV_CHUNK_BUILDINGS = 1_000
 
 
+def _per_kwh(prices_pln_per_mwh):
+    return None if prices_pln_per_mwh is None else np.asarray(prices_pln_per_mwh, float) / 1000.0
+
+
 def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report, retail_price):
     try:
         from energy import pv
@@ -281,6 +292,8 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report, re
             part = pv.rooftop_pv(
                 filled.iloc[rows], weather.hourly, weather.lat, weather.lon, weather.altitude_m,
                 load_kwh=load, params=params.pv_params, retail_price_pln_per_kwh=retail_price,
+                rcem_pln_per_kwh_by_month=_per_kwh(params.rcem_pln_per_mwh_by_month),
+                rce_pln_per_kwh_hourly=_per_kwh(params.rce_pln_per_mwh_hourly),
             )  # fmt: skip
             frames.append(part.set_axis(rows))
             done += len(rows)

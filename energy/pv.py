@@ -63,6 +63,8 @@ def rooftop_pv(
     load_kwh=None,
     params: PVParams | None = None,
     retail_price_pln_per_kwh: float | None = None,
+    rcem_pln_per_kwh_by_month=None,
+    rce_pln_per_kwh_hourly=None,
 ) -> pd.DataFrame:
     """Rooftop PV potential, yield, self-consumption and value per building at one site.
 
@@ -83,6 +85,11 @@ def rooftop_pv(
     retail_price_pln_per_kwh : float, optional
         Price the building buys grid electricity at [PLN/kWh], which self-consumption avoids; defaults to
         the electricity row of ``energy/data/carriers.csv`` (the price the energy model buys with).
+    rcem_pln_per_kwh_by_month : array (12,), optional
+        Monthly market prices RCEm [PLN/kWh] for the export; defaults to ``energy/data/pv_net_billing.csv``.
+    rce_pln_per_kwh_hourly : array (n_hours,), optional
+        Hourly market price RCE [PLN/kWh] of the weather year's hours; when given, export is valued hour
+        by hour (net-billing from 1 July 2024) instead of by month.
 
     Returns
     -------
@@ -132,6 +139,13 @@ def rooftop_pv(
     monthly = np.zeros((n, 12))
     sc_new, exported, imported = (np.full(n, np.nan) for _ in range(3))
     exported_month = np.full((n, 12), np.nan)
+    hourly_price = None
+    if rce_pln_per_kwh_hourly is not None:
+        hourly_price = np.asarray(rce_pln_per_kwh_hourly, float)
+        if hourly_price.shape != (sun.n_hours,) or not np.isfinite(hourly_price).all():
+            raise PVInputError(f"rce_pln_per_kwh_hourly: {sun.n_hours} finite hourly prices expected")
+        hourly_price = hourly_price[sun.day_rows]
+    market_value = np.zeros(n)
     sc_existing, exported_existing = np.zeros(n), np.zeros(n)
     loss = roof_losses_pct(shading, params, n)
     for idx, ac in iter_ac_chunks(sun, tilt, azimuth, flat, loss, params):
@@ -144,7 +158,10 @@ def rooftop_pv(
             new_ac = ac * new_kwp[idx]
             sc_new[idx] = np.minimum(new_ac, residual).sum(axis=0)
             exported[idx] = new_ac.sum(axis=0) - sc_new[idx]
-            exported_month[idx] = (month_matrix @ (new_ac - np.minimum(new_ac, residual))).T
+            export_h = new_ac - np.minimum(new_ac, residual)
+            exported_month[idx] = (month_matrix @ export_h).T
+            if hourly_price is not None:
+                market_value[idx] = hourly_price @ export_h
             existing_sc = np.minimum(existing_ac, day_load).sum(axis=0)
             sc_existing[idx] = existing_sc
             exported_existing[idx] = existing_ac.sum(axis=0) - existing_sc
@@ -165,7 +182,12 @@ def rooftop_pv(
     )
     # the regime follows the installation at the connection: existing + added capacity
     valued = monthly_export_value(
-        np.nan_to_num(sc_new), np.nan_to_num(exported_month), new_kwp + existing, retail
+        np.nan_to_num(sc_new),
+        np.nan_to_num(exported_month),
+        new_kwp + existing,
+        retail,
+        rcem_pln_per_kwh_by_month,
+        market_value if hourly_price is not None else None,
     )
     if load is not None:
         value = valued["value_pln_per_year"]

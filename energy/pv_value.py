@@ -172,6 +172,7 @@ def monthly_export_value(
     capacity_kw,
     retail_price_pln_per_kwh: float,
     rcem_pln_per_kwh_by_month=None,
+    market_value_pln=None,
 ) -> dict[str, np.ndarray]:
     """Yearly PV value under the Polish rules, with the regime that applies [PLN/yr].
 
@@ -191,6 +192,9 @@ def monthly_export_value(
         The price the building buys grid electricity at (energy + variable distribution) [PLN/kWh].
     rcem_pln_per_kwh_by_month : array (12,), optional
         Monthly market prices [PLN/kWh]; defaults to the packaged RCEm.
+    market_value_pln : array (n,), optional
+        Export already valued hour by hour at a given RCE series [PLN/yr]; replaces the monthly RCEm
+        (the deposit factor still applies to micro-installations).
 
     Returns
     -------
@@ -206,7 +210,8 @@ def monthly_export_value(
         raise PVInputError("rcem_pln_per_kwh_by_month: 12 finite prices >= 0 expected")
     micro = np.asarray(capacity_kw, float) <= micro_installation_max_kw()
     factor = np.where(micro, _rule("deposit_factor"), 1.0)
-    export_value = (ex @ price) * factor
+    market = ex @ price if market_value_pln is None else np.asarray(market_value_pln, float)
+    export_value = market * factor
     own_value = sc * float(retail_price_pln_per_kwh)
     regime = np.where(
         micro,

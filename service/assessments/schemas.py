@@ -65,6 +65,19 @@ class AssessmentParamsIn(BaseModel):
         description="type of the city's heat network: its w_i from Dz.U. 2023 poz. 697 zal. 1 tab. 1 "
         "(energy/data/district_heat_networks.csv); waste_heat needs w_primary['district_heat']",
     )
+    rcem_pln_per_mwh_by_month: list[Annotated[float, Field(ge=0, le=5000)]] | None = Field(
+        None,
+        min_length=12,
+        max_length=12,
+        description="monthly market prices RCEm (PSE) Jan..Dec [PLN/MWh] for PV export; "
+        "default energy/data/pv_net_billing.csv",
+    )
+    rce_pln_per_mwh_hourly: list[Annotated[float, Field(ge=-5000, le=5000)]] | None = Field(
+        None,
+        min_length=8760,
+        max_length=8760,
+        description="hourly market prices RCE [PLN/MWh] of the climate year; export is then valued hourly",
+    )
     include_pv: bool = True
     pv_climate: Literal["scaled", "ministry"] = "scaled"
     pv: PVParamsIn | None = None

@@ -39,6 +39,8 @@ PARAM_FIELDS = (
     "pv",
     "hdd_by_year",
     "district_heat_network",
+    "rcem_pln_per_mwh_by_month",
+    "rce_pln_per_mwh_hourly",
 )
 
 
@@ -68,6 +70,8 @@ def engine_params(params: dict[str, Any]) -> AssessmentParams:
         pv_climate=params.get("pv_climate", "scaled"),
         hdd_by_year={int(k): float(v) for k, v in (params.get("hdd_by_year") or {}).items()},
         district_heat_network=params.get("district_heat_network"),
+        rcem_pln_per_mwh_by_month=params.get("rcem_pln_per_mwh_by_month"),
+        rce_pln_per_mwh_hourly=params.get("rce_pln_per_mwh_hourly"),
     )
 
 

@@ -51,3 +51,42 @@ def test_package_generator_and_valuation_share_the_50_kw_limit():
 def test_bad_monthly_prices_are_rejected():
     with pytest.raises(PVInputError, match="rcem_pln_per_kwh_by_month"):
         monthly_export_value([1.0], np.zeros((1, 12)), [10.0], 1.0, rcem_pln_per_kwh_by_month=np.ones(11))
+
+
+def _pv_buildings():
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "building_id": ["S", "L"], "building_type": ["school", "sports_hall"], "construction_year": [1975, 1990],
+            "heated_area_m2": [500.0, 9000.0], "storeys": [2, 1], "heating_system": ["gas_boiler", "gas_boiler"],
+            "roof_type": ["flat", "flat"],
+        }
+    )  # fmt: skip
+
+
+def test_given_monthly_and_hourly_prices_value_the_export_by_hand():
+    """Flat prices make the hand calculation exact: export value = kWh exported x price x (1.23 if <= 50 kW)."""
+    from energy.assess import AssessmentParams, assess_buildings
+
+    def run(**kw):
+        return assess_buildings(
+            _pv_buildings(), city_lat=52.23, city_lon=21.01, params=AssessmentParams(**kw)
+        ).buildings
+
+    monthly = run(rcem_pln_per_mwh_by_month=[500.0] * 12)
+    hourly = run(rce_pln_per_mwh_hourly=[400.0] * 8760)
+    factor = np.where(monthly["pv_capacity_kwp"] <= 50.0, 1.23, 1.0)
+    assert factor.tolist() == [1.23, 1.0], "one micro-installation and one above 50 kW"
+    assert_allclose(
+        monthly["pv_export_value_pln_per_year"], monthly["pv_exported_kwh_per_year"] * 0.5 * factor
+    )
+    assert_allclose(hourly["pv_export_value_pln_per_year"], hourly["pv_exported_kwh_per_year"] * 0.4 * factor)
+    assert_allclose(
+        monthly["pv_value_pln_per_year"] - monthly["pv_export_value_pln_per_year"],
+        monthly["pv_self_consumed_kwh_per_year"] * 1.043,
+    )
+    with pytest.raises(ValueError, match="rcem_pln_per_mwh_by_month"):
+        run(rcem_pln_per_mwh_by_month=[500.0] * 11)
+    with pytest.raises(ValueError, match="rce_pln_per_kwh_hourly"):
+        run(rce_pln_per_mwh_hourly=[400.0] * 100)

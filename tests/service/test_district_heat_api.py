@@ -61,3 +61,17 @@ def test_building_row_network_and_bad_values(client, tenants):
     )  # fmt: skip
     assert fine.status_code == 200, fine.text
     assert fine.json()["buildings"][0]["district_heat"]["w_primary"] == 0.1
+
+
+def test_price_series_inputs_are_validated_with_the_field(client, tenants):
+    """Issue 11 s.5 inputs: 12 monthly RCEm values, 8760 hourly RCE values; anything else is a 422."""
+    rows = _dh_rows()
+    for body in ({"rcem_pln_per_mwh_by_month": [300.0] * 11}, {"rce_pln_per_mwh_hourly": [300.0] * 10},
+                 {"rcem_pln_per_mwh_by_month": [-1.0] * 12}):  # fmt: skip
+        r = _estimate(client, tenants, {"buildings": rows, **body})
+        assert r.status_code == 422, r.text
+        assert next(iter(body)) in r.text
+    ok = _estimate(client, tenants, {"buildings": rows, "rcem_pln_per_mwh_by_month": [300.0] * 12})
+    assert ok.status_code == 200, ok.text
+    pv = ok.json()["buildings"][0]["pv"]
+    assert pv["value_regime"] and pv["retail_price_pln_per_kwh"] == 1.043
