@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy import ENGINE_VERSION, calibration, carriers, typology
+from energy import ENGINE_VERSION, calibration, carriers, district_heat, pv_value, typology
 from energy import balance as bal
 from energy.climate import Climate, in_poland, load_station, monthly_climate, nearest_station, pv_climate
 from energy.errors import OutsideClimateError, ParameterError
@@ -38,6 +38,9 @@ class AssessmentParams:
     pv_params : ``energy.pv.PVParams`` or None for its defaults
     pv_climate : 'scaled' (ministry year scaled to PVGIS-SARAH3, default) or 'ministry'
     hdd_by_year : {year: HDD base 15 degC [K day]} of the city for weather-normalising meters
+    district_heat_network : network type of every district-heated building (see energy.district_heat)
+    rcem_pln_per_mwh_by_month : 12 monthly market prices RCEm [PLN/MWh] for PV export (default: packaged)
+    rce_pln_per_mwh_hourly : hourly market prices RCE [PLN/MWh] of the climate year; values export hourly
     """
 
     prices_pln_per_kwh: dict[str, float] = field(default_factory=dict)
@@ -48,6 +51,9 @@ class AssessmentParams:
     pv_params: Any = None
     pv_climate: str = "scaled"
     hdd_by_year: dict[int, float] = field(default_factory=dict)
+    district_heat_network: str | None = None
+    rcem_pln_per_mwh_by_month: list[float] | None = None
+    rce_pln_per_mwh_hourly: list[float] | None = None
 
     def as_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "pv_params"}
@@ -117,6 +123,9 @@ def assess_buildings(
     bad_hdd = {y: v for y, v in (params.hdd_by_year or {}).items() if not (np.isfinite(v) and v > 0)}
     if bad_hdd:
         raise ParameterError(f"hdd_by_year: degree days must be positive and finite, got {bad_hdd}")
+    rcem = params.rcem_pln_per_mwh_by_month
+    if rcem is not None and (len(rcem) != 12 or not all(np.isfinite(v) and v >= 0 for v in rcem)):
+        raise ParameterError("rcem_pln_per_mwh_by_month: 12 finite prices >= 0 [PLN/MWh] expected")
     factors = _factors(params)
     report(0.05, "typology defaults")
     filled, defaults_used = typology.apply_defaults(buildings)
@@ -145,23 +154,35 @@ def assess_buildings(
             uses_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
             + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
         )  # fmt: skip
-        pv_cols, pv_note = _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report)
+        pv_cols, pv_note = _run_pv(
+            filled, site_ids, site_idx, climates, monthly_el, params, report,
+            float(factors.at["electricity", "price_pln_per_kwh"]),
+        )  # fmt: skip
     export_value = np.zeros(len(filled))
     if pv_cols is not None and "pv_existing_self_consumed_kwh_per_year" in pv_cols:
         # Installed PV: its self-consumed output replaces grid electricity (w = 0 on site, Dz.U. 2015
         # poz. 376); its export earns the net-billing price but does not lower EP.
         own_use = np.nan_to_num(pv_cols["pv_existing_self_consumed_kwh_per_year"].to_numpy(float))
         final["final_electricity_kwh"] = np.maximum(final["final_electricity_kwh"].to_numpy() - own_use, 0.0)
-        export_price = (params.pv_params or _default_pv_params()).export_price_pln_per_kwh
-        export_value = (
-            np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float)) * export_price
-        )
-    pce = carriers.primary_co2_cost(final, factors)
-    pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
-    ep = carriers.ep_indicator(final, filled, factors, el["lighting_kwh"].sum(1))
+        # yearly mean RCEm x the deposit factor of the installation's regime (energy/data/pv_net_billing.csv)
+        existing_kw = np.nan_to_num(pv_cols["pv_existing_kwp"].to_numpy(float))
+        exported = np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float))
+        export_value = pv_value.monthly_export_value(
+            np.zeros(len(filled)), np.outer(exported, np.full(12, 1 / 12)), existing_kw, 0.0
+        )["export_value_pln_per_year"]
+    dh = district_heat.network_factors(
+        filled, factors, network=params.district_heat_network, limits=carriers.OVERRIDE_MAX,
+        declared=frozenset(p for p in ("w_primary", "co2_kg_per_kwh") if "district_heat" in getattr(params, p)),
+    )  # fmt: skip
     report(0.9, "calibration")
     hdd_typ = clim["hdd_15_k_day"].sum(1)
     cal, warnings = calibration.calibrate(filled, final, hdd_typ, params.hdd_by_year)
+    cal_factors = calibration.calibration_factors(filled, cal)
+    model_final = final  # EP stays the asset rating of the standard model; energy, cost and CO2 are metered
+    final = calibration.apply_calibration(final, cal_factors)
+    pce = carriers.primary_co2_cost(final, factors, dh)
+    pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
+    ep = carriers.ep_indicator(model_final, filled, factors, el["lighting_kwh"].sum(1), dh)
 
     out = pd.DataFrame({"building_id": filled["building_id"].astype(str)})
     for col in (
@@ -186,9 +207,14 @@ def assess_buildings(
     out[MONTH_COLS] = res.heating_need_kwh
     for c in carriers.CARRIERS:
         out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()
+    for col in dh.columns:  # the network factor each building's district heat was valued with
+        out[col] = dh[col].to_numpy()
+    # the scope of the thermo-modernisation act's demand cut (energy for heating and hot water)
+    out["heating_dhw_final_kwh_per_year"] = (final["final_heating_kwh"] + final["final_dhw_kwh"]).to_numpy()
     out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()
     out = pd.concat([out, ep.reset_index(drop=True), pce[["co2_t_per_year", "cost_pln_per_year"]]], axis=1)
-    out = pd.concat([out, cal.reset_index(drop=True)], axis=1)
+    out = pd.concat([out, cal.reset_index(drop=True), cal_factors.reset_index(drop=True)], axis=1)
+    out["calibration_applied"] = (cal_factors.to_numpy(float) != 1.0).any(axis=1)
     if pv_cols is not None:
         pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
         out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
@@ -241,7 +267,11 @@ def _electric_heat(filled, heating_m, dhw_m, final) -> np.ndarray:
 PV_CHUNK_BUILDINGS = 1_000
 
 
-def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
+def _per_kwh(prices_pln_per_mwh):
+    return None if prices_pln_per_mwh is None else np.asarray(prices_pln_per_mwh, float) / 1000.0
+
+
+def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report, retail_price):
     try:
         from energy import pv
     except ImportError:
@@ -261,7 +291,9 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
             )
             part = pv.rooftop_pv(
                 filled.iloc[rows], weather.hourly, weather.lat, weather.lon, weather.altitude_m,
-                load_kwh=load, params=params.pv_params,
+                load_kwh=load, params=params.pv_params, retail_price_pln_per_kwh=retail_price,
+                rcem_pln_per_kwh_by_month=_per_kwh(params.rcem_pln_per_mwh_by_month),
+                rce_pln_per_kwh_hourly=_per_kwh(params.rce_pln_per_mwh_hourly),
             )  # fmt: skip
             frames.append(part.set_axis(rows))
             done += len(rows)
@@ -270,9 +302,3 @@ def _run_pv(filled, site_ids, site_idx, climates, monthly_el, params, report):
                 f"rooftop PV {done:,} of {total:,} buildings (site {k + 1}/{len(site_ids)})",
             )
     return pd.concat(frames).sort_index(), "; ".join(sorted(notes))
-
-
-def _default_pv_params():
-    from energy.pv import PVParams
-
-    return PVParams()

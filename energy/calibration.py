@@ -63,12 +63,26 @@ def calibrate(
     years = pd.to_numeric(filled.get("metered_year", pd.Series(np.nan, index=filled.index)))
     hdd_year = years.map(lambda y: (hdd_by_year or {}).get(int(y), np.nan) if np.isfinite(y) else np.nan)
     hdd_year = np.where(np.isfinite(hdd_year.to_numpy(float)), hdd_year, hdd_typical)
+    metered_any = np.zeros(len(filled), bool)
+    for meter in METER_MAP:
+        if meter in filled.columns:
+            metered_any |= np.isfinite(pd.to_numeric(filled[meter], errors="coerce").to_numpy(float))
+    no_hdd = metered_any & np.isfinite(years.to_numpy(float)) & (hdd_year == hdd_typical)
+    no_hdd |= metered_any & ~np.isfinite(years.to_numpy(float))
+    warnings: list[dict] = [
+        {
+            "building_id": str(filled["building_id"].iloc[i]),
+            "field": "metered_year",
+            "message": f"no degree days for metered year {years.iloc[i]}: the meter is not weather-normalised "
+            "(typical year assumed, factor 1); give hdd_by_year",
+        }
+        for i in np.flatnonzero(no_hdd)
+    ]
     heat_uses = final["final_heating_kwh"] + final["final_dhw_kwh"]
     out = pd.DataFrame(index=filled.index)
     out["calibration_hdd_source"] = np.where(
         np.isfinite(hdd_year) & (hdd_year != hdd_typical), "metered year", "typical year"
     )
-    warnings: list[dict] = []
     for meter, model_col in METER_MAP.items():
         if meter not in filled.columns:
             continue
@@ -97,3 +111,47 @@ def calibrate(
                 }
             )
     return out, warnings
+
+
+# carriers whose own meter calibrates them (the heat meter's ratio is reported, not applied)
+APPLIED = {"gas": "metered_gas_kwh", "district_heat": "metered_district_heat_kwh",
+           "electricity": "metered_electricity_kwh"}  # fmt: skip
+FACTOR_MAX = 10.0  # plausibility ceiling of a given calibration factor (ratios outside 0.5-2 already warn)
+
+
+def calibration_factors(filled: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
+    """Meter-to-model factor per applied carrier [-] (1 where not metered).
+
+    ``factor_c = E_norm,c / E_model,c = 1 / ratio_c``. A row may carry ``calibration_factor_<carrier>``
+    (a package variant takes its building's factors); a given value wins over the meter.
+    """
+    from energy.errors import ParameterError
+
+    out = pd.DataFrame(index=filled.index)
+    for carrier, meter in APPLIED.items():
+        name = meter.removeprefix("metered_").removesuffix("_kwh")
+        ratio = cal.get(f"model_to_meter_{name}", pd.Series(np.nan, index=cal.index)).to_numpy(float)
+        factor = np.divide(1.0, ratio, out=np.ones(len(ratio)), where=np.isfinite(ratio) & (ratio > 0))
+        col = f"calibration_factor_{carrier}"
+        if col in filled:
+            given = pd.to_numeric(filled[col], errors="coerce").to_numpy(float)
+            bad = np.isfinite(given) & ((given <= 0) | (given > FACTOR_MAX))
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ParameterError(
+                    f"row {i} (building '{filled['building_id'].iloc[i]}'), field {col}: {given[i]} "
+                    f"must be in (0, {FACTOR_MAX:g}]"
+                )
+            factor = np.where(np.isfinite(given), given, factor)
+        out[col] = factor
+    return out
+
+
+def apply_calibration(final: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
+    """Final energy with each metered carrier scaled to its weather-normalised meter [kWh/yr]."""
+    out = final.copy()
+    for carrier in APPLIED:
+        out[f"final_{carrier}_kwh"] = final[f"final_{carrier}_kwh"].to_numpy(float) * factors[
+            f"calibration_factor_{carrier}"
+        ].to_numpy(float)
+    return out

@@ -132,14 +132,28 @@ def final_energy(
     return out
 
 
-def primary_co2_cost(final: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
-    """Non-renewable primary energy [kWh/yr], CO2 [t/yr] and cost [PLN/yr] from final energy."""
+def _district_heat_delta(final: pd.DataFrame, factors: pd.DataFrame, district_heat, parameter: str):
+    """Correction [unit x kWh] where a building's network factor differs from the carrier table's."""
+    if district_heat is None:
+        return 0.0
+    own = district_heat[f"district_heat_{parameter}"].to_numpy(float)
+    return final["final_district_heat_kwh"].to_numpy(float) * (own - factors.loc["district_heat", parameter])
+
+
+def primary_co2_cost(final: pd.DataFrame, factors: pd.DataFrame, district_heat=None) -> pd.DataFrame:
+    """Non-renewable primary energy [kWh/yr], CO2 [t/yr] and cost [PLN/yr] from final energy.
+
+    ``district_heat`` (from :func:`energy.district_heat.network_factors`) gives each building its
+    network's w_i and CO2 factor in place of the carrier table's district-heat row.
+    """
     e = final[[f"final_{c}_kwh" for c in CARRIERS]].to_numpy(float)
     f = factors.loc[list(CARRIERS)]
+    w_fix = _district_heat_delta(final, factors, district_heat, "w_primary")
+    co2_fix = _district_heat_delta(final, factors, district_heat, "co2_kg_per_kwh")
     return pd.DataFrame(
         {
-            "primary_nonrenewable_kwh": e @ f["w_primary"].to_numpy(),
-            "co2_t_per_year": e @ f["co2_kg_per_kwh"].to_numpy() / 1000.0,
+            "primary_nonrenewable_kwh": e @ f["w_primary"].to_numpy() + w_fix,
+            "co2_t_per_year": (e @ f["co2_kg_per_kwh"].to_numpy() + co2_fix) / 1000.0,
             "cost_pln_per_year": e @ f["price_pln_per_kwh"].to_numpy(),
         },
         index=final.index,
@@ -147,7 +161,11 @@ def primary_co2_cost(final: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame
 
 
 def ep_indicator(
-    final: pd.DataFrame, filled: pd.DataFrame, factors: pd.DataFrame, lighting_kwh: np.ndarray
+    final: pd.DataFrame,
+    filled: pd.DataFrame,
+    factors: pd.DataFrame,
+    lighting_kwh: np.ndarray,
+    district_heat=None,
 ) -> pd.DataFrame:
     """EP indicators [kWh/(m2 yr)] in the WT 2021 scope and the EP_H+W limit.
 
@@ -159,8 +177,13 @@ def ep_indicator(
     heat = _system_rows(filled, "heating_system")
     dhw = _system_rows(filled, "dhw_system")
     w = factors["w_primary"]
-    ep_h = final["final_heating_kwh"].to_numpy() * w.loc[heat["carrier"]].to_numpy()
-    ep_w = final["final_dhw_kwh"].to_numpy() * w.loc[dhw["carrier"]].to_numpy()
+    w_heat, w_dhw = w.loc[heat["carrier"]].to_numpy(), w.loc[dhw["carrier"]].to_numpy()
+    if district_heat is not None:  # the building's own network factor
+        w_dh = district_heat["district_heat_w_primary"].to_numpy(float)
+        w_heat = np.where(heat["carrier"].to_numpy() == "district_heat", w_dh, w_heat)
+        w_dhw = np.where(dhw["carrier"].to_numpy() == "district_heat", w_dh, w_dhw)
+    ep_h = final["final_heating_kwh"].to_numpy() * w_heat
+    ep_w = final["final_dhw_kwh"].to_numpy() * w_dhw
     ep_c = final["final_cooling_kwh"].to_numpy() * w["electricity"]
     ep_l = np.asarray(lighting_kwh, float) * w["electricity"]
     non_residential = filled["building_type"].to_numpy() != "social_housing"

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from energy.pv_value import micro_installation_max_kw
+
 COST_BASES = (
     "wall_area_m2",
     "roof_area_m2",
@@ -189,6 +191,8 @@ def load_catalogue(
             parameters[name] = float(value)
         except ValueError:
             parameters[name] = value
+    # The PV package cap is the micro-installation limit the valuation uses (one constant, one data file).
+    parameters["pv_max_kwp"] = micro_installation_max_kw()
     for name, value in (parameter_overrides or {}).items():
         if name not in parameters:
             raise MeasureCatalogueError(f"parameter_overrides: unknown parameter {name!r}")

@@ -307,15 +307,27 @@ def generate_candidates(
     base = buildings.copy()
     variants = var.loc[keep].copy()
     variants["building_id"] = variants["building_id"].astype(str) + "::" + variants["package_id"]
-    evaluate = pd.concat(
-        [
-            base.assign(building_id=base["building_id"].astype(str)),
-            variants.drop(columns=["package_id", "measures"]),
-        ]
-    )
-    result = _result_frame(
-        assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
-    )
+    base = base.assign(building_id=base["building_id"].astype(str))
+    variant_rows = variants.drop(columns=["package_id", "measures"])
+    metered = [c for c in base.columns if c.startswith("metered_")]
+    if metered:
+        # A variant keeps its building's calibration factors (it must not be re-calibrated to the same
+        # meter): its savings are the model's savings x the building's meter-to-model factor.
+        first = _result_frame(assess_fn(base.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon,
+                                        **assess_kwargs))  # fmt: skip
+        factor_cols = [c for c in first.columns if c.startswith("calibration_factor_")]
+        per_building = first.set_index(first["building_id"].astype(str))[factor_cols]
+        owner = variant_rows["building_id"].str.split("::").str[0].to_numpy()
+        variant_rows = variant_rows.drop(columns=metered + [c for c in factor_cols if c in variant_rows])
+        variant_rows[factor_cols] = per_building.loc[owner].to_numpy(float)
+        second = _result_frame(assess_fn(variant_rows.reset_index(drop=True), city_lat=city_lat,
+                                         city_lon=city_lon, **assess_kwargs))  # fmt: skip
+        result = pd.concat([first, second], ignore_index=True)
+    else:
+        evaluate = pd.concat([base, variant_rows])
+        result = _result_frame(
+            assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
+        )
     result = result.set_index(result["building_id"].astype(str))
     result = result.rename(
         columns={c: "primary_energy_kwh_per_year" for c in PRIMARY_ALIASES[1:] if c in result}
@@ -354,6 +366,13 @@ def generate_candidates(
     out["baseline_primary_energy_kwh_per_year"] = before[:, k]
     out["baseline_co2_t_per_year"] = before[:, k + 1]
     out["baseline_cost_pln_per_year"] = before[:, k + 2]
+    if "heating_dhw_final_kwh_per_year" in result:  # scope of the thermo-modernisation act's demand cut
+        hw = result["heating_dhw_final_kwh_per_year"]
+        hw_before = hw.loc[var.loc[keep, "building_id"].astype(str)].to_numpy(float)
+        out["baseline_heating_dhw_final_kwh_per_year"] = hw_before
+        out["heating_dhw_final_savings_kwh_per_year"] = hw_before - hw.loc[variants["building_id"]].to_numpy(
+            float
+        )
     cats = catalogue.measures.loc[measure_ids, "category"].to_numpy()
     used_k = used[keep]
     out["heat_source_only"] = used_k[:, cats == "heat_source"].any(axis=1) & (used_k.sum(axis=1) == 1)

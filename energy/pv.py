@@ -16,10 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from energy.carriers import carrier_table
 from energy.pv_params import PVInputError, PVParams
 from energy.pv_roof import installable_kwp, normalise_roof_type, usable_roof_area
 from energy.pv_validate import check_range, numeric_column
-from energy.pv_value import net_billing_value, self_consumption
+from energy.pv_value import monthly_export_value, net_billing_value, self_consumption
 from energy.pv_yield import iter_ac_chunks, roof_losses_pct, simulate_ac, site_sun
 
 __all__ = [
@@ -61,6 +62,9 @@ def rooftop_pv(
     altitude_m: float,
     load_kwh=None,
     params: PVParams | None = None,
+    retail_price_pln_per_kwh: float | None = None,
+    rcem_pln_per_kwh_by_month=None,
+    rce_pln_per_kwh_hourly=None,
 ) -> pd.DataFrame:
     """Rooftop PV potential, yield, self-consumption and value per building at one site.
 
@@ -78,6 +82,14 @@ def rooftop_pv(
         Hourly electricity use of each building [kWh]; without it the self-consumption and
         value columns are NaN.
     params : PVParams, optional
+    retail_price_pln_per_kwh : float, optional
+        Price the building buys grid electricity at [PLN/kWh], which self-consumption avoids; defaults to
+        the electricity row of ``energy/data/carriers.csv`` (the price the energy model buys with).
+    rcem_pln_per_kwh_by_month : array (12,), optional
+        Monthly market prices RCEm [PLN/kWh] for the export; defaults to ``energy/data/pv_net_billing.csv``.
+    rce_pln_per_kwh_hourly : array (n_hours,), optional
+        Hourly market price RCE [PLN/kWh] of the weather year's hours; when given, export is valued hour
+        by hour (net-billing from 1 July 2024) instead of by month.
 
     Returns
     -------
@@ -126,6 +138,14 @@ def rooftop_pv(
     specific = np.zeros(n)
     monthly = np.zeros((n, 12))
     sc_new, exported, imported = (np.full(n, np.nan) for _ in range(3))
+    exported_month = np.full((n, 12), np.nan)
+    hourly_price = None
+    if rce_pln_per_kwh_hourly is not None:
+        hourly_price = np.asarray(rce_pln_per_kwh_hourly, float)
+        if hourly_price.shape != (sun.n_hours,) or not np.isfinite(hourly_price).all():
+            raise PVInputError(f"rce_pln_per_kwh_hourly: {sun.n_hours} finite hourly prices expected")
+        hourly_price = hourly_price[sun.day_rows]
+    market_value = np.zeros(n)
     sc_existing, exported_existing = np.zeros(n), np.zeros(n)
     loss = roof_losses_pct(shading, params, n)
     for idx, ac in iter_ac_chunks(sun, tilt, azimuth, flat, loss, params):
@@ -138,6 +158,10 @@ def rooftop_pv(
             new_ac = ac * new_kwp[idx]
             sc_new[idx] = np.minimum(new_ac, residual).sum(axis=0)
             exported[idx] = new_ac.sum(axis=0) - sc_new[idx]
+            export_h = new_ac - np.minimum(new_ac, residual)
+            exported_month[idx] = (month_matrix @ export_h).T
+            if hourly_price is not None:
+                market_value[idx] = hourly_price @ export_h
             existing_sc = np.minimum(existing_ac, day_load).sum(axis=0)
             sc_existing[idx] = existing_sc
             exported_existing[idx] = existing_ac.sum(axis=0) - existing_sc
@@ -151,8 +175,22 @@ def rooftop_pv(
         value = np.full(n, np.nan)
         for w in warnings:
             w.append("no hourly load profile: self-consumption and value not computed")
-    else:
-        value = net_billing_value(sc_new, exported, params)
+    retail = (
+        carrier_table().at["electricity", "price_pln_per_kwh"]
+        if retail_price_pln_per_kwh is None
+        else retail_price_pln_per_kwh
+    )
+    # the regime follows the installation at the connection: existing + added capacity
+    valued = monthly_export_value(
+        np.nan_to_num(sc_new),
+        np.nan_to_num(exported_month),
+        new_kwp + existing,
+        retail,
+        rcem_pln_per_kwh_by_month,
+        market_value if hourly_price is not None else None,
+    )
+    if load is not None:
+        value = valued["value_pln_per_year"]
     out = pd.DataFrame(
         {
             "pv_usable_roof_m2": usable,
@@ -171,6 +209,11 @@ def rooftop_pv(
     out["pv_imported_kwh_per_year"] = imported
     out["pv_self_consumption_ratio"] = ratio
     out["pv_value_pln_per_year"] = value
+    out["pv_export_value_pln_per_year"] = np.where(
+        np.isfinite(value), valued["export_value_pln_per_year"], np.nan
+    )
+    out["pv_retail_price_pln_per_kwh"] = float(retail)
+    out["pv_value_regime"] = valued["regime"]
     # The installed array's output: the energy balance takes its self-consumption off grid electricity.
     out["pv_existing_yield_kwh_per_year"] = specific * existing
     out["pv_existing_self_consumed_kwh_per_year"] = sc_existing if load is not None else np.nan

@@ -12,7 +12,11 @@ Default prices and their sources: ``energy/data/pv_parameters.csv``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
+
 import numpy as np
+import pandas as pd
 
 from energy.pv_params import PVInputError, PVParams
 
@@ -131,3 +135,93 @@ def net_billing_value(
         values.append(energy * price)
     total = values[0] + values[1]
     return total.sum(axis=0) if total.ndim == 2 else total
+
+
+@lru_cache(maxsize=1)
+def net_billing_rules() -> pd.DataFrame:
+    """``energy/data/pv_net_billing.csv``: monthly RCEm, deposit factor, micro-installation limit."""
+    with resources.files("energy.data").joinpath("pv_net_billing.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh)
+
+
+def _rule(name: str) -> float:
+    t = net_billing_rules()
+    return float(t.loc[t["parameter"] == name, "value"].iloc[0])
+
+
+def micro_installation_max_kw() -> float:
+    """Micro-installation limit [kW] (RES Act art. 2 pkt 19); the package generator's PV cap too."""
+    return _rule("micro_installation_max_kw")
+
+
+def rcem_pln_per_kwh() -> tuple[np.ndarray, np.ndarray]:
+    """Monthly RCEm [PLN/kWh] (12,) and whether each month's value was published (sourced).
+
+    Months without a sourced value take the mean of the sourced months (engineering fill).
+    """
+    t = net_billing_rules()
+    rows = t[t["parameter"] == "rcem_pln_per_mwh"].sort_values("month")
+    values = pd.to_numeric(rows["value"], errors="coerce").to_numpy(float) / 1000.0
+    sourced = np.isfinite(values)
+    return np.where(sourced, values, np.nanmean(values)), sourced
+
+
+def monthly_export_value(
+    self_consumed_kwh,
+    exported_kwh_by_month,
+    capacity_kw,
+    retail_price_pln_per_kwh: float,
+    rcem_pln_per_kwh_by_month=None,
+    market_value_pln=None,
+) -> dict[str, np.ndarray]:
+    """Yearly PV value under the Polish rules, with the regime that applies [PLN/yr].
+
+    ``value = E_self * p_retail + sum_m E_export,m * RCEm_m * f``, with ``f`` the deposit factor 1.23
+    for a micro-installation (<= 50 kW, prosumer net-billing) and 1 above it (no prosumer deposit; the
+    energy is sold, valued here at the same monthly market price).
+
+    Parameters
+    ----------
+    self_consumed_kwh : array (n,)
+        Self-consumed PV energy [kWh/yr], valued at the retail price the building pays.
+    exported_kwh_by_month : array (n, 12)
+        Exported energy per calendar month [kWh].
+    capacity_kw : array (n,)
+        Installed capacity of the installation [kW] (decides the regime).
+    retail_price_pln_per_kwh : float
+        The price the building buys grid electricity at (energy + variable distribution) [PLN/kWh].
+    rcem_pln_per_kwh_by_month : array (12,), optional
+        Monthly market prices [PLN/kWh]; defaults to the packaged RCEm.
+    market_value_pln : array (n,), optional
+        Export already valued hour by hour at a given RCE series [PLN/yr]; replaces the monthly RCEm
+        (the deposit factor still applies to micro-installations).
+
+    Returns
+    -------
+    dict with ``value_pln_per_year``, ``self_consumption_value_pln_per_year``,
+    ``export_value_pln_per_year`` (n,), ``regime`` (n,) of str and ``deposit_factor`` (n,).
+    """
+    sc = np.asarray(self_consumed_kwh, float)
+    ex = np.asarray(exported_kwh_by_month, float).reshape(len(sc), 12)
+    price = (
+        rcem_pln_per_kwh()[0] if rcem_pln_per_kwh_by_month is None else np.asarray(rcem_pln_per_kwh_by_month)
+    )
+    if price.shape != (12,) or np.any(~np.isfinite(price) | (price < 0)):
+        raise PVInputError("rcem_pln_per_kwh_by_month: 12 finite prices >= 0 expected")
+    micro = np.asarray(capacity_kw, float) <= micro_installation_max_kw()
+    factor = np.where(micro, _rule("deposit_factor"), 1.0)
+    market = ex @ price if market_value_pln is None else np.asarray(market_value_pln, float)
+    export_value = market * factor
+    own_value = sc * float(retail_price_pln_per_kwh)
+    regime = np.where(
+        micro,
+        "micro-installation, prosumer net-billing (RES Act art. 4b): export at RCEm x 1.23",
+        "above 50 kW, not a micro-installation (RES Act art. 2 pkt 19): export sold at RCEm, no deposit factor",
+    )
+    return {
+        "value_pln_per_year": own_value + export_value,
+        "self_consumption_value_pln_per_year": own_value,
+        "export_value_pln_per_year": export_value,
+        "regime": regime,
+        "deposit_factor": factor,
+    }

@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from energy.measures import load_catalogue
 from energy.portfolio.finance import active_years, capex_discount_factor, npv_pln
 from energy.portfolio.problem import PortfolioProblem, Programme
+from energy.portfolio.thermo_act import thermo_bonus_eligibility
 
 INF = np.inf
 
@@ -56,6 +58,25 @@ class ArrayModel:
         return len(self.c)
 
 
+def _measure_table(params: dict) -> pd.DataFrame:
+    """Measure catalogue (category, heating system) for the act's rules: ``params['measures']`` or the default."""
+    table = params.get("measures") if isinstance(params, dict) else None
+    return table if isinstance(table, pd.DataFrame) else load_catalogue().measures
+
+
+def eligibility_reasons(candidates: pd.DataFrame, programme: Programme, params: dict) -> list[str]:
+    """Why each candidate is or is not eligible for ``programme`` (article of the act, or the threshold)."""
+    if programme.thermo_bonus_rules:
+        return thermo_bonus_eligibility(candidates, _measure_table(params))[1]
+    ok = eligibility(candidates, programme, params)
+    rule = (
+        f"primary-energy saving >= {programme.min_primary_energy_saving_share:.0%} of the baseline"
+        if programme.min_primary_energy_saving_share is not None
+        else "no eligibility condition set"
+    )
+    return np.where(ok, "eligible: " + rule, "not eligible: " + rule).tolist()
+
+
 def eligibility(candidates: pd.DataFrame, programme: Programme, params: dict) -> np.ndarray:
     """Boolean per candidate: does the programme fund it? (thresholds in measures_parameters.csv)."""
     ok = np.ones(len(candidates), bool)
@@ -66,25 +87,7 @@ def eligibility(candidates: pd.DataFrame, programme: Programme, params: dict) ->
         share = candidates["primary_energy_savings_kwh_per_year"] / base.where(base > 0)
         ok &= (share >= programme.min_primary_energy_saving_share).to_numpy()
     if programme.thermo_bonus_rules:
-        fe_base = candidates.get("baseline_final_energy_kwh_per_year")
-        cost_base = candidates.get("baseline_cost_pln_per_year")
-        nan = pd.Series(np.nan, index=candidates.index)
-        demand_cut = candidates.get("final_energy_savings_kwh_per_year", nan) / (
-            fe_base.where(fe_base > 0) if fe_base is not None else nan
-        )
-        cost_cut = candidates["savings_pln_per_year"] / (
-            cost_base.where(cost_base > 0) if cost_base is not None else nan
-        )
-        threshold = np.where(
-            candidates["heat_source_only"],
-            params["thermo_min_demand_cut_heat_source_only"],
-            params["thermo_min_demand_cut_other"],
-        )
-        ok &= (
-            (demand_cut.to_numpy() >= threshold)
-            | (cost_cut.to_numpy() >= params["thermo_min_heat_cost_cut"])
-            | candidates["includes_res"].to_numpy(bool)
-        )
+        ok &= thermo_bonus_eligibility(candidates, _measure_table(params))[0]
     return ok
 
 

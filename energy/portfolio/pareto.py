@@ -90,7 +90,7 @@ def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[
         if start is not None and sign * (model.c @ start - raw.objective) > 1e-9 * (1 + abs(raw.objective)):
             raw = replace(raw, values=start, objective=float(model.c @ start))  # keep the better start
         start = raw.values
-        chosen, cash, totals = _results(cands, p, model, raw.values)
+        chosen, cash, totals = _results(cands, p, model, raw.values, params)
         dt = time.perf_counter() - t1 + (t_build if not out else 0.0)
         out.append(
             PortfolioResult(

@@ -63,8 +63,10 @@ class Programme:
     min_primary_energy_saving_share : float, optional
         Eligibility: primary-energy saving >= this share of the building's baseline [-].
     thermo_bonus_rules : bool
-        Eligibility by the thermo-modernisation act art. 3: demand cut >= 10 % if only the heat source
-        changes, >= 25 % otherwise, or heat-cost cut >= 20 %, or a switch to renewables.
+        Eligibility by the Act of 21.11.2008 (:mod:`energy.portfolio.thermo_act`, rules with their
+        articles in ``energy/data/thermo_act_rules.csv``): a thermo-modernisation work (art. 2 pkt 2) and
+        a heating+DHW demand cut >= 10 % (heating system only) / >= 25 % (art. 3 ust. 1 pkt 1), or a
+        district-heat connection with heat-cost cut >= 20 % (pkt 3), or a renewable heat source (pkt 4).
     eligible_measures : tuple of str, optional
         Measures whose capex is eligible; empty = the whole capex.
     """

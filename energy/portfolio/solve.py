@@ -12,7 +12,13 @@ from energy.measures import load_catalogue
 from energy.portfolio import backends
 from energy.portfolio.finance import capex_discount_factor, npv_pln, simple_payback_years, yearly_cash_flow
 from energy.portfolio.greedy import greedy_start
-from energy.portfolio.model import ArrayModel, allowed_mask, build_model, grant_caps_pln
+from energy.portfolio.model import (
+    ArrayModel,
+    allowed_mask,
+    build_model,
+    eligibility_reasons,
+    grant_caps_pln,
+)
 from energy.portfolio.problem import (
     PortfolioInfeasibleError,
     PortfolioProblem,
@@ -152,7 +158,7 @@ def _maximise_grants(model: ArrayModel, values: np.ndarray) -> np.ndarray:
     return raw.values if raw.values is not None else values
 
 
-def _results(cands, problem, model, values) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _results(cands, problem, model, values, params) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     n_c, n_y = len(cands), problem.n_years
     x = np.round(values[: model.n_x]).reshape(n_c, n_y) > 0.5
     j, y = np.nonzero(x)
@@ -176,6 +182,7 @@ def _results(cands, problem, model, values) -> tuple[pd.DataFrame, pd.DataFrame,
             col = per.reindex(key).fillna(0.0).to_numpy()
         col = np.where(col < 1e-6, 0.0, col)
         chosen[f"grant_pln__{prog.programme_id}"] = col
+        chosen[f"grant_rule__{prog.programme_id}"] = eligibility_reasons(chosen, prog, params)
         grant_total += col
     chosen["grant_pln"] = grant_total
     chosen["own_contribution_pln"] = chosen["capex_pln"] - grant_total
@@ -292,7 +299,7 @@ def optimise(
     values = raw.values
     if problem.programmes and problem.objective in ("max_co2", "max_primary_energy"):
         values = _maximise_grants(model, values)
-    chosen, cash, totals = _results(cands, problem, model, values)
+    chosen, cash, totals = _results(cands, problem, model, values, params)
     return PortfolioResult(
         status=raw.status,
         objective_value=raw.objective,

@@ -23,6 +23,9 @@ PV_FIELDS = {
     "exported_kwh_per_year": "pv_exported_kwh_per_year",
     "self_consumption_ratio": "pv_self_consumption_ratio",
     "value_pln_per_year": "pv_value_pln_per_year",
+    "export_value_pln_per_year": "pv_export_value_pln_per_year",
+    "retail_price_pln_per_kwh": "pv_retail_price_pln_per_kwh",
+    "value_regime": "pv_value_regime",
 }
 CALIBRATION_PREFIXES = ("metered_", "model_to_meter_", "calibration_")
 MONTHS = range(1, 13)
@@ -101,6 +104,11 @@ def nest(record: dict[str, Any]) -> dict[str, Any]:
         },
         "co2_t_per_year": _num(r, "co2_t_per_year"),
         "cost_pln_per_year": _num(r, "cost_pln_per_year"),
+        "district_heat": {
+            "w_primary": _num(r, "district_heat_w_primary"),
+            "co2_kg_per_kwh": _num(r, "district_heat_co2_kg_per_kwh"),
+            "source": r.get("district_heat_factor_source"),
+        },
         "pv": pv,
         "calibration": calibration,
         "defaults_used": list(r.get("defaults_used") or []),

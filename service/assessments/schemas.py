@@ -57,6 +57,27 @@ class AssessmentParamsIn(BaseModel):
         examples=[0.597],
         description="grid electricity CO2 factor [kg/kWh]",
     )
+    district_heat_network: (
+        Literal["chp_coal", "chp_gas", "heat_only_coal", "heat_only_gas", "biomass", "waste_heat"] | None
+    ) = Field(
+        None,
+        examples=["heat_only_coal"],
+        description="type of the city's heat network: its w_i from Dz.U. 2023 poz. 697 zal. 1 tab. 1 "
+        "(energy/data/district_heat_networks.csv); waste_heat needs w_primary['district_heat']",
+    )
+    rcem_pln_per_mwh_by_month: list[Annotated[float, Field(ge=0, le=5000)]] | None = Field(
+        None,
+        min_length=12,
+        max_length=12,
+        description="monthly market prices RCEm (PSE) Jan..Dec [PLN/MWh] for PV export; "
+        "default energy/data/pv_net_billing.csv",
+    )
+    rce_pln_per_mwh_hourly: list[Annotated[float, Field(ge=-5000, le=5000)]] | None = Field(
+        None,
+        min_length=8760,
+        max_length=8760,
+        description="hourly market prices RCE [PLN/MWh] of the climate year; export is then valued hourly",
+    )
     include_pv: bool = True
     pv_climate: Literal["scaled", "ministry"] = "scaled"
     pv: PVParamsIn | None = None
@@ -127,6 +148,16 @@ class PVOut(BaseModel):
     exported_kwh_per_year: float | None = None
     self_consumption_ratio: float | None = None
     value_pln_per_year: float | None = None
+    export_value_pln_per_year: float | None = Field(
+        None, description="export at monthly RCEm x deposit factor"
+    )
+    retail_price_pln_per_kwh: float | None = Field(
+        None, description="price self-consumption avoids [PLN/kWh]"
+    )
+    value_regime: str | None = Field(
+        None,
+        description="net-billing regime: micro-installation (<= 50 kW) or above (energy/data/pv_net_billing.csv)",
+    )
 
 
 class BuildingResultOut(BaseModel):
@@ -146,6 +177,11 @@ class BuildingResultOut(BaseModel):
     ep: EpOut
     co2_t_per_year: float
     cost_pln_per_year: float
+    district_heat: dict[str, Any] = Field(
+        default_factory=dict,
+        description="w_i and CO2 factor district heat was valued with, and where they came from",
+        examples=[{"w_primary": 1.3, "co2_kg_per_kwh": 0.43, "source": "building network heat_only_coal"}],
+    )
     pv: PVOut | None = None
     calibration: dict[str, Any] = Field(default_factory=dict)
     defaults_used: list[str] = Field(default_factory=list)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from energy import carriers
+from energy import carriers, district_heat
 from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
 from energy.climate import Climate as EngineClimate
 from energy.climate import in_poland
@@ -40,6 +40,9 @@ PARAM_FIELDS = (
     "pv_climate",
     "pv",
     "hdd_by_year",
+    "district_heat_network",
+    "rcem_pln_per_mwh_by_month",
+    "rce_pln_per_mwh_hourly",
 )
 
 
@@ -51,6 +54,10 @@ def engine_params(params: dict[str, Any]) -> AssessmentParams:
             params.get("prices_pln_per_kwh"), params.get("co2_kg_per_kwh"), params.get("w_primary")
         )
         pv_params = PVParams(**{k: v for k, v in pv.items() if v is not None}) if pv else None
+        declared = frozenset(
+            k for k in ("w_primary", "co2_kg_per_kwh") if "district_heat" in (params.get(k) or {})
+        )
+        district_heat.validate_network(params.get("district_heat_network"), declared)
     except (EnergyInputError, PVInputError) as exc:
         raise ValidationProblem(
             str(exc), errors=[{"field": str(exc).split(":")[0], "reason": str(exc)}]
@@ -64,6 +71,9 @@ def engine_params(params: dict[str, Any]) -> AssessmentParams:
         pv_params=pv_params,
         pv_climate=params.get("pv_climate", "scaled"),
         hdd_by_year={int(k): float(v) for k, v in (params.get("hdd_by_year") or {}).items()},
+        district_heat_network=params.get("district_heat_network"),
+        rcem_pln_per_mwh_by_month=params.get("rcem_pln_per_mwh_by_month"),
+        rce_pln_per_mwh_hourly=params.get("rce_pln_per_mwh_hourly"),
     )
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict
 
+from energy.district_heat import network_types
+
 #: Kinds of field. ``year`` is an integer whose upper bound is the current year.
 KINDS = ("str", "int", "float", "year", "enum")
 
@@ -38,6 +40,7 @@ HEATING_SYSTEMS = (
     "electric",
 )
 ROOF_TYPES = ("flat", "pitched")
+DISTRICT_HEAT_NETWORKS = tuple(network_types())  # energy/data/district_heat_networks.csv
 
 #: Oldest construction year accepted (the oldest municipal buildings in use in Poland are medieval).
 OLDEST_YEAR = 1200
@@ -146,6 +149,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("metered_electricity_kwh", "float", **_KWH, aliases=("zuzycie energii elektrycznej", "zuzycie pradu")),
     FieldSpec("metered_gas_kwh", "float", **_KWH, aliases=("zuzycie gazu",)),
     FieldSpec("metered_district_heat_kwh", "float", **_KWH, aliases=("zuzycie ciepla sieciowego",)),
+    FieldSpec("district_heat_network", "enum", choices=DISTRICT_HEAT_NETWORKS, aliases=("typ sieci cieplowniczej", "zrodlo ciepla sieciowego"),
+              description="type of the heat network's source, for its w_i (Dz.U. 2023 poz. 697)"),
+    FieldSpec("district_heat_w_primary", "float", minimum=0, maximum=5, unit="-", aliases=("wi ciepla sieciowego", "wspolczynnik wi sieci"),
+              description="network's declared non-renewable primary energy factor (takes precedence)"),
+    FieldSpec("district_heat_co2_kg_per_kwh", "float", minimum=0, maximum=2, unit="kg/kWh", aliases=("emisyjnosc ciepla sieciowego",),
+              description="network's declared CO2 factor"),
 )  # fmt: skip
 
 FIELD_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}

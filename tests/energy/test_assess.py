@@ -100,8 +100,12 @@ def test_calibration_warning_names_building():
     r = assess_buildings(inv, city_lat=52.23, city_lon=21.01, params=NO_PV)
     w = [x for x in r.warnings if x["field"] == "metered_gas_kwh"]
     assert len(w) == 1 and w[0]["building_id"] == "B0"
-    ratio = r.buildings.loc[0, "model_to_meter_gas"]
-    assert_allclose(ratio, r.buildings.loc[0, "final_gas_kwh_per_year"] / 3.0e6, rtol=1e-9)
+    # calibration applied (issue 11 s.2): without degree days for 2022 the meter is taken as it is, and
+    # that is a warning, not a silent factor of 1
+    b0 = r.buildings.loc[0]
+    assert_allclose(b0["final_gas_kwh_per_year"], 3.0e6, rtol=1e-9)
+    assert_allclose(b0["calibration_factor_gas"], 1 / b0["model_to_meter_gas"], rtol=1e-9)
+    assert any(x["field"] == "metered_year" and x["building_id"] == "B0" for x in r.warnings)
 
 
 def test_pv_columns_when_pv_module_present():
@@ -131,12 +135,13 @@ def test_installed_pv_replaces_grid_electricity_and_earns_export():
         rtol=1e-9,
         atol=1e-6,
     )
-    from energy.pv import PVParams
-
     meta = assess_buildings(with_pv, city_lat=52.23, city_lon=21.01).meta
     factors = {f["carrier"]: f for f in meta["carrier_factors"]}  # the factors the result records
     el_price = factors["electricity"]["price_pln_per_kwh"]
-    expected_cost_drop = own_use * el_price + exported * PVParams().export_price_pln_per_kwh
+    # export: mean of the sourced RCEm 2024 months (437.02, 330.47, 283.59 PLN/MWh; the other months take
+    # that mean) x 1.23 for the 30 kW micro-installation, x 1 for the 80 kW one (not a micro-installation)
+    rcem = (437.02 + 330.47 + 283.59) / 3 / 1000
+    expected_cost_drop = own_use * el_price + exported * rcem * np.array([1.23, 1.23, 1.0])
     assert_allclose(a["cost_pln_per_year"] - b["cost_pln_per_year"], expected_cost_drop, rtol=1e-9, atol=1e-6)
     expected_primary_drop = own_use * factors["electricity"]["w_primary"]
     assert_allclose(
