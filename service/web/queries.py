@@ -224,3 +224,32 @@ def building_view(
         raise NotFound(f"assessment {assessment_id} has no building {building_id}")
     record = match.astype(object).where(match.notna(), None).iloc[0].to_dict()
     return doc, nest(record) | {"lat": record.get("lat"), "lon": record.get("lon")}
+
+
+def assessment_download(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str, lang: str
+) -> tuple[bytes, str, str]:
+    """The same files as the API's downloads (the browser has the session cookie, not a Bearer key):
+    ``xlsx``, ``csv`` (excel-pl dialect) or ``pdf``; returns bytes, file name and kind."""
+    from service.assessments import service as assessments
+    from service.errors import NotFound
+    from service.reports import service as reports
+
+    if kind == "pdf":
+        content, name = reports.energy_report(session, principal, assessment_id, lang)
+        return content, name, "pdf"
+    if kind not in ("xlsx", "csv"):
+        raise NotFound(f"no download '{kind}'")
+    content, name = assessments.export_file(session, principal, assessment_id, kind, "excel-pl", lang)
+    return content, name, kind
+
+
+def inventory_download(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, version: int
+) -> tuple[bytes, str]:
+    """One version's buildings as XLSX with the API's column names (editable and submittable again)."""
+    from service.inventory.export import to_xlsx_bytes
+
+    ver = inventories.get_version(session, principal, inventory_id, version)
+    content = to_xlsx_bytes(inventories.version_buildings(session, ver))
+    return content, f"inventory-{inventory_id}-v{ver.version}.xlsx"

@@ -72,6 +72,10 @@ def test_upload_with_errors_then_good(web_server, page, signed_in, shoot, axe_ch
     stats = page.locator(".stat b").all_inner_texts()
     assert stats == ["0", "1", "1"]  # added, removed, changed
     assert "3150" in page.content() and "3200" in page.content()
+    xlsx = page.request.get(
+        web_server.url(page.url.split("/diff")[0].split(web_server.base_url)[1] + "/versions/2.xlsx")
+    )
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"  # an XLSX (zip) of version 2
     axe_check(page)
     shoot(page, "inventory_diff")
 
@@ -97,6 +101,15 @@ def test_assessment_progress_reaches_100(web_server, page, signed_in, shoot, axe
     page.wait_for_selector("#chart-map svg")
     axe_check(page)
     shoot(page, "assessment_result")
+    # downloads work with the session cookie alone (no Bearer key in the browser)
+    with page.expect_download() as download:
+        page.click("a[href*='/download/xlsx']")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    for kind, media in (("csv", "text/csv"), ("pdf", "application/pdf")):
+        href = page.get_attribute(f"a[href*='/download/{kind}']", "href")
+        response = page.request.get(web_server.url(href))
+        assert response.status == 200 and response.headers["content-type"].startswith(media), kind
+    assert page.request.get(web_server.url(href)).body()[:5] == b"%PDF-"
     # sort by CO2 descending: the first row has the largest value
     page.click("#buildings th:nth-child(6) button")
     page.click("#buildings th:nth-child(6) button")

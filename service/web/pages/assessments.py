@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep, commit
 from service.errors import ValidationProblem
+from service.exports.responses import attachment
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page
@@ -60,6 +61,16 @@ def chart(
     """One chart as an HTML fragment; the page asks for each after its first render (htmx)."""
     chart = queries.assessment_chart(session, user.principal, assessment_id, kind[:20], page_lang(request))
     return page(request, "assessments/_chart.html", chart=chart, kind=kind[:20])
+
+
+@router.get("/assessments/{assessment_id}/download/{kind}")
+def download(
+    request: Request, assessment_id: uuid.UUID, kind: str, session: SessionDep, user: UserDep
+) -> Response:
+    content, name, fmt = queries.assessment_download(
+        session, user.principal, assessment_id, kind[:8], page_lang(request)
+    )
+    return attachment(content, name, fmt)
 
 
 @router.get("/assessments/{assessment_id}/progress")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep, commit
 from service.errors import PayloadTooLarge, UnsupportedMediaType, ValidationProblem
+from service.exports.responses import attachment
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page
@@ -105,6 +106,17 @@ async def upload_version(
         )
     commit(session)
     return RedirectResponse(f"/app/inventories/{inventory_id}?uploaded={ver.version}", status_code=303)
+
+
+@router.get("/{inventory_id}/versions/{version}.xlsx")
+def version_xlsx(
+    inventory_id: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    session: SessionDep,
+    user: UserDep,
+) -> Response:
+    content, name = queries.inventory_download(session, user.principal, inventory_id, version)
+    return attachment(content, name, "xlsx")
 
 
 @router.get("/{inventory_id}/diff")
