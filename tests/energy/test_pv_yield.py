@@ -208,7 +208,23 @@ def test_rooftop_pv_is_wired_to_simulate_ac_and_balances_energy():
         load[:, 1].sum(),
         rtol=1e-9,
     )
-    expected_value = res["pv_self_consumed_kwh_per_year"] * 0.693 + res["pv_exported_kwh_per_year"] * 0.307
+    # Independent value under the Polish rules (issue 11 s.5): self-consumption at the electricity price of
+    # carriers.csv; each month's export at that month's RCEm (months not sourced: the mean of the sourced
+    # ones, as the data file states) x the deposit factor 1.23 up to 50 kW, x 1 above.
+    data = Path(__file__).resolve().parents[2] / "energy" / "data"
+    carriers = pd.read_csv(data / "carriers.csv")
+    price = carriers[(carriers["carrier"] == "electricity") & (carriers["parameter"] == "price_pln_per_kwh")]
+    retail = float(price["value"].iloc[0])
+    nb = pd.read_csv(data / "pv_net_billing.csv")
+    rcem = nb[nb["parameter"] == "rcem_pln_per_mwh"].sort_values("month")["value"].to_numpy(float) / 1000.0
+    rcem = np.where(np.isnan(rcem), np.nanmean(rcem), rcem)
+    factor = np.where(total_kwp <= 50.0, 1.23, 1.0)
+    new_ac = ac * share_new
+    remaining = np.maximum(load - ac * (1.0 - share_new), 0.0)
+    export_h = new_ac - np.minimum(new_ac, remaining)
+    month_of_hour = weather.index.month.to_numpy() - 1
+    export_value = (export_h * rcem[month_of_hour][:, None]).sum(axis=0) * factor
+    expected_value = res["pv_self_consumed_kwh_per_year"].to_numpy() * retail + export_value
     assert_allclose(res["pv_value_pln_per_year"], expected_value, rtol=1e-9)
 
 
