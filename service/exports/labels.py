@@ -34,8 +34,9 @@ UNIT_SUFFIXES: tuple[tuple[str, str, int], ...] = (
     ("_kwh", "kWh", 0),
     ("_t", "t", 1),
 )
-RATIO_PREFIXES = ("model_to_meter_",)
-RATIO_NAMES = {"pv_self_consumption_ratio", "share_of_eligible_cost", "discount_rate", "price_escalation"}
+RATIO_PREFIXES = ("model_to_meter_", "calibration_factor_")
+RATIO_NAMES = {"pv_self_consumption_ratio", "share_of_eligible_cost", "discount_rate", "price_escalation",
+               "district_heat_w_primary"}  # fmt: skip
 INTEGER_NAMES = {"n_projects", "n_buildings", "buildings", "active_projects", "storeys", "seq", "rank"}
 YEAR_NAMES = {"construction_year", "year", "start_year", "metered_year", "renovation_year"}
 MONTH = re.compile(r"^(?P<base>.+)_month_(?P<m>\d{2})$")
@@ -64,6 +65,23 @@ def split_unit(key: str) -> tuple[str, str, int | None]:
 def base_label(base: str) -> str:
     """The English msgid of a base name: ``heating_need`` -> ``Heating need``."""
     return base.replace("_", " ").strip().capitalize()
+
+
+def column_msgids(key: str) -> list[tuple[str | None, str]]:
+    """The (context, msgid) pairs the header of ``key`` is made of (for the catalogue's completeness test)."""
+    out: list[tuple[str | None, str]] = []
+    if "__" in key:
+        key, part = key.split("__", 1)
+        if not part.isdigit() and not key.startswith("grant"):
+            out.append(("measure", part.replace("_", " ")))
+    month = MONTH.match(key)
+    if month:
+        key = month["base"] + "_kwh" if not month["base"].endswith("_kwh") else month["base"]
+        out.append((None, MONTH_NAMES[int(month["m"]) - 1]))
+    base, _, _ = split_unit(key)
+    is_ratio = key in RATIO_NAMES or key.startswith(RATIO_PREFIXES)
+    out.append((None, base_label(base if not is_ratio else key)))
+    return out
 
 
 def column_format(key: str, lang: str, plan_names: dict[str, str] | None = None) -> ColumnFormat:

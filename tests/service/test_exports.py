@@ -101,3 +101,27 @@ def test_assessment_exports_through_the_api_are_injection_safe(client, tenants) 
     inv_csv = client.get(f"/v1/inventories/{inv}/versions/1?format=csv&dialect=excel-pl", headers=h)
     assert inv_csv.content.startswith(b"\xef\xbb\xbf") and b";" in inv_csv.content.splitlines()[0]
     assert "'=HYPERLINK" in inv_csv.content.decode("utf-8-sig")
+
+
+def test_every_export_header_is_translated(client, tenants) -> None:  # type: ignore[no-untyped-def]
+    """The columns of a real assessment and a real plan (whatever the engine adds) all have pl/en/uk
+    headers in the catalogue: a new engine column without a translation fails here."""
+    from service.exports.labels import column_msgids
+    from service.i18n import LANGS
+    from service.i18n.catalogue import catalogue
+    from tests.service.test_assessments_api import create_inventory
+    from tests.service.test_portfolios_api import run
+
+    inv = create_inventory(client, tenants, 4)
+    job = run_assessment(client, tenants, inv)
+    h = tenants.h(tenants.city_key)
+    keys = set(
+        pd.read_csv(io.BytesIO(client.get(job["result_url"] + "?format=csv", headers=h).content)).columns
+    )
+    plan = run(client, tenants, {"name": "P", "inventory_id": inv, "budget_pln": 2e6,
+                                 "programmes": [{"programme_id": "thermo_bonus_2024", "share_of_eligible_cost": 0.26, "thermo_bonus_rules": True}]})  # fmt: skip
+    keys |= set(pd.read_csv(io.BytesIO(client.get(plan["url"] + "?format=csv", headers=h).content)).columns)
+    wanted = {m for k in keys for m in column_msgids(k)}
+    for lang in LANGS:
+        missing = sorted(f"{c}:{m}" for c, m in wanted if (m, c) not in catalogue(lang).messages)
+        assert not missing, f"{lang}: {missing}"
