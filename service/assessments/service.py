@@ -213,6 +213,11 @@ def visible_assessment(session: Session, principal: Principal, assessment_id: uu
     return assessment
 
 
+def list_for_inventory(session: Session, inventory: Inventory) -> list[Assessment]:
+    """The assessments of a visible inventory (the caller checked the inventory's visibility)."""
+    return list(repository.list_assessments(session, inventory.id))
+
+
 def result_payload(result: AssessmentResult) -> dict[str, Any]:
     """JSON-safe result (flat building records, totals, warnings, meta) of one engine run."""
     return {

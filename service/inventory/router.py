@@ -167,7 +167,7 @@ def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryL
 @router.get("/{inventory_id}", response_model=InventoryDetail, responses=problem_responses(401, 404))
 def get_inventory(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InventoryDetail:
     inv = service.visible_inventory(session, principal, inventory_id)
-    versions = [version_out(v) for v in service.repository.list_versions(session, inv.id)]
+    versions = [version_out(v) for v in service.list_versions(session, inv)]
     return InventoryDetail(
         **inventory_out(inv, service.city_teryt(session, inv)).model_dump(), versions=versions
     )
@@ -178,7 +178,7 @@ def get_inventory(inventory_id: uuid.UUID, session: SessionDep, principal: Princ
 )
 def list_versions(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[VersionOut]:
     inv = service.visible_inventory(session, principal, inventory_id)
-    return [version_out(v) for v in service.repository.list_versions(session, inv.id)]
+    return [version_out(v) for v in service.list_versions(session, inv)]
 
 
 @router.get(

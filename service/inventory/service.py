@@ -161,6 +161,11 @@ def get_version(
     return found
 
 
+def list_versions(session: Session, inventory: Inventory) -> list[InventoryVersion]:
+    """Every version of a visible inventory, oldest first."""
+    return list(repository.list_versions(session, inventory.id))
+
+
 def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFrame:
     return repository.load_buildings(session, version.id)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
-from service.orgs.keys import DEFAULT_SCOPES, SCOPES, generate_key
+from service.orgs.keys import DEFAULT_SCOPES, SCOPES, generate_key, hash_key
 from service.orgs.models import ORG_KINDS, ApiKey, Grant, Organisation
 from service.teryt import TerytError, validate_teryt
 
@@ -185,3 +185,28 @@ def list_advisors(session: Session, name_contains: str | None = None) -> list[Or
     if name_contains:
         query = query.where(Organisation.name.ilike(f"%{name_contains.strip()}%"))
     return list(session.scalars(query.limit(200)))
+
+
+def principal_for_key_id(session: Session, key_id: str) -> tuple[Principal, str] | None:
+    """The principal of a live (not revoked) key and its organisation's name, or None (a workspace
+    session holds the key's id, never the key, and is re-checked on every request)."""
+    try:
+        kid = uuid.UUID(key_id)
+    except ValueError:
+        return None
+    row = session.execute(
+        select(ApiKey, Organisation.kind, Organisation.name)
+        .join(Organisation, Organisation.id == ApiKey.org_id)
+        .where(ApiKey.id == kid)
+    ).first()
+    if row is None or row[0].revoked_at is not None:
+        return None
+    key, kind, name = row
+    return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes)), name
+
+
+def live_key_id(session: Session, api_key: str) -> uuid.UUID | None:
+    """The id of a live API key given in plain text (the same hash lookup as the API), or None."""
+    return session.scalar(
+        select(ApiKey.id).where(ApiKey.key_hash == hash_key(api_key.strip()), ApiKey.revoked_at.is_(None))
+    )

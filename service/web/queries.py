@@ -36,16 +36,16 @@ def inventory_list(session: Session, principal: Principal) -> list[Any]:
 
 
 def inventory_view(session: Session, principal: Principal, inventory_id: uuid.UUID) -> InventoryView:
-    from service.assessments import repository as assessment_rows
+    from service.assessments import service as assessments
 
     inv = inventories.visible_inventory(session, principal, inventory_id)
-    versions = list(inventories.repository.list_versions(session, inv.id))
+    versions = inventories.list_versions(session, inv)
     latest = versions[-1] if versions else None
     if versions and versions[0].version > versions[-1].version:
         latest = versions[0]
     summary = summarise(inventories.version_buildings(session, latest)) if latest else None
     view = InventoryView(inv, versions, latest, summary, access_level(session, principal, inv.org_id))
-    view.assessments = list(assessment_rows.list_assessments(session, inv.id))
+    view.assessments = assessments.list_for_inventory(session, inv)
     return view
 
 

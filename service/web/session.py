@@ -16,14 +16,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.deps import SessionDep
 from service.errors import Forbidden, ProblemError
 from service.i18n import negotiate
-from service.orgs.models import ApiKey, Organisation
-from service.orgs.service import Principal
+from service.orgs.service import Principal, live_key_id, principal_for_key_id
 
 SESSION_COOKIE = "miasto_session"
 LANG_COOKIE = "miasto_lang"
@@ -81,23 +79,6 @@ def set_session_cookie(request: Request, response, value: str) -> None:
     )
 
 
-def principal_for_key_id(session: Session, key_id: str) -> tuple[Principal, str] | None:
-    """The principal of a live (not revoked) key and its organisation's name, or None."""
-    try:
-        kid = uuid.UUID(key_id)
-    except ValueError:
-        return None
-    row = session.execute(
-        select(ApiKey, Organisation.kind, Organisation.name)
-        .join(Organisation, Organisation.id == ApiKey.org_id)
-        .where(ApiKey.id == kid)
-    ).first()
-    if row is None or row[0].revoked_at is not None:
-        return None
-    key, kind, name = row
-    return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes)), name
-
-
 @dataclass(frozen=True)
 class WebUser:
     """A signed-in person: the principal of their key, the organisation's name, the CSRF token."""
@@ -145,11 +126,7 @@ CsrfUserDep = Annotated[WebUser, Depends(csrf_user)]
 
 def sign_in(request: Request, session: Session, api_key: str) -> str | None:
     """The session cookie's value for a live API key (the same hash lookup as the API), or None."""
-    from service.orgs.keys import hash_key
-
-    key_id = session.scalar(
-        select(ApiKey.id).where(ApiKey.key_hash == hash_key(api_key.strip()), ApiKey.revoked_at.is_(None))
-    )
-    if key_id is None or not api_key.strip():
+    key_id = live_key_id(session, api_key) if api_key.strip() else None
+    if key_id is None:
         return None
     return session_cookie_value(request, key_id)

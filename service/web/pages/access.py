@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep, commit
 from service.errors import ValidationProblem
-from service.web import access
+from service.orgs import access
 from service.web.findings import translated_findings
 from service.web.render import page
 from service.web.session import CsrfUserDep, UserDep

@@ -1,4 +1,4 @@
-"""The access screen's use cases: grants by advisor name, the organisation's API keys.
+"""Access use cases of an organisation (the workspace's access screen calls these): grants by advisor name, the organisation's API keys.
 
 Same rules as the API: granting needs ``grants:write`` (a city); keys are managed by a key with
 ``grants:write`` or ``admin``, may only carry scopes the creating key holds, and only keys of the
