@@ -243,10 +243,12 @@ def _svg(content: str) -> Response:
     response_class=Response,
     responses={**problem_responses(401, 404, 409), **SVG_RESPONSE},
 )
-def assessment_map(assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+def assessment_map(
+    assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, lang: LangQuery = "pl"
+) -> Response:
     """Map of the buildings by lon/lat: circle area ∝ heated area, colour by EP / EP-limit class, a
     tooltip per building (name, EP, CO2); buildings without coordinates are named under the map."""
-    return _svg(service.chart_svg(session, principal, assessment_id, "map"))
+    return _svg(service.chart_svg(session, principal, assessment_id, "map", lang))
 
 
 @router.get(
@@ -264,6 +266,8 @@ def assessment_chart(
             description="ep: EP per building with its limit; co2_by_type; pv: PV yield vs self-consumption"
         ),
     ] = "ep",
+    lang: LangQuery = "pl",
 ) -> Response:
-    """A chart of a finished assessment as SVG; 409 while it has no results (or no PV results for pv)."""
-    return _svg(service.chart_svg(session, principal, assessment_id, kind))
+    """A chart of a finished assessment as SVG, labels and numbers in `lang` (pl, en, uk); 409 while it
+    has no results (or no PV results for pv)."""
+    return _svg(service.chart_svg(session, principal, assessment_id, kind, lang))

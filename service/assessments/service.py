@@ -307,7 +307,17 @@ def estimate(
 CHART_KINDS = ("map", "ep", "co2_by_type", "pv")
 
 
-def chart_svg(session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str) -> str:
+def chart_svg(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str, lang: str = "pl"
+) -> str:
+    """One SVG chart of a finished assessment in ``lang`` (labels and numbers); see :func:`_draw_chart`."""
+    from service.charts.i18n import chart_language
+
+    with chart_language(lang):
+        return _draw_chart(session, principal, assessment_id, kind)
+
+
+def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str) -> str:
     """One SVG chart of a finished assessment (``service.charts``); 409 when there are no results yet or
     the chart's data is absent (PV chart of a run without PV)."""
     from service.charts import ChartInputError
@@ -319,26 +329,30 @@ def chart_svg(session: Session, principal: Principal, assessment_id: uuid.UUID, 
     if row.totals is None:
         raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
     inventory = session.get(Inventory, row.inventory_id)
-    name = f"{inventory.name if inventory else 'inventory'} (version {row.inventory_version})"
+    from service.charts.i18n import tr
+
+    name = tr("{name} (version {v})", name=inventory.name if inventory else "", v=row.inventory_version)
     try:
         if kind == "co2_by_type":
-            return co2_by_type_svg(row.totals_by_type or [], f"CO₂ emissions by building type – {name}")
+            return co2_by_type_svg(
+                row.totals_by_type or [], tr("CO₂ emissions by building type – {name}", name=name)
+            )
         if kind == "pv":
             return pv_by_type_svg(
-                row.totals_by_type or [], f"Rooftop PV potential vs self-consumption – {name}"
+                row.totals_by_type or [], tr("Rooftop PV potential vs self-consumption – {name}", name=name)
             )
         records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
         if "ep_hw_kwh_per_m2_year" in records:
             # The WT 2021 limit applies to EP_H+W (heating and hot water), so that is what is drawn.
             records["ep_kwh_per_m2_year"] = records["ep_hw_kwh_per_m2_year"]
         if kind == "ep":
-            return ep_chart_svg(records, f"EP against the limit – {name}")
+            return ep_chart_svg(records, tr("EP against the limit – {name}", name=name))
         coords = inventory_repository.load_buildings(session, row.version_id)
         coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
         located = records.drop(columns=["lat", "lon"], errors="ignore").merge(
             coords, on="building_id", how="left"
         )
-        return assessment_map_svg(located, f"Buildings by EP / limit – {name}")
+        return assessment_map_svg(located, tr("Buildings by EP / limit – {name}", name=name))
     except ChartInputError as exc:
         raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
 

@@ -15,11 +15,13 @@ import pandas as pd
 
 from service.charts.bars import Series, check_values, hbar_chart
 from service.charts.errors import ChartInputError
+from service.charts.i18n import current_language, tr, type_name
 from service.charts.svg import (
     OKABE_ITO,
     RDYLBU_6,
     Linear,
     document,
+    esc,
     esc_array,
     legend,
     nice_domain,
@@ -48,6 +50,8 @@ MAX_LABELLED_ROWS = 60
 
 
 def type_label(building_type: object) -> str:
+    if current_language() != "en":
+        return type_name(building_type)
     return TYPE_LABELS.get(str(building_type), str(building_type).replace("_", " ").capitalize())
 
 
@@ -84,9 +88,9 @@ def class_colours(classes: np.ndarray) -> np.ndarray:
 
 def ratio_legend_items(classes: np.ndarray) -> list[tuple[str, str]]:
     counts = np.bincount(classes[classes >= 0], minlength=len(RDYLBU_6))
-    items = [(c, f"{lab} ({n})") for c, lab, n in zip(RDYLBU_6, RATIO_LABELS, counts, strict=True)]
+    items = [(c, f"{tr(lab)} ({n})") for c, lab, n in zip(RDYLBU_6, RATIO_LABELS, counts, strict=True)]
     if (classes < 0).any():
-        items.append((NO_RATIO_COLOUR, f"no EP or limit ({int((classes < 0).sum())})"))
+        items.append((NO_RATIO_COLOUR, tr("no EP or limit ({n})", n=int((classes < 0).sum()))))
     return items
 
 
@@ -131,7 +135,7 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         + "): EP "
         + np.char.mod("%.1f", ep).astype(object)
         + " "
-        + EP_UNIT
+        + tr(EP_UNIT)
         + ", limit "
         + np.array([num(v, 0) for v in limit], dtype=object)
         + np.where(
@@ -162,15 +166,20 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         + "</title></rect>"
     )
     out = [
-        '<text class="s" x="20" y="52">Primary energy EP per building, highest first; colour: EP / limit. '
-        "Black line: the building's EP limit.</text>",
-        legend([*ratio_legend_items(classes), ("#000", "EP limit", "tick")], 20, 78, width=820),
+        '<text class="s" x="20" y="52">'
+        + esc(
+            tr(
+                "Primary energy EP per building, highest first; colour: EP / limit. Black line: the building's EP limit."
+            )
+        )
+        + "</text>",
+        legend([*ratio_legend_items(classes), ("#000", tr("EP limit"), "tick")], 20, 78, width=820),
         x_axis(
             x,
             ticks,
             top - 4,
             bottom,
-            f"EP_H+W, non-renewable primary energy for heating and hot water [{EP_UNIT}]",
+            tr("EP_H+W, non-renewable primary energy for heating and hot water [{unit}]", unit=tr(EP_UNIT)),
         ),
         f'<g shape-rendering="{"auto" if labelled else "crispEdges"}">' + "".join(bars) + "</g>",
     ]
@@ -200,7 +209,7 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         )
     else:
         out.append(
-            f'<text class="s" x="{p(left - 6)}" y="{p(top + 14)}" text-anchor="end">{n:,} buildings</text>'
+            f'<text class="s" x="{p(left - 6)}" y="{p(top + 14)}" text-anchor="end">{esc(tr("{n} buildings", n=num(n)))}</text>'
         )
     has = np.isfinite(limit)
     if has.any():
@@ -242,13 +251,13 @@ def co2_by_type_svg(totals_by_type: Sequence[dict[str, Any]] | pd.DataFrame, tit
     )
     return hbar_chart(
         labels,
-        [Series("CO2 emissions", co2[order], OKABE_ITO[0], "t/year")],
-        title or "CO₂ emissions by building type",
+        [Series(tr("CO2 emissions"), co2[order], OKABE_ITO[0], tr("t/year"))],
+        title or tr("CO₂ emissions by building type"),
         desc,
-        "CO₂ emissions [t/year]",
+        tr("CO₂ emissions [t/year]"),
         "co2",
-        note=lambda i: f"{share[i]:.0%} of total",
-        subtitle="Yearly CO₂ emissions of all buildings of each type; (n) = number of buildings.",
+        note=lambda i: tr("{share} of total", share=f"{share[i]:.0%}"),
+        subtitle=tr("Yearly CO₂ emissions of all buildings of each type; (n) = number of buildings."),
     )
 
 
@@ -275,13 +284,15 @@ def pv_by_type_svg(totals_by_type: Sequence[dict[str, Any]] | pd.DataFrame, titl
     return hbar_chart(
         [labels[i] for i in order],
         [
-            Series("PV yield (potential)", yield_mwh[order], OKABE_ITO[1], "MWh/year"),
-            Series("self-consumed", self_mwh[order], OKABE_ITO[0], "MWh/year"),
+            Series(tr("PV yield (potential)"), yield_mwh[order], OKABE_ITO[1], tr("MWh/year")),
+            Series(tr("self-consumed"), self_mwh[order], OKABE_ITO[0], tr("MWh/year")),
         ],
-        title or "Rooftop PV potential vs self-consumption by building type",
+        title or tr("Rooftop PV potential vs self-consumption by building type"),
         desc,
-        "Electricity [MWh/year]",
+        tr("Electricity [MWh/year]"),
         "pv",
-        note=lambda i: f"{ratio[i]:.0%} used on site",
-        subtitle="Yearly yield of rooftop PV on usable roofs, and the part used in the buildings at once.",
+        note=lambda i: tr("{share} used on site", share=f"{ratio[i]:.0%}"),
+        subtitle=tr(
+            "Yearly yield of rooftop PV on usable roofs, and the part used in the buildings at once."
+        ),
     )

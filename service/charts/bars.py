@@ -58,7 +58,7 @@ def hbar_chart(
     bar_h = 18.0 if k == 1 else 14.0
     group_h = bar_h * k + 12.0
     top = 74.0 if k == 1 else 96.0
-    left, right = 210.0, width - (200.0 if note else 70.0)
+    left, right = 210.0, width - (230.0 if note else 70.0)  # room for a translated note such as "49% zużyte na miejscu"
     x = Linear((lo, hi), (left, right))
     plot_bottom = top + n * group_h
     height = plot_bottom + 70
@@ -90,7 +90,7 @@ def hbar_chart(
             )
         if note:
             out.append(
-                f'<text class="s" x="{p(right + 66)}" y="{p(y0 + bar_h * k / 2 + 5)}">{esc(note(i))}</text>'
+                f'<text class="s" x="{p(right + 56)}" y="{p(y0 + bar_h * k / 2 + 5)}">{esc(note(i))}</text>'
             )
     out.append(f'<line class="axis" x1="{p(zero)}" y1="{p(top - 6)}" x2="{p(zero)}" y2="{p(plot_bottom)}"/>')
     return document(width, height, title, desc, "".join(out), kind)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from service.charts.assessment import EP_UNIT, class_colours, frame_of, ratio_class, ratio_legend_items
 from service.charts.errors import ChartInputError
+from service.charts.i18n import tr
 from service.charts.svg import document, esc, esc_array, legend, nice_step, num, p, wrap
 
 # IUGG mean Earth radius R1 [km] (Moritz 2000, "Geodetic Reference System 1980", J. Geodesy 74, 128-133).
@@ -75,7 +76,7 @@ def reference_areas(area_max: float) -> list[float]:
 
 def _size_legend(area_max: float, r_max: float, x0: float, y0: float) -> str:
     """Reference circles side by side on one baseline, labelled underneath."""
-    out = [f'<text class="lab" x="{p(x0)}" y="{p(y0)}">Heated area [m²]</text>']
+    out = [f'<text class="lab" x="{p(x0)}" y="{p(y0)}">{esc(tr("Heated area [m²]"))}</text>']
     base, cx = y0 + 12 + 2 * r_max, x0
     for a in reference_areas(area_max):
         r = r_max * math.sqrt(a / area_max)
@@ -131,8 +132,9 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
     co2 = pd.to_numeric(g["co2_t_per_year"], errors="coerce").to_numpy(float)
     classes = ratio_class(ep, limit)
     out = [
-        '<text class="s" x="20" y="52">Circle area ∝ heated area; colour: EP / EP limit. '
-        "Hover a circle for name, EP and CO₂.</text>",
+        '<text class="s" x="20" y="52">'
+        + esc(tr("Circle area ∝ heated area; colour: EP / EP limit. Hover a circle for name, EP and CO₂."))
+        + "</text>",
         f'<rect x="{PLOT[0]}" y="{PLOT[1]}" width="{PLOT[2] - PLOT[0]}" height="{PLOT[3] - PLOT[1]}" '
         'fill="#f3f5f7" stroke="#c8c8c8"/>',
     ]
@@ -180,17 +182,20 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
     else:
         out.append(
             f'<text x="{(PLOT[0] + PLOT[2]) / 2}" y="{(PLOT[1] + PLOT[3]) / 2}" text-anchor="middle">'
-            "No building has coordinates.</text>"
+            + esc(tr("No building has coordinates."))
+            + "</text>"
         )
-    out.append('<text class="lab" x="640" y="90">EP / EP limit</text>')
+    out.append(f'<text class="lab" x="640" y="90">{esc(tr("EP / EP limit"))}</text>')
     out.append(legend(ratio_legend_items(classes), 640, 116, shape="circle", width=10))
     out.append(f'<text class="s" x="{PLOT[2] - 6}" y="{PLOT[3] - 10}" text-anchor="end">N ↑</text>')
     note_lines: list[str] = []
     if len(unlocated):
         shown = ", ".join(unlocated[:12]) + (
-            f" and {len(unlocated) - 12} more" if len(unlocated) > 12 else ""
+            tr(" and {n} more", n=len(unlocated) - 12) if len(unlocated) > 12 else ""
         )
-        note_lines = wrap(f"Not on the map, without coordinates ({len(unlocated)}): {shown}.", 110)[:4]
+        note_lines = wrap(
+            tr("Not on the map, without coordinates ({n}): {names}.", n=len(unlocated), names=shown), 110
+        )[:4]
     for i, line in enumerate(note_lines):
         out.append(f'<text class="s note" x="20" y="{PLOT[3] + 24 + 18 * i}">{esc(line)}</text>')
     met = int((classes == 0).sum())
@@ -204,4 +209,4 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
         )
     )
     height = HEIGHT + max(0, 18 * len(note_lines) - 40)
-    return document(WIDTH, height, title or "Buildings of the assessment", desc, "".join(out), "map")
+    return document(WIDTH, height, title or tr("Buildings of the assessment"), desc, "".join(out), "map")

@@ -17,6 +17,7 @@ import pandas as pd
 from service.charts.assessment import frame_of
 from service.charts.bars import check_values
 from service.charts.errors import ChartInputError
+from service.charts.i18n import tr
 from service.charts.svg import (
     OKABE_ITO,
     TOL_MUTED,
@@ -67,7 +68,11 @@ def frontier_svg(points: Sequence[dict[str, Any]] | pd.DataFrame, kind: str = "c
     y0, y1, yt = nice_domain(min(0.0, yv.min()), yv.max())
     x, y = Linear((x0, x1), (left, right)), Linear((y0, y1), (bottom, top))
     y_unit = "t/year" if kind == "co2" else "mln PLN"
-    y_label = f"CO₂ reduction [{y_unit}]" if kind == "co2" else f"Net present value [{y_unit}]"
+    y_label = (
+        tr("CO₂ reduction [{unit}]", unit=y_unit)
+        if kind == "co2"
+        else tr("Net present value [{unit}]", unit=y_unit)
+    )
     px, py = x(xv), y(yv)
     capex = g["capex_pln"].to_numpy(float) / MLN if "capex_pln" in g else np.full(len(g), np.nan)
     n_proj = g["n_projects"].to_numpy(float) if "n_projects" in g else np.full(len(g), np.nan)
@@ -95,7 +100,7 @@ def frontier_svg(points: Sequence[dict[str, Any]] | pd.DataFrame, kind: str = "c
         f'<text class="s" x="20" y="52">Each point: the cheapest portfolio reaching that {esc(what)} '
         "(epsilon-constraint); up and left is better.</text>",
         y_axis(y, yt, left, right, y_label),
-        x_axis(x, xt, top, bottom, "Own contribution of the city [mln PLN]", grid=False),
+        x_axis(x, xt, top, bottom, tr("Own contribution of the city [mln PLN]"), grid=False),
         f'<path class="frontier" d="{line}" fill="none" stroke="{OKABE_ITO[0]}" stroke-width="2.5"/>',
         "".join(marks),
     ]
@@ -104,7 +109,9 @@ def frontier_svg(points: Sequence[dict[str, Any]] | pd.DataFrame, kind: str = "c
         f"{what} from {num(yv.min(), 1)} to {num(yv.max(), 1)} {y_unit}."
     )
     default = (
-        "Cost vs CO₂ reduction: the Pareto frontier" if kind == "co2" else "Cost vs NPV: the Pareto frontier"
+        tr("Cost vs CO₂ reduction: the Pareto frontier")
+        if kind == "co2"
+        else tr("Cost vs NPV: the Pareto frontier")
     )
     return document(width, height, title or default, desc, "".join(body), "frontier")
 
@@ -163,21 +170,22 @@ def cash_flow_svg(cash_flow: Sequence[dict[str, Any]] | pd.DataFrame, title: str
     body = [
         legend(
             [
-                (OKABE_ITO[0], "net inflow (savings)"),
-                (OKABE_ITO[5], "net outflow (investment)"),
-                (green, "cumulative CO₂ reduction", "line"),
+                (OKABE_ITO[0], tr("net inflow (savings)")),
+                (OKABE_ITO[5], tr("net outflow (investment)")),
+                (green, tr("cumulative CO₂ reduction"), "line"),
             ],
             20,
             66,
             width=820,
         ),
-        y_axis(y, yt, left, right, "Net cash flow [mln PLN]"),
-        y_axis(c, ct, left, right, "Cumulative CO₂ reduction [t]", side="right", colour="#00664a"),
+        y_axis(y, yt, left, right, tr("Net cash flow [mln PLN]")),
+        y_axis(c, ct, left, right, tr("Cumulative CO₂ reduction [t]"), side="right", colour="#00664a"),
         "".join(bars),
         f'<line class="axis" x1="{p(left)}" y1="{p(zero)}" x2="{p(right)}" y2="{p(zero)}"/>',
         ticks,
         f'<text class="lab" x="{p((left + right) / 2)}" y="{p(bottom + 42)}" text-anchor="middle">'
-        "Year of the plan (0 = first year)</text>",
+        + esc(tr("Year of the plan (0 = first year)"))
+        + "</text>",
         f'<path class="co2" d="{line}" fill="none" stroke="{green}" stroke-width="3"/>',
     ]
     desc = (
@@ -187,7 +195,7 @@ def cash_flow_svg(cash_flow: Sequence[dict[str, Any]] | pd.DataFrame, title: str
     return document(
         width,
         height,
-        title or "Yearly cash flow and cumulative CO₂ reduction",
+        title or tr("Yearly cash flow and cumulative CO₂ reduction"),
         desc,
         "".join(body),
         "cashflow",
@@ -195,8 +203,9 @@ def cash_flow_svg(cash_flow: Sequence[dict[str, Any]] | pd.DataFrame, title: str
 
 
 def _panel(
-    values: np.ndarray, box: tuple[float, float, float, float], heading: str, unit: str, field: str, ids
-) -> str:
+    values: np.ndarray, box: tuple[float, float, float, float], heading: str, unit: str, field: str, ids,
+    names: Sequence[str],
+) -> str:  # fmt: skip
     left, top, right, bottom = box
     lo, hi, ticks = nice_domain(min(0.0, values.min()), max(0.0, values.max()), 4)
     y = Linear((lo, hi), (bottom, top))
@@ -205,7 +214,7 @@ def _panel(
     cx = left + band * (np.arange(k) + 0.5)
     zero = float(y(0.0))
     out = [
-        f'<text class="lab" x="{p(left - 60)}" y="{p(top - 14)}">{esc(heading)} [{esc(unit)}]</text>',
+        f'<text class="lab" x="{p(left - 60)}" y="{p(top - 14)}">{esc(tr(heading))} [{esc(tr(unit))}]</text>',
         y_axis(y, ticks, left, right, ""),
     ]
     for i, v in enumerate(values):  # one bar per portfolio (2..10)
@@ -213,10 +222,12 @@ def _panel(
         out.append(
             f'<rect class="bar" data-field="{field}" data-portfolio="{esc(ids[i])}" data-value="{v:.6g}" '
             f'x="{p(cx[i] - band * 0.35)}" y="{p(min(yy, zero))}" width="{p(band * 0.7)}" height="{p(abs(yy - zero))}" '
-            f'fill="{TOL_MUTED[i % len(TOL_MUTED)]}"><title>{i + 1}: {esc(num(v, 1))} {esc(unit)}</title></rect>'
+            f'fill="{TOL_MUTED[i % len(TOL_MUTED)]}"><title>{esc(names[i])}: {esc(num(v, 1))} {esc(tr(unit))}</title></rect>'
             f'<text class="val" x="{p(cx[i])}" y="{p(min(yy, zero) - 4 if v >= 0 else max(yy, zero) + 13)}" '
             f'text-anchor="middle">{esc(num(v, 1 if abs(v) < 100 else 0))}</text>'
-            f'<text class="ax" x="{p(cx[i])}" y="{p(bottom + 16)}" text-anchor="middle">{i + 1}</text>'
+            # each bar is named by its plan (shortened to the bar's width), not by a number
+            f'<text class="ax" x="{p(cx[i])}" y="{p(bottom + 16)}" text-anchor="middle">'
+            f"{esc(shorten(names[i], max(4, int(band / 7.5))))}</text>"
         )
     out.append(f'<line class="axis" x1="{p(left)}" y1="{p(zero)}" x2="{p(right)}" y2="{p(zero)}"/>')
     return "".join(out)
@@ -233,13 +244,13 @@ def compare_totals_svg(totals: Sequence[dict[str, Any]] | pd.DataFrame, title: s
     names = [str(v) for v in f["name"]]
     ids = [str(v) for v in f.get("portfolio_id", pd.Series(names))]
     width, top = 860.0, 90.0 + 22 * (len(f) // 5)
-    items = [(TOL_MUTED[i], f"{i + 1}: {shorten(n, 40)}") for i, n in enumerate(names)]
+    items = [(TOL_MUTED[i], shorten(n, 40)) for i, n in enumerate(names)]
     body = [legend(items, 20, 64, width=820)]
     panel_w, panel_h = 330.0, 190.0
     for j, (field, heading, unit, div) in enumerate(COMPARE_PANELS):
         values = check_values(f[field], field, names) / div
         px, py = 90.0 + (j % 2) * 420.0, top + 30 + (j // 2) * (panel_h + 80)
-        body.append(_panel(values, (px, py, px + panel_w, py + panel_h), heading, unit, field, ids))
+        body.append(_panel(values, (px, py, px + panel_w, py + panel_h), heading, unit, field, ids, names))
     height = top + 2 * (panel_h + 80) + 10
     co2 = f["co2_reduction_t_per_year"].to_numpy(float)
     desc = (
@@ -250,4 +261,4 @@ def compare_totals_svg(totals: Sequence[dict[str, Any]] | pd.DataFrame, title: s
         )
         + f". Most CO₂ reduction: {names[int(np.argmax(co2))]}."
     )
-    return document(width, height, title or "Portfolios side by side", desc, "".join(body), "compare")
+    return document(width, height, title or tr("Portfolios side by side"), desc, "".join(body), "compare")

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from service.charts.errors import ChartInputError
+from service.charts.i18n import current_language
+from service.i18n import fmt_number
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -60,10 +62,14 @@ def esc_array(values: Iterable[object]) -> np.ndarray:
 
 
 def num(x: float, digits: int = 0) -> str:
-    """A number with thousands separators (``12,345`` / ``1.5``); '–' for a missing value."""
+    """A number with thousands separators in the chart language (``12,345`` en, ``12 345`` pl);
+    '–' for a missing value."""
     if x is None or not math.isfinite(float(x)):
         return "–"
-    return f"{float(x):,.{digits}f}"
+    lang = current_language()
+    if lang == "en":
+        return f"{float(x):,.{digits}f}"
+    return fmt_number(float(x), lang, digits)
 
 
 def tick_format(ticks: Sequence[float] | np.ndarray) -> Callable[[float], str]:

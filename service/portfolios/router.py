@@ -187,10 +187,12 @@ def _svg(content: str) -> Response:
     response_class=Response,
     responses={**problem_responses(401, 404, 409, 422), **SVG_RESPONSE},
 )
-def compare_chart(session: SessionDep, principal: PrincipalDep, ids: Annotated[str, IDS_QUERY]) -> Response:
+def compare_chart(
+    session: SessionDep, principal: PrincipalDep, ids: Annotated[str, IDS_QUERY], lang: LangQuery = "pl"
+) -> Response:
     """Totals of 2..10 finished portfolios side by side as SVG bars (own contribution, grants, CO2, NPV)."""
     _, rows = service.comparable(session, principal, ids)
-    return _svg(service.compare_chart_svg(session, principal, rows))
+    return _svg(service.compare_chart_svg(session, principal, rows, lang))
 
 
 @router.get(
@@ -198,7 +200,9 @@ def compare_chart(session: SessionDep, principal: PrincipalDep, ids: Annotated[s
     response_class=Response,
     responses={**problem_responses(401, 404, 409), **SVG_RESPONSE},
 )
-def portfolio_chart(portfolio_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+def portfolio_chart(
+    portfolio_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, lang: LangQuery = "pl"
+) -> Response:
     """SVG: a frontier job's cost vs CO2 reduction (or NPV) points joined by a line; an ordinary
     portfolio's yearly cash flow bars with the cumulative CO2 reduction line. 409 until finished."""
-    return _svg(service.chart_svg(session, principal, portfolio_id))
+    return _svg(service.chart_svg(session, principal, portfolio_id, lang))

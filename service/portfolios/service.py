@@ -300,33 +300,38 @@ def request_model(row: Portfolio) -> PortfolioRequest:
     return FrontierRequest(**data) if row.kind == "frontier" else PortfolioRequest(**data)
 
 
-def chart_svg(session: Session, principal: Principal, portfolio_id: uuid.UUID) -> str:
-    """The SVG of a finished portfolio: its Pareto frontier, or its yearly cash flow with cumulative CO2."""
+def chart_svg(session: Session, principal: Principal, portfolio_id: uuid.UUID, lang: str = "pl") -> str:
+    """The SVG of a finished portfolio: its Pareto frontier, or its yearly cash flow with cumulative CO2,
+    labels and numbers in ``lang``."""
     from service.charts import ChartInputError
+    from service.charts.i18n import chart_language, tr
     from service.charts.portfolio import cash_flow_svg, frontier_svg
-    from service.errors import Conflict
 
     row = visible_portfolio(session, principal, portfolio_id)
     if row.finished_at is None:
         raise Conflict(f"portfolio {portfolio_id} has no results yet (see its job)")
     try:
-        if row.kind == "frontier":
-            kind = (row.solve or {}).get("kind") or row.request.get("frontier", "co2")
-            return frontier_svg(row.frontier or [], kind, f"Pareto frontier – {row.name}")
-        return cash_flow_svg(row.cash_flow or [], f"Cash flow and CO₂ reduction – {row.name}")
+        with chart_language(lang):
+            if row.kind == "frontier":
+                kind = (row.solve or {}).get("kind") or row.request.get("frontier", "co2")
+                return frontier_svg(row.frontier or [], kind, tr("Pareto frontier – {name}", name=row.name))
+            return cash_flow_svg(
+                row.cash_flow or [], tr("Cash flow and CO₂ reduction – {name}", name=row.name)
+            )
     except ChartInputError as exc:
         raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
 
 
-def compare_chart_svg(session: Session, principal: Principal, rows: list[Portfolio]) -> str:
+def compare_chart_svg(session: Session, principal: Principal, rows: list[Portfolio], lang: str = "pl") -> str:
     """Totals of finished portfolios side by side (rows already checked by the compare route's rules)."""
     from service.charts import ChartInputError
+    from service.charts.i18n import chart_language
     from service.charts.portfolio import compare_totals_svg
-    from service.errors import Conflict
 
     totals = [{"portfolio_id": str(r.id), "name": r.name, **(r.totals or {})} for r in rows]
     try:
-        return compare_totals_svg(totals)
+        with chart_language(lang):
+            return compare_totals_svg(totals)
     except ChartInputError as exc:
         raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from service.assessments.document import AssessmentDocument, carrier_sources, run_rows
 from service.charts.assessment import co2_by_type_svg, ep_chart_svg, pv_by_type_svg
+from service.charts.i18n import chart_language
 from service.charts.maps import assessment_map_svg
 from service.i18n import translator
 from service.inventory.summary import construction_era
@@ -115,6 +116,11 @@ def _data_quality(doc: AssessmentDocument, table: pd.DataFrame) -> dict[str, Any
 
 
 def _charts(doc: AssessmentDocument, table: pd.DataFrame, lang: str) -> dict[str, str]:
+    with chart_language(lang):
+        return _draw(doc, table, lang)
+
+
+def _draw(doc: AssessmentDocument, table: pd.DataFrame, lang: str) -> dict[str, str]:
     t = translator(lang)
     name = doc.inventory_name
     records = doc.buildings.copy()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from service.charts.i18n import chart_language
 from service.charts.portfolio import cash_flow_svg, compare_totals_svg, frontier_svg
 from service.i18n import translator
 from service.portfolios.document import PlanDocument, measure_sources
@@ -52,6 +53,11 @@ def _projects(doc: PlanDocument, lang: str) -> list[dict[str, Any]]:
 
 
 def _charts(doc: PlanDocument, lang: str) -> dict[str, str]:
+    with chart_language(lang):
+        return _draw(doc, lang)
+
+
+def _draw(doc: PlanDocument, lang: str) -> dict[str, str]:
     t = translator(lang)
     charts = {
         "cash_flow": cash_flow_svg(

@@ -144,20 +144,16 @@ def assessment_view(
 def assessment_chart(
     session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str, lang: str = "pl"
 ) -> tuple[str, Any] | None:
-    """One chart of a finished assessment, loaded by the page after its first render: ``("spec",
-    vega_lite_dict)`` when the Vega-Lite spec functions exist (service.charts, W2), else ``("svg",
-    text)``; None when that chart has no data (e.g. PV of a run without PV)."""
+    """One chart of a finished assessment in the reader's language, loaded by the page after its first
+    render: ``("svg", text)`` (the same SVG as the API's chart endpoints); None when that chart has no
+    data (e.g. PV of a run without PV)."""
     from service.assessments import service as assessments
     from service.errors import NotFound
 
     if kind not in CHART_KINDS:
         raise NotFound(f"no chart '{kind}'")
     try:
-        if kind == "map" and hasattr(assessments, "map_spec"):
-            return "spec", assessments.map_spec(session, principal, assessment_id, lang)
-        if kind != "map" and hasattr(assessments, "chart_spec"):
-            return "spec", assessments.chart_spec(session, principal, assessment_id, kind, lang)
-        return "svg", assessments.chart_svg(session, principal, assessment_id, kind)
+        return "svg", assessments.chart_svg(session, principal, assessment_id, kind, lang)
     except ProblemError as exc:
         if exc.status == 409:
             return None

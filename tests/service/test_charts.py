@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -303,3 +304,25 @@ def test_portfolio_charts_through_the_api(client, tenants):
     assert (
         client.get(f"/v1/portfolios/compare/chart.svg?ids={a['id']},{f['id']}", headers=h).status_code == 409
     )
+
+
+def test_charts_speak_the_readers_language_and_name_the_plans():
+    from service.charts.i18n import chart_language
+    from service.charts.portfolio import compare_totals_svg
+
+    by_type = [{"building_type": "school", "n_buildings": 3, "co2_t_per_year": 12345.6},
+               {"building_type": "sports_hall", "n_buildings": 1, "co2_t_per_year": 800.0}]  # fmt: skip
+    with chart_language("pl"):
+        pl = co2_by_type_svg(by_type)
+    assert "Emisja CO₂ [t/rok]" in pl and "Szkoła (3)" in pl and "Hala sportowa (1)" in pl
+    assert "12\u00a0346" in pl or "12\u202f346" in pl, "numbers in the Polish locale"
+    with chart_language("uk"):
+        assert "Викиди CO₂ [t/рік]" in co2_by_type_svg(by_type)
+    assert "CO₂ emissions [t/year]" in co2_by_type_svg(by_type), "English outside a language block"
+    totals = [{"name": n, "own_contribution_pln": 1e6 * (i + 1), "grant_pln": 5e5, "co2_reduction_t_per_year": 100.0 * i,
+               "npv_pln": 2e6} for i, n in enumerate(["Plan CO₂", "Plan NPV"])]  # fmt: skip
+    with chart_language("pl"):
+        svg = compare_totals_svg(totals)
+    axis_labels = re.findall(r'<text class="ax"[^>]*text-anchor="middle">([^<]*)</text>', svg)
+    assert "Plan CO₂" in axis_labels and "Plan NPV" in axis_labels, "bars named by the plan, not 1 and 2"
+    assert "Wkład własny" in svg

@@ -114,9 +114,15 @@ def test_templates_translate_and_escape(tmp_path: Path) -> None:
     assert render(env, "t.html", "xx", evil="").startswith("Język"), "unknown language falls back to Polish"
 
 
-MSG = re.compile(r"""(?<![A-Za-z_.])(?:_|gettext)\(\s*"((?:\\.|[^"\\])*)"\s*[,)]""")
+MSG = re.compile(r"""(?<![A-Za-z_.])(?:_|gettext|tr)\(\s*"((?:\\.|[^"\\])*)"\s*[,)]""")
 PMSG = re.compile(r"""pgettext\(\s*"([a-z_]+)"\s*,\s*"((?:\\.|[^"\\])*)"\s*[,)]""")
-SOURCES = ["service/reports", "service/assessments/document.py", "service/portfolios/service.py"]
+SOURCES = [
+    "service/reports",
+    "service/charts",
+    "service/assessments/document.py",
+    "service/assessments/service.py",
+    "service/portfolios/service.py",
+]
 
 
 def test_every_message_the_code_uses_is_in_the_catalogue() -> None:
