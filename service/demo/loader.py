@@ -88,7 +88,15 @@ def _publish_readiness(session: Any, city: Organisation) -> Any:
     readiness.submit_values(session, principal, teryt, content, "text/csv")
     request = {
         "teryts": [teryt],
-        "scenario": {"arrivals": 5000, "label": "5 000 nowych mieszkańców (scenariusz demonstracyjny)"},
+        "scenario": {
+            "arrivals": 5000,
+            "label": "5 000 nowych mieszkańców (scenariusz demonstracyjny)",
+            "labels": {
+                "pl": "5 000 nowych mieszkańców (scenariusz demonstracyjny)",
+                "en": "5,000 new residents (demonstration scenario)",
+                "uk": "5 000 нових мешканців (демонстраційний сценарій)",
+            },
+        },
         "uncertainty_runs": 200,
     }
     run = readiness_repo.add_run(session, city.id, request, [teryt])

@@ -47,6 +47,7 @@ _ENGLISH_LABELS: dict[str, dict[str, str]] = {
         "imputed": "imputed: {n}",
         "stale": "older data: {n}",
         "scenario": "Scenario: {label} · arrivals: {n}",
+        "scenario_unnamed": "Arrival scenario · arrivals: {n}",
         "vintage_range": "Data years {a}–{b}",
         "vintage_single": "Data year {a}",
         "methodology_version": "methodology {v}",

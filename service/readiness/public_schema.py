@@ -123,6 +123,9 @@ class ScenarioSummary(_Frozen):
 
     scenario_id: str = Field(pattern=_ID_PATTERN)
     label: str = Field(min_length=1, max_length=120, description="human-readable scenario name")
+    labels: dict[str, str] | None = Field(
+        default=None, description="the scenario's name per language (pl, en, uk) where the publisher gave it"
+    )
     arrivals_persons: int = Field(ge=0, description="arriving residents assumed [persons]")
     arrivals_per_1000_residents: float | None = Field(
         default=None, ge=0, description="arrivals relative to the resident population [persons per 1000]"
@@ -199,6 +202,7 @@ def example_snapshot() -> PublicSnapshot:
                          "imputed": ["vacant_municipal_dwellings_per_1000", "social_workers_per_10k"],
                          "stale": ["dwelling_price_pln_per_m2"]},
             "scenario": {"scenario_id": "baseline-2025", "label": "Baseline 2025",
+                         "labels": {"pl": "Stan bazowy 2025", "en": "Baseline 2025", "uk": "Базовий стан 2025"},
                          "arrivals_persons": 3200, "arrivals_per_1000_residents": 9.7},
         }
     )  # fmt: skip

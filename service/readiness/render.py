@@ -206,9 +206,7 @@ def widget_html(snapshot: PublicSnapshot | Mapping[str, Any], lang: str, base_ur
     notes += [lab["stale"].format(n=len(cov.stale))] if cov.stale else []
     if notes:
         coverage += f" ({'; '.join(notes)})"
-    scenario = lab["scenario"].format(
-        label=snap.scenario.label, n=_thousands(snap.scenario.arrivals_persons, lang)
-    )
+    scenario = scenario_line(snap, lang)
     provenance = " · ".join(
         [
             _vintage(snap, lab),
@@ -235,6 +233,15 @@ def widget_html(snapshot: PublicSnapshot | Mapping[str, Any], lang: str, base_ur
         f"</footer></main>"
     )
     return _page(lang, f"{lab['title']} – {snap.municipality_name}", body)
+
+
+def scenario_line(snap: PublicSnapshot, lang: str) -> str:
+    """The scenario line in the widget's language: with the publisher's name for ``lang`` where given,
+    else without a name (a Polish widget never shows a label written in another language)."""
+    lab = labels(lang)
+    n = _thousands(snap.scenario.arrivals_persons, lang)
+    named = (snap.scenario.labels or {}).get(lang)
+    return lab["scenario"].format(label=named, n=n) if named else lab["scenario_unnamed"].format(n=n)
 
 
 def in_language(url: str, lang: str) -> str:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Teryt = Annotated[
     str, Field(pattern=r"^\d{7}$", examples=["0663011"], description="7-digit TERYT gmina code")
@@ -81,6 +81,15 @@ class ScenarioIn(BaseModel):
         "scenario", pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", examples=["lublin-5000"]
     )
     label: str = Field("Arrival scenario", min_length=1, max_length=120, examples=["5 000 osób z Ukrainy"])
+    labels: dict[Literal["pl", "en", "uk"], str] | None = Field(
+        None,
+        description="the scenario's name per language, shown by the widget in its own language; a language "
+        "without a name shows a label generated from the arrivals in that language (never `label` in "
+        "another language)",
+        examples=[
+            {"pl": "5 000 osób z Ukrainy", "en": "5,000 people from Ukraine", "uk": "5 000 осіб з України"}
+        ],
+    )
     arrivals: float = Field(
         ge=0, le=10_000_000, allow_inf_nan=False, examples=[5000], description="[persons]"
     )
@@ -94,7 +103,19 @@ class ScenarioIn(BaseModel):
     primary_enrolment_share: float | None = Field(None, ge=0, le=1)
 
     def engine_fields(self) -> dict[str, float]:
-        return {k: v for k, v in self.model_dump(exclude={"scenario_id", "label"}).items() if v is not None}
+        return {
+            k: v
+            for k, v in self.model_dump(exclude={"scenario_id", "label", "labels"}).items()
+            if v is not None
+        }
+
+    @field_validator("labels")
+    @classmethod
+    def _short_labels(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for lang, text in (value or {}).items():
+            if not 1 <= len(text.strip()) <= 120:
+                raise ValueError(f"labels.{lang}: 1 to 120 characters")
+        return value
 
 
 class ScoresRequest(BaseModel):

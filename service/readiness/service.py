@@ -219,6 +219,7 @@ def _snapshot(session, teryt, score, run, seq, previous, base_url: str) -> dict:
                                              else "no-scenario"),
                      "label": scen.get("label", f"{int(round(arrivals)):,} new residents".replace(",", "\u00a0"))
                      if scen else "No arrival scenario",
+                     "labels": scen.get("labels") or None,
                      "arrivals_persons": int(round(arrivals)),
                      "arrivals_per_1000_residents": round(1000 * arrivals / pop, 2) if pop else None},
     }  # fmt: skip

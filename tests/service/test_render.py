@@ -348,3 +348,18 @@ def test_methodology_rejects_bad_lang_and_missing_translation():
         FrameworkDefinitionError, match=r"method_description\['weighting'\]: no text for lang 'en'"
     ):
         methodology_html(_framework(), "en", "2025.1", {"weighting": {"pl": "Równe wagi."}})
+
+
+def test_scenario_line_is_in_the_widgets_language_never_in_another():
+    """A label given per language is shown in that language; a label in one language only is never
+    shown in a widget of another language (the README's English what-if label in a Polish widget)."""
+    data = _snapshot()
+    data["scenario"] = {**data["scenario"], "label": "What-if 20,000 arrivals", "arrivals_persons": 20000,
+                        "labels": {"pl": "20 000 osób – wariant", "en": "What-if 20,000 arrivals"}}  # fmt: skip
+    assert "20 000 osób – wariant" in widget_html(data, "pl", BASE)
+    assert "What-if 20,000 arrivals" in widget_html(data, "en", BASE)
+    uk = widget_html(data, "uk", BASE)
+    assert "What-if" not in uk and "wariant" not in uk and "Сценарій прибуття" in uk
+    data["scenario"].pop("labels")
+    pl = widget_html(data, "pl", BASE)
+    assert "What-if" not in pl and "Scenariusz przyjazdów · liczba przybyłych: 20" in pl
