@@ -16,7 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from service.i18n import translator
 from service.readiness import repository as repo
+from service.readiness.i18n import METHODOLOGY_LANGS
 from service.readiness.methodology import methodology_html
 from service.readiness.public_schema import PublicSnapshot
 from service.readiness.render import badge_svg, widget_html
@@ -107,66 +109,45 @@ class PublicCache:
 
 
 def method_description(meta: dict) -> dict[str, dict[str, str]]:
-    """The method steps (pl/en/uk) generated from the framework's metadata (``framework.yaml``)."""
+    """The method steps in every methodology language, from the one catalogue (``public.po``, msgctxt
+    ``method:<step>``) filled with the framework's metadata (``framework.yaml``)."""
     low, high = meta.get("normalisation_range", [0, 100])
-    age = meta.get("max_age_years")
-    ref = meta.get("reference_year")
-    return {
-        "scenario": {
-            "pl": "Scenariusz przyjazdów (liczba osób, udział dzieci w wieku przedszkolnym i szkolnym, wielkość "
-            "gospodarstwa domowego) przekłada się na potrzeby: mieszkania, miejsca w szkołach i przedszkolach, "
-            "pacjentów POZ i sprawy w pomocy społecznej. Stosunek wolnych zasobów do potrzeb to wskaźniki zapasu.",
-            "en": "An arrival scenario (persons, shares of preschool and school-age children, household size) "
-            "becomes needs: dwellings, school and preschool places, primary-care patients and social-work cases. "
-            "Spare capacity divided by need gives the headroom indicators.",
-            "uk": "Сценарій прибуття (кількість осіб, частки дітей дошкільного та шкільного віку, розмір "
-            "домогосподарства) перетворюється на потреби: житло, місця у школах і дошкільних закладах, пацієнтів "
-            "первинної медичної допомоги та справи в соціальній допомозі. Вільні ресурси, поділені на потреби, "
-            "дають показники запасу.",
-        },
-        "imputation": {
-            "pl": "Braków danych nie uzupełnia się, chyba że konfiguracja wskaźnika tak stanowi; brak jest jawnie "
-            "wykazany w pokryciu danych, a wagi pozostałych wskaźników filaru są przeskalowane.",
-            "en": "Missing values are not imputed unless the indicator's configuration says so; they are listed in "
-            "the coverage and the remaining weights of the pillar are re-normalised.",
-            "uk": "Пропуски в даних не заповнюються, якщо конфігурація показника цього не передбачає; їх явно "
-            "показано в покритті даних, а ваги решти показників складової перераховуються.",
-        },
-        "normalisation": {
-            "pl": f"Normalizacja do wartości docelowych (goalposts): każdy wskaźnik na skalę {low}–{high} między "
-            "dwiema ustalonymi granicami, więc wynik gminy nie zależy od danych innych gmin.",
-            "en": f"Target-based (goalposts) normalisation: each indicator to {low}-{high} between two fixed "
-            "posts, so a gmina's score never depends on other gminas' data.",
-            "uk": f"Нормалізація за цільовими значеннями (goalposts): кожен показник переводиться на шкалу "
-            f"{low}–{high} між двома фіксованими межами, тож результат громади не залежить від даних інших громад.",
-        },
-        "weighting": {
-            "pl": "Wagi domyślne z definicji ramy (tabela poniżej); doradca może je zmienić przy obliczeniu, "
-            "a zmiana jest zapisana w skrócie konfiguracji publikacji.",
-            "en": "Default weights from the framework definition (table below); an advisor may change them for a "
-            "computation, and the change shows in the published configuration hash.",
-            "uk": "Типові ваги з визначення рамки (таблиця нижче); консультант може змінити їх для розрахунку, "
-            "а зміна видна в хеші конфігурації публікації.",
-        },
-        "aggregation": {
-            "pl": f"Średnia {'arytmetyczna' if meta.get('aggregation') == 'arithmetic' else meta.get('aggregation')}"
-            " ważona: wskaźniki → filary (mieszkania, edukacja, usługi) → wynik ogólny.",
-            "en": f"Weighted {meta.get('aggregation', 'arithmetic')} mean: indicators → pillars (housing, "
-            "schooling, services) → overall score.",
-            "uk": f"Зважене {'арифметичне' if meta.get('aggregation') == 'arithmetic' else meta.get('aggregation')}"
-            " середнє: показники → складові (житло, освіта, послуги) → загальний результат.",
-        },
-        "uncertainty": {
-            "pl": "Analiza Monte Carlo: wagi losowane ±25% wokół nominalnych i zamiennie normalizacja min–max; "
-            "przedział to 5. i 95. percentyl wyników.",
-            "en": "Monte Carlo: weights drawn ±25% around nominal and min-max normalisation as the alternative; "
-            "the interval is the 5th to 95th percentile of the runs.",
-            "uk": "Аналіз Монте-Карло: ваги випадково змінюються на ±25% навколо номінальних, альтернативою є "
-            "нормалізація мін–макс; інтервал — від 5-го до 95-го процентиля результатів.",
-        },
-        "freshness": {
-            "pl": f"Wiek danych liczony względem roku {ref}; wartości starsze niż {age} lat są oznaczane.",
-            "en": f"Data age is counted against {ref}; values older than {age} years are flagged.",
-            "uk": f"Вік даних рахується відносно {ref} року; значення, старші за {age} років, позначаються.",
-        },
-    }
+    values = {"low": low, "high": high, "age": meta.get("max_age_years"), "ref": meta.get("reference_year")}
+    out: dict[str, dict[str, str]] = {}
+    for step, english in METHOD_STEPS_EN.items():
+        out[step] = {}
+        for lang in METHODOLOGY_LANGS:
+            t = translator(lang)
+            aggregation = t.pgettext("aggregation", str(meta.get("aggregation", "arithmetic")))
+            out[step][lang] = t.pgettext(f"method:{step}", english).format(aggregation=aggregation, **values)
+    return out
+
+
+# The English texts of the method steps (msgids); translations in service/i18n/locales/*/public.po.
+METHOD_STEPS_EN: dict[str, str] = {
+    "scenario": (
+        "An arrival scenario (persons, shares of preschool and school-age children, household size) "
+        "becomes needs: dwellings, school and preschool places, primary-care patients and social-work "
+        "cases. Spare capacity divided by need gives the headroom indicators."
+    ),
+    "imputation": (
+        "Missing values are not imputed unless the indicator's configuration says so; they are listed "
+        "in the coverage and the remaining weights of the pillar are re-normalised."
+    ),
+    "normalisation": (
+        "Target-based (goalposts) normalisation: each indicator to {low}-{high} between two fixed "
+        "posts, so a gmina's score never depends on other gminas' data."
+    ),
+    "weighting": (
+        "Default weights from the framework definition (table below); an advisor may change them for a "
+        "computation, and the change shows in the published configuration hash."
+    ),
+    "aggregation": (
+        "Weighted {aggregation} mean: indicators → pillars (housing, schooling, services) → overall score."
+    ),
+    "uncertainty": (
+        "Monte Carlo: weights drawn ±25% around nominal and min-max normalisation as the alternative; "
+        "the interval is the 5th to 95th percentile of the runs."
+    ),
+    "freshness": ("Data age is counted against {ref}; values older than {age} years are flagged."),
+}
