@@ -114,7 +114,7 @@ def _scenario(request: dict) -> ArrivalScenario | None:
     spec = request.get("scenario")
     if not spec:
         return None
-    fields = {k: v for k, v in spec.items() if k not in ("scenario_id", "label") and v is not None}
+    fields = {k: v for k, v in spec.items() if k not in ("scenario_id", "label", "labels") and v is not None}
     return ArrivalScenario.build(**fields)
 
 

@@ -233,3 +233,22 @@ def test_many_cities_with_uncertainty_run_as_job(client, tenants) -> None:
     assert client.get(job["result_url"], headers=tenants.h(tenants.city_key)).status_code == 404
     r = client.post("/v1/readiness/scores", json=body, headers=tenants.h(tenants.city_key))
     assert r.status_code == 404
+
+
+def test_scenario_labels_per_language_reach_the_widget(client, tenants) -> None:
+    put_city_values(client, tenants)
+    h = tenants.h(tenants.city_key)
+    body = {"teryts": [LUBLIN],
+            "scenario": {"scenario_id": "w", "label": "What-if", "arrivals": 2000,
+                         "labels": {"pl": "Wariant 2 000 osób", "uk": "Варіант 2 000 осіб"}}}  # fmt: skip
+    r = client.post("/v1/readiness/scores", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    run_id = r.json()["run_id"]
+    pub = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": run_id}, headers=h)
+    assert pub.status_code == 201, pub.text
+    assert pub.json()["snapshot"]["scenario"]["labels"]["pl"] == "Wariant 2 000 osób"
+    assert "Wariant 2 000 osób" in client.get(f"/v1/public/readiness/{LUBLIN}/widget?lang=pl").text
+    en = client.get(f"/v1/public/readiness/{LUBLIN}/widget?lang=en").text
+    assert "What-if" not in en and "Wariant" not in en
+    bad = dict(body, scenario={**body["scenario"], "labels": {"de": "x"}})
+    assert client.post("/v1/readiness/scores", json=bad, headers=h).status_code == 422
