@@ -19,6 +19,12 @@ _TITLES = {
 }
 
 
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A PDF document (attachment)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 DialectQuery = Annotated[
     Literal["plain", "excel-pl"],
     Query(

@@ -25,7 +25,7 @@ from service.exports.responses import attachment
 from service.inventory.service import visible_inventory
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
-from service.openapi import DialectQuery, LangQuery, problem_responses
+from service.openapi import PDF_RESPONSE, DialectQuery, LangQuery, problem_responses
 from service.reports import service as reports
 
 router = APIRouter(tags=["energy"])
@@ -152,14 +152,6 @@ def get_assessment(
         return assessment_out(session, service.visible_assessment(session, principal, assessment_id), True)
     content, filename = service.export_file(session, principal, assessment_id, format, dialect, lang)
     return attachment(content, filename, format)
-
-
-PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "A PDF document",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
 
 
 @router.get(

@@ -13,7 +13,7 @@ from service.exports.responses import XLSX, attachment
 from service.jobs.dispatch import accepted
 from service.jobs.models import Job
 from service.jobs.schemas import JobOut
-from service.openapi import DialectQuery, LangQuery, problem_responses
+from service.openapi import PDF_RESPONSE, DialectQuery, LangQuery, problem_responses
 from service.orgs.service import visible_city_ids
 from service.portfolios import repository, service
 from service.portfolios.models import Portfolio
@@ -138,13 +138,7 @@ def get_portfolio(
 @router.get(
     "/{portfolio_id}/report.pdf",
     response_class=Response,
-    responses={
-        **problem_responses(401, 404, 409, 422),
-        200: {
-            "description": "A PDF document",
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        },
-    },
+    responses={**problem_responses(401, 404, 409, 422), **PDF_RESPONSE},
 )
 def portfolio_report(
     portfolio_id: uuid.UUID,

@@ -14,7 +14,7 @@ from service.exports.responses import attachment
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.jobs.service import create_job
-from service.openapi import LangQuery, problem_responses
+from service.openapi import PDF_RESPONSE, LangQuery, problem_responses
 from service.readiness import repository as repo
 from service.readiness import service
 from service.readiness.render import embed_snippet
@@ -134,14 +134,6 @@ def post_scores(
 def get_run(run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RunOut:
     """A score run: its request, configuration hash and the stored scores of every gmina."""
     return _run_out(session, service.visible_run(session, principal, run_id))
-
-
-PDF_RESPONSE = {
-    200: {
-        "description": "A PDF document",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    }
-}
 
 
 @router.get("/scores/{run_id}/report.pdf", response_class=Response,
