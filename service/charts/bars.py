@@ -58,7 +58,10 @@ def hbar_chart(
     bar_h = 18.0 if k == 1 else 14.0
     group_h = bar_h * k + 12.0
     top = 74.0 if k == 1 else 96.0
-    left, right = 210.0, width - (230.0 if note else 70.0)  # room for a translated note such as "49% zużyte na miejscu"
+    left, right = (
+        210.0,
+        width - (230.0 if note else 70.0),
+    )  # room for a translated note such as "49% zużyte na miejscu"
     x = Linear((lo, hi), (left, right))
     plot_bottom = top + n * group_h
     height = plot_bottom + 70

@@ -47,11 +47,18 @@ def mln(x: float) -> str:
     return num(x, 1 if abs(x) < 10 else 0)
 
 
-def frontier_svg(points: Sequence[dict[str, Any]] | pd.DataFrame, kind: str = "co2", title: str = "") -> str:
+def frontier_svg(
+    points: Sequence[dict[str, Any]] | pd.DataFrame,
+    kind: str = "co2",
+    title: str = "",
+    chosen: dict[str, Any] | None = None,
+) -> str:
     """Pareto frontier: own contribution [mln PLN] across, CO2 reduction [t/year] (``kind="co2"``) or
     NPV [mln PLN] (``kind="npv"``) up; points in order of cost, joined by a line.
 
     Each point is a ``<circle class="point" data-x=.. data-y=..>`` (data in the axis units) with a tooltip.
+    ``chosen`` (the totals of the plan the reader holds: ``name``, ``own_contribution_pln`` and the y field)
+    is drawn as a labelled diamond ``<path class="chosen">`` where that plan lies against the frontier.
     """
     if kind not in ("co2", "npv"):
         raise ChartInputError(f"kind: {kind!r} is not 'co2' or 'npv'", field="kind")
@@ -64,8 +71,18 @@ def frontier_svg(points: Sequence[dict[str, Any]] | pd.DataFrame, kind: str = "c
     xv, yv, g = xv[order], yv[order], f.iloc[order].reset_index(drop=True)
     width, height = 860.0, 560.0
     left, right, top, bottom = 110.0, 820.0, 80.0, 470.0
-    x0, x1, xt = nice_domain(min(0.0, xv.min()), xv.max())
-    y0, y1, yt = nice_domain(min(0.0, yv.min()), yv.max())
+    cx_val = cy_val = None
+    if (
+        chosen is not None
+        and chosen.get("own_contribution_pln") is not None
+        and chosen.get(y_field) is not None
+    ):
+        cx_val = float(chosen["own_contribution_pln"]) / MLN
+        cy_val = float(chosen[y_field]) / (1.0 if kind == "co2" else MLN)
+    x_hi = max(xv.max(), cx_val if cx_val is not None else -np.inf)
+    y_hi = max(yv.max(), cy_val if cy_val is not None else -np.inf)
+    x0, x1, xt = nice_domain(min(0.0, xv.min()), x_hi)
+    y0, y1, yt = nice_domain(min(0.0, yv.min()), y_hi)
     x, y = Linear((x0, x1), (left, right)), Linear((y0, y1), (bottom, top))
     y_unit = "t/year" if kind == "co2" else "mln PLN"
     y_label = (
@@ -104,6 +121,15 @@ def frontier_svg(points: Sequence[dict[str, Any]] | pd.DataFrame, kind: str = "c
         f'<path class="frontier" d="{line}" fill="none" stroke="{OKABE_ITO[0]}" stroke-width="2.5"/>',
         "".join(marks),
     ]
+    if cx_val is not None and cy_val is not None:
+        mx, my = float(x(cx_val)), float(y(cy_val))
+        name = str(chosen.get("name") or tr("this plan"))  # type: ignore[union-attr]
+        body.append(
+            f'<path class="chosen" data-x="{cx_val:.6g}" data-y="{cy_val:.6g}" '
+            f'd="M{p(mx)} {p(my - 9)}L{p(mx + 9)} {p(my)}L{p(mx)} {p(my + 9)}L{p(mx - 9)} {p(my)}Z" '
+            f'fill="{OKABE_ITO[5]}" stroke="#000" stroke-width="1.2"><title>{esc(name)}</title></path>'
+            f'<text class="lab" x="{p(mx + 13)}" y="{p(my + 5)}">{esc(shorten(name, 36))}</text>'
+        )
     desc = (
         f"Line chart of {len(g)} Pareto points: own contribution from {mln(xv.min())} to {mln(xv.max())} mln PLN, "
         f"{what} from {num(yv.min(), 1)} to {num(yv.max(), 1)} {y_unit}."

@@ -65,7 +65,10 @@ def _draw(doc: PlanDocument, lang: str) -> dict[str, str]:
         )
     }
     if doc.frontier:
-        charts["frontier"] = frontier_svg(doc.frontier, "co2", t.gettext("Cost against CO₂ reduction"))
+        chosen = {"name": doc.name, **doc.totals}
+        charts["frontier"] = frontier_svg(
+            doc.frontier, "co2", t.gettext("Cost against CO₂ reduction"), chosen
+        )
     if len(doc.compared) >= 2:
         charts["compare"] = compare_totals_svg(doc.compared, t.gettext("The plans side by side"))
     return {k: svg_data_uri(v) for k, v in charts.items()}

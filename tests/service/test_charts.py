@@ -326,3 +326,15 @@ def test_charts_speak_the_readers_language_and_name_the_plans():
     axis_labels = re.findall(r'<text class="ax"[^>]*text-anchor="middle">([^<]*)</text>', svg)
     assert "Plan CO₂" in axis_labels and "Plan NPV" in axis_labels, "bars named by the plan, not 1 and 2"
     assert "Wkład własny" in svg
+
+
+def test_frontier_marks_the_chosen_plan_where_it_lies():
+    points = [
+        {"own_contribution_pln": 1e6 * k, "co2_reduction_t_per_year": 100.0 * k**0.5} for k in (1, 2, 4, 8)
+    ]
+    chosen = {"name": "Plan rady miasta", "own_contribution_pln": 3e6, "co2_reduction_t_per_year": 150.0}
+    root = ET.fromstring(frontier_svg(points, "co2", chosen=chosen))
+    marks = [e for e in root.iter() if e.get("class") == "chosen"]
+    assert len(marks) == 1 and marks[0].get("data-x") == "3" and marks[0].get("data-y") == "150"
+    assert any((t.text or "") == "Plan rady miasta" for t in root.iter() if t.tag.endswith("text"))
+    assert not [e for e in ET.fromstring(frontier_svg(points)).iter() if e.get("class") == "chosen"]

@@ -101,6 +101,12 @@ def test_plan_report_states_financing_and_compares_named_plans(client, tenants) 
     assert "50% kosztów kwalifikowanych" in text.replace("\u00a0", "")
     assert "Plan CO₂ z dotacją" in text and "Plan NPV" in text
     save_pages(r.content, "plan-pl")
+    front = run(client, tenants, {"inventory_id": inv, "n_points": 3}, "/v1/portfolios/frontier")
+    with_front = client.get(f"{a['url']}/report.pdf?frontier={front['id']}", headers=h)
+    assert with_front.status_code == 200, with_front.text
+    front_text = pdf_text(with_front.content)
+    assert "Front Pareto: koszt wobec redukcji CO₂" in front_text and "Ten plan: wkład własny" in front_text
+    assert client.get(f"{a['url']}/report.pdf?frontier={b['id']}", headers=h).status_code == 409
     assert client.get(f"{a['url']}/report.pdf", headers=tenants.h(tenants.other_city_key)).status_code == 404
 
 
