@@ -225,11 +225,12 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         )
         out.append(f'<path class="limit" d="{d}" stroke="#000" stroke-width="2.5" fill="none"/>')
     met = int((classes == 0).sum())
-    desc = (
-        f"Horizontal bars: EP of {n} buildings from {ep.max():.0f} down to {ep.min():.0f} {EP_UNIT}; "
-        f"{met} of {n} meet their EP limit; median EP / limit {np.nanmedian(ep / np.where(limit > 0, limit, np.nan)):.1f}."
-        + (f" {skipped} building(s) without EP are not drawn." if skipped else "")
-    )
+    median = np.nanmedian(ep / np.where(limit > 0, limit, np.nan))
+    desc = tr(
+        "Horizontal bars: EP of {n} buildings from {hi} down to {lo} {unit}; {met} of {n} meet their EP limit; "
+        "median EP / limit {median}.",
+        n=n, hi=num(ep.max()), lo=num(ep.min()), unit=tr(EP_UNIT), met=met, median=num(median, 1),
+    ) + (tr(" {n} building(s) without EP are not drawn.", n=skipped) if skipped else "")  # fmt: skip
     return document(
         width, bottom + 70, title or "EP against the limit, per building", desc, "".join(out), "ep"
     )
@@ -245,10 +246,11 @@ def co2_by_type_svg(totals_by_type: Sequence[dict[str, Any]] | pd.DataFrame, tit
     labels = [labels[i] + (f" ({int(counts[i])})" if counts is not None else "") for i in order]
     total = co2.sum()
     share = co2[order] / total if total > 0 else np.zeros(len(order))
-    desc = (
-        f"Bars: CO2 emissions of {len(order)} building types, {total:,.0f} t/year in total; "
-        f"largest {labels[0]} with {co2[order[0]]:,.0f} t/year ({share[0]:.0%})."
-    )
+    desc = tr(
+        "Bars: CO2 emissions of {k} building types, {total} t/year in total; largest {name} with {top} t/year "
+        "({share}).",
+        k=len(order), total=num(total), name=labels[0], top=num(co2[order[0]]), share=f"{share[0]:.0%}",
+    )  # fmt: skip
     return hbar_chart(
         labels,
         [Series(tr("CO2 emissions"), co2[order], OKABE_ITO[0], tr("t/year"))],
@@ -276,11 +278,12 @@ def pv_by_type_svg(totals_by_type: Sequence[dict[str, Any]] | pd.DataFrame, titl
     )
     order = np.argsort(-yield_mwh, kind="stable")
     ratio = np.divide(self_mwh, yield_mwh, out=np.zeros_like(self_mwh), where=yield_mwh > 0)[order]
-    desc = (
-        f"Grouped bars per building type ({len(order)}): rooftop PV yield {yield_mwh.sum():,.0f} MWh/year in total, "
-        f"of which {self_mwh.sum():,.0f} MWh/year ({self_mwh.sum() / max(yield_mwh.sum(), 1e-12):.0%}) "
-        "is used in the buildings; the rest is exported under net-billing."
-    )
+    desc = tr(
+        "Grouped bars per building type ({k}): rooftop PV yield {total} MWh/year in total, of which {own} "
+        "MWh/year ({share}) is used in the buildings; the rest is exported under net-billing.",
+        k=len(order), total=num(yield_mwh.sum()), own=num(self_mwh.sum()),
+        share=f"{self_mwh.sum() / max(yield_mwh.sum(), 1e-12):.0%}",
+    )  # fmt: skip
     return hbar_chart(
         [labels[i] for i in order],
         [

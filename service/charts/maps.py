@@ -200,10 +200,16 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
         out.append(f'<text class="s note" x="20" y="{PLOT[3] + 24 + 18 * i}">{esc(line)}</text>')
     met = int((classes == 0).sum())
     desc = (
-        f"Map of {len(g)} buildings placed by longitude and latitude; circle area is proportional to heated "
-        f"area, colour to EP divided by the EP limit. {met} of {len(g)} meet their limit."
-        + (
-            f" {len(unlocated)} building(s) have no coordinates and are listed under the map."
+        tr(
+            "Map of {n} buildings placed by longitude and latitude; circle area is proportional to heated area, "
+            "colour to EP divided by the EP limit. {met} of {n} meet their limit.",
+            n=len(g),
+            met=met,
+        )
+        +
+        # fmt: skip
+        (
+            tr(" {n} building(s) have no coordinates and are listed under the map.", n=len(unlocated))
             if len(unlocated)
             else ""
         )

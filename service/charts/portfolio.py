@@ -130,10 +130,12 @@ def frontier_svg(
             f'fill="{OKABE_ITO[5]}" stroke="#000" stroke-width="1.2"><title>{esc(name)}</title></path>'
             f'<text class="lab" x="{p(mx + 13)}" y="{p(my + 5)}">{esc(shorten(name, 36))}</text>'
         )
-    desc = (
-        f"Line chart of {len(g)} Pareto points: own contribution from {mln(xv.min())} to {mln(xv.max())} mln PLN, "
-        f"{what} from {num(yv.min(), 1)} to {num(yv.max(), 1)} {y_unit}."
-    )
+    desc = tr(
+        "Line chart of {n} Pareto points: own contribution from {x0} to {x1} mln PLN, {what} from {y0} to {y1} "
+        "{unit}.",
+        n=len(g), x0=mln(xv.min()), x1=mln(xv.max()), what=tr(what), y0=num(yv.min(), 1), y1=num(yv.max(), 1),
+        unit=tr(y_unit),
+    )  # fmt: skip
     default = (
         tr("Cost vs CO₂ reduction: the Pareto frontier")
         if kind == "co2"
@@ -214,10 +216,11 @@ def cash_flow_svg(cash_flow: Sequence[dict[str, Any]] | pd.DataFrame, title: str
         + "</text>",
         f'<path class="co2" d="{line}" fill="none" stroke="{green}" stroke-width="3"/>',
     ]
-    desc = (
-        f"Bars: net cash flow in each of {n} years, from {mln(net.min())} to {mln(net.max())} mln PLN; line: "
-        f"cumulative CO₂ reduction reaching {num(co2_cum[-1])} t by year {f['year'].iloc[-1]}."
-    )
+    desc = tr(
+        "Bars: net cash flow in each of {n} years, from {lo} to {hi} mln PLN; line: cumulative CO₂ reduction "
+        "reaching {co2} t by year {year}.",
+        n=n, lo=mln(net.min()), hi=mln(net.max()), co2=num(co2_cum[-1]), year=f["year"].iloc[-1],
+    )  # fmt: skip
     return document(
         width,
         height,
