@@ -65,7 +65,7 @@ def _column(values: pd.Series) -> list[Any]:
     if pd.api.types.is_numeric_dtype(values.dtype):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
         return [None if not np.isfinite(v) else v for v in arr.tolist()]
-    out = []
+    out: list[Any] = []
     for v in values.to_numpy(dtype=object):
         if v is None or v is pd.NA or (isinstance(v, float) and v != v):
             out.append(None)

@@ -37,7 +37,7 @@ def _read(lang: str) -> Catalogue:
             if not msg.id:
                 continue
             key_id = msg.id[0] if isinstance(msg.id, (tuple, list)) else msg.id
-            text = tuple(msg.string) if isinstance(msg.string, (tuple, list)) else msg.string
+            text = tuple(msg.string) if isinstance(msg.string, (tuple, list)) else (msg.string or "")
             cat.messages[(key_id, msg.context)] = text
     return cat
 

@@ -25,10 +25,10 @@ def _missing(value: object) -> bool:
 
 def fmt_number(value: float | int | None, lang: str = "pl", digits: int = 1, dash: str = "–") -> str:
     """``3945.25`` -> ``3 945,3`` (pl), ``3,945.3`` (en); None/NaN -> ``dash``."""
-    if _missing(value):
+    if value is None or _missing(value):
         return dash
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=_locale(lang))
+    return babel_numbers.format_decimal(float(value), format=pattern, locale=_locale(lang))
 
 
 def fmt_int(value: float | int | None, lang: str = "pl", dash: str = "–") -> str:
@@ -45,26 +45,26 @@ def fmt_money(
     value_pln: float | int | None, lang: str = "pl", compact: bool = False, digits: int = 0, dash: str = "–"
 ) -> str:
     """PLN in the locale: ``12 345 zł``; ``compact=True`` gives ``12,5 mln zł`` for large sums."""
-    if _missing(value_pln):
+    if value_pln is None or _missing(value_pln):
         return dash
-    if compact and abs(float(value_pln)) >= 10_000:  # type: ignore[arg-type]
+    if compact and abs(float(value_pln)) >= 10_000:
         return babel_numbers.format_compact_currency(
-            value_pln, "PLN", locale=_locale(lang), fraction_digits=1
+            float(value_pln), "PLN", locale=_locale(lang), fraction_digits=1
         )
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "\u00a0¤"
     if lang == "en":
         pattern = "¤#,##0" + ("." + "0" * digits if digits > 0 else "")
     return babel_numbers.format_currency(
-        value_pln, "PLN", format=pattern, locale=_locale(lang), currency_digits=False
+        float(value_pln), "PLN", format=pattern, locale=_locale(lang), currency_digits=False
     )
 
 
 def fmt_percent(value_fraction: float | None, lang: str = "pl", digits: int = 0, dash: str = "–") -> str:
     """``0.125`` -> ``12,5%`` (pl) with ``digits=1``."""
-    if _missing(value_fraction):
+    if value_fraction is None or _missing(value_fraction):
         return dash
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return babel_numbers.format_percent(value_fraction, format=pattern, locale=_locale(lang))
+    return babel_numbers.format_percent(float(value_fraction), format=pattern, locale=_locale(lang))
 
 
 def fmt_date(value: dt.date | dt.datetime | str | None, lang: str = "pl", dash: str = "–") -> str:

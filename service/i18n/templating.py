@@ -10,7 +10,7 @@ text is escaped like any other value (placeholders are filled before escaping).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jinja2
@@ -43,12 +43,22 @@ def render(env: jinja2.Environment, template: str, lang: str, **context: object)
     """Render ``template`` in ``lang`` with gettext and locale filters bound to that language."""
     t = translator(lang)
     lang = t.lang
-    filters = {
-        "number": lambda v, digits=1: fmt_number(v, lang, digits),
+
+    def number(v: float | None, digits: int = 1) -> str:
+        return fmt_number(v, lang, digits)
+
+    def money(v: float | None, compact: bool = False, digits: int = 0) -> str:
+        return fmt_money(v, lang, compact, digits)
+
+    def pct(v: float | None, digits: int = 0) -> str:
+        return fmt_percent(v, lang, digits)
+
+    filters: dict[str, Callable[..., str]] = {
+        "number": number,
         "int": lambda v: fmt_int(v, lang),
         "year": lambda v: fmt_year(v),
-        "money": lambda v, compact=False, digits=0: fmt_money(v, lang, compact, digits),
-        "pct": lambda v, digits=0: fmt_percent(v, lang, digits),
+        "money": money,
+        "pct": pct,
         "date": lambda v: fmt_date(v, lang),
         "datetime": lambda v: fmt_datetime(v, lang),
     }

@@ -29,14 +29,14 @@ def _per_year(projects: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _financing(doc: PlanDocument) -> list[dict[str, Any]]:
     """Own contribution and each programme's grant, with the programme's rule."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"source": "own", "amount_pln": float(doc.totals.get("own_contribution_pln") or 0.0), "rule": None}
     ]
     for prog in doc.programmes:
         col = f"grant_pln__{prog['programme_id']}"
         amount = float(doc.projects[col].sum()) if col in doc.projects else 0.0
         rows.append({"source": prog["programme_id"], "amount_pln": amount, "rule": prog})
-    total = sum(r["amount_pln"] for r in rows) or 1.0
+    total = sum(float(r["amount_pln"]) for r in rows) or 1.0
     return [{**r, "share": r["amount_pln"] / total} for r in rows]
 
 
