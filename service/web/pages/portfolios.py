@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from energy.measures import load_catalogue, programme_catalogue
 from service.deps import SessionDep, commit
 from service.errors import NotFound, ValidationProblem
+from service.exports import Dialect
 from service.exports.responses import attachment
 from service.orgs.service import access_level, visible_city_ids
 from service.portfolios import repository, service
@@ -137,7 +138,7 @@ async def start(request: Request, session: SessionDep, user: CsrfUserDep) -> Res
         portfolio, job = service.start_portfolio(session, user.principal, body, kind)
     except ValidationProblem as exc:
         session.rollback()
-        form = {k: v for k, v in raw.items() if isinstance(v, str)}
+        form: dict[str, Any] = {k: v for k, v in raw.items() if isinstance(v, str)}
         form["programme"] = raw.getlist("programme")
         form["excluded_measure"] = raw.getlist("excluded_measure")
         return _form_page(request, session, user, form, translated_findings(exc.errors), 422)
@@ -170,7 +171,7 @@ def compare_download(
     request: Request, fmt: str, session: SessionDep, user: UserDep, ids: str = ""
 ) -> Response:
     fmt = "csv" if fmt == "csv" else "xlsx"
-    dialect = "excel-pl" if fmt == "csv" else "plain"
+    dialect: Dialect = "excel-pl" if fmt == "csv" else "plain"
     content, name = service.compare_export_file(
         session, user.principal, ids[:400], fmt, dialect, page_lang(request)
     )
@@ -239,7 +240,7 @@ def download(
         content, name = reports.plan_report(session, user.principal, portfolio_id, lang, None, None)
         return attachment(content, name, "pdf")
     fmt = "csv" if fmt == "csv" else "xlsx"
-    dialect = "excel-pl" if fmt == "csv" else "plain"
+    dialect: Dialect = "excel-pl" if fmt == "csv" else "plain"
     content, name = service.export_file(session, user.principal, portfolio_id, fmt, dialect, lang)
     return attachment(content, name, fmt)
 
