@@ -472,3 +472,15 @@ def plan_document(
         cash_flow=pd.DataFrame.from_records(row.cash_flow or []), programmes=programme_rules(row.request or {}),
         compared=compared, frontier=frontier, carrier_prices=prices.to_dict("records"),
     )  # fmt: skip
+
+
+def list_visible(session: Session, principal: Principal) -> list[Portfolio]:
+    """The portfolios of every city the caller may see (own, or granted to an advisor)."""
+    from service.orgs.service import visible_city_ids
+
+    return repository.list_portfolios(session, visible_city_ids(session, principal))
+
+
+def projects_of(session: Session, row: Portfolio) -> list[dict[str, Any]]:
+    """The stored projects of a visible portfolio (the caller checked its visibility)."""
+    return repository.load_projects(session, row.id)

@@ -18,7 +18,7 @@ from service.errors import NotFound, ValidationProblem
 from service.exports import Dialect
 from service.exports.responses import attachment
 from service.orgs.service import access_level, visible_city_ids
-from service.portfolios import repository, service
+from service.portfolios import service
 from service.portfolios.schemas import FrontierRequest, PortfolioRequest
 from service.web.assessing import _number
 from service.web.findings import translated_findings
@@ -118,7 +118,7 @@ def _form_page(request: Request, session: Any, user: Any, form: dict, findings: 
 @router.get("")
 def portfolio_list(request: Request, session: SessionDep, user: UserDep) -> Response:
     user.principal.require("inventory:read")
-    rows = repository.list_portfolios(session, visible_city_ids(session, user.principal))
+    rows = service.list_visible(session, user.principal)
     return page(request, "portfolios/list.html", nav="portfolios", rows=rows, can_run=can_plan(session, user))
 
 
@@ -189,7 +189,7 @@ def _detail(session: Any, user: Any, portfolio_id: uuid.UUID, lang: str) -> dict
     view["svg"] = service.chart_svg(session, user.principal, portfolio_id, lang)
     if row.kind == "portfolio":
         view["projects"] = sorted(
-            repository.load_projects(session, row.id),
+            service.projects_of(session, row),
             key=lambda p: (p.get("start_year") or 0, p["building_id"]),
         )
         view["financing"] = financing_by_source(view["projects"])
