@@ -67,20 +67,48 @@ def base_label(base: str) -> str:
     return base.replace("_", " ").strip().capitalize()
 
 
-def column_msgids(key: str) -> list[tuple[str | None, str]]:
-    """The (context, msgid) pairs the header of ``key`` is made of (for the catalogue's completeness test)."""
-    out: list[tuple[str | None, str]] = []
+@dataclass(frozen=True)
+class KeyParts:
+    """A column key taken apart once: the field, its unit and decimals, and what the suffixes name."""
+
+    key: str  # the field without its suffixes (``capex_pln__led`` -> ``capex_pln``)
+    base: str  # the field without its unit (``capex``)
+    unit: str
+    digits: int | None
+    is_ratio: bool
+    suffix: str | None  # a measure, programme or compare position after ``__``
+    month: int | None  # 1..12 for ``..._month_01``
+
+
+def parse_key(key: str) -> KeyParts:
+    """Split ``key`` by the API's naming grammar (see the module docstring)."""
+    suffix = None
     if "__" in key:
-        key, part = key.split("__", 1)
-        if not part.isdigit() and not key.startswith("grant"):
-            out.append(("measure", part.replace("_", " ")))
+        key, suffix = key.split("__", 1)
     month = MONTH.match(key)
+    month_no = None
     if month:
         key = month["base"] + "_kwh" if not month["base"].endswith("_kwh") else month["base"]
-        out.append((None, MONTH_NAMES[int(month["m"]) - 1]))
-    base, _, _ = split_unit(key)
+        month_no = int(month["m"])
+    base, unit, digits = split_unit(key)
     is_ratio = key in RATIO_NAMES or key.startswith(RATIO_PREFIXES)
-    out.append((None, base_label(base if not is_ratio else key)))
+    if is_ratio:
+        digits = 2
+    elif key in INTEGER_NAMES or key in YEAR_NAMES:
+        digits = 0
+    return KeyParts(key, base if not is_ratio else key, unit, digits, is_ratio, suffix, month_no)
+
+
+def column_msgids(key: str) -> list[tuple[str | None, str]]:
+    """The (context, msgid) pairs the header of ``key`` is made of (for the catalogue's completeness
+    test); programme ids after ``grant_…__`` and compare positions are names, not messages."""
+    parts = parse_key(key)
+    out: list[tuple[str | None, str]] = []
+    if parts.suffix and not parts.suffix.isdigit() and not parts.key.startswith("grant"):
+        out.append(("measure", parts.suffix.replace("_", " ")))
+    if parts.month:
+        out.append((None, MONTH_NAMES[parts.month - 1]))
+    out.append((None, base_label(parts.base)))
     return out
 
 
@@ -88,35 +116,20 @@ def column_format(key: str, lang: str, plan_names: dict[str, str] | None = None)
     """Header and number format of ``key`` in ``lang``; ``plan_names`` maps compare suffixes
     (``__1``) to the plan's name."""
     t = translator(lang)
-    suffix_label = ""
+    parts = parse_key(key)
+    text = t.gettext(base_label(parts.base))
     group = ""
-    if "__" in key:
-        key, part = key.split("__", 1)
-        if plan_names and part in plan_names:
-            group = plan_names[part]
-        else:
-            suffix_label = t.pgettext("measure", part.replace("_", " "))
-    month = MONTH.match(key)
-    month_label = ""
-    if month:
-        key = month["base"] + "_kwh" if not month["base"].endswith("_kwh") else month["base"]
-        month_label = t.gettext(MONTH_NAMES[int(month["m"]) - 1])
-    base, unit, digits = split_unit(key)
-    is_ratio = key in RATIO_NAMES or key.startswith(RATIO_PREFIXES)
-    if is_ratio:
-        digits = 2
-    elif key in INTEGER_NAMES or key in YEAR_NAMES:
-        digits = 0
-    text = t.gettext(base_label(base if not is_ratio else key))
-    if suffix_label:
-        text = f"{text}: {suffix_label}"
-    if month_label:
-        text = f"{text}, {month_label}"
-    if unit:
-        text = f"{text} [{localise_unit(unit, lang)}]"
+    if parts.suffix and plan_names and parts.suffix in plan_names:
+        group = plan_names[parts.suffix]
+    elif parts.suffix:
+        text = f"{text}: {t.pgettext('measure', parts.suffix.replace('_', ' '))}"
+    if parts.month:
+        text = f"{text}, {t.gettext(MONTH_NAMES[parts.month - 1])}"
+    if parts.unit:
+        text = f"{text} [{localise_unit(parts.unit, lang)}]"
     if group:
         text = f"{group} — {text}"
-    return ColumnFormat(text, digits, is_ratio, key in YEAR_NAMES)
+    return ColumnFormat(text, parts.digits, parts.is_ratio, parts.key in YEAR_NAMES)
 
 
 def localise_unit(unit: str, lang: str) -> str:
