@@ -65,6 +65,10 @@ class Conflict(ProblemError):
     status, type, title = 409, "conflict", "Conflict with the current state"
 
 
+class Gone(ProblemError):
+    status, type, title = 410, "gone", "The resource was withdrawn"
+
+
 class PayloadTooLarge(ProblemError):
     status, type, title = 413, "payload-too-large", "Submission too large"
 

@@ -60,6 +60,9 @@ _ENGLISH_LABELS: dict[str, dict[str, str]] = {
         "not_published_title": "No published score",
         "not_published_body": "No readiness score has been published for this municipality yet. "
         "Please check again later.",
+        "withdrawn_title": "Score withdrawn",
+        "withdrawn_body": "The readiness score of this municipality was withdrawn on {date}. "
+        "A corrected score may be published later.",
     },
 }
 

@@ -101,7 +101,11 @@ class ReadinessScore(Base):
 
 
 class ReadinessPublication(Base):
-    """An immutable published snapshot (the public JSON body) of one gmina."""
+    """An immutable published snapshot (the public JSON body) of one gmina.
+
+    The snapshot never changes; a publication can only be *withdrawn* (``withdrawn_at`` and a reason),
+    after which the public endpoints answer 410 until a newer publication supersedes it.
+    """
 
     __tablename__ = "readiness_publications"
     __table_args__ = (UniqueConstraint("teryt", "seq", name="teryt_seq"),)
@@ -116,3 +120,6 @@ class ReadinessPublication(Base):
     )
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     snapshot: Mapped[dict] = mapped_column(JSON)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    withdrawn_by_org_id: Mapped[uuid.UUID | None] = mapped_column(default=None)

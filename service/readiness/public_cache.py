@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from service.i18n import translator
 from service.readiness import repository as repo
@@ -36,6 +37,7 @@ class Entry:
     snapshot_id: str | None
     checked_at: float
     snapshot: PublicSnapshot | None = None
+    withdrawn_at: datetime | None = None  # the latest publication was withdrawn: the public answer is 410
     bodies: dict[tuple[str, str], tuple[bytes, str]] = field(default_factory=dict)
 
     def body(self, kind: str, lang: str, base_url: str) -> tuple[bytes, str]:
@@ -44,7 +46,7 @@ class Entry:
         found = self.bodies.get(key)
         if found is None:
             snap = self.snapshot
-            if snap is None:  # the routes answer 404 before asking for a body
+            if snap is None:  # the routes answer 404 (or 410) before asking for a body
                 raise LookupError(f"no published snapshot to render as {kind}")
             if kind == "json":
                 raw = json.dumps(snap.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
@@ -76,22 +78,29 @@ class PublicCache:
     def load(self, teryt: str) -> Entry:
         """Re-check the database (blocking: call from a worker thread) and return the entry."""
         entry = self.entries.get(teryt)
-        known = entry.snapshot_id if entry else None
+        known = (entry.snapshot_id, entry.withdrawn_at) if entry else None
         with self.session_factory() as session:
-            latest = repo.latest_snapshot_id(session, teryt)
-            if latest is not None and latest != known:
+            head = repo.latest_head(session, teryt)
+            if head is not None and head != known:
                 pub = repo.latest_publication(session, teryt)
-                if pub is not None:  # it exists: publications are only ever added
-                    latest = pub.snapshot_id
-                    entry = Entry(latest, time.monotonic(), PublicSnapshot.model_validate(pub.snapshot))
-        # with a latest id, entry is set (it matched the known id or was just built)
-        if latest is None or entry is None:
+                if pub is not None:  # it exists: publications are only ever added (or withdrawn)
+                    snap = PublicSnapshot.model_validate(pub.snapshot)
+                    entry = Entry(pub.snapshot_id, time.monotonic(), snap, pub.withdrawn_at)
+        # with a head, entry is set (it matched the known head or was just built)
+        if head is None or entry is None:
             entry = Entry(None, time.monotonic())
         entry.checked_at = time.monotonic()
         if len(self.entries) >= MAX_ENTRIES:
             self.entries.clear()
         self.entries[teryt] = entry
         return entry
+
+    def history(self, teryt: str) -> list[dict]:
+        """Every publication of ``teryt``, newest first (blocking: call from a worker thread)."""
+        from service.readiness.service import public_history
+
+        with self.session_factory() as session:
+            return public_history(session, teryt)
 
     def invalidate(self, teryt: str) -> None:
         self.entries.pop(teryt, None)

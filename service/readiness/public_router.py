@@ -18,13 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
-from service.errors import NotFound, ProblemError, TooManyRequests
+from service.errors import Gone, NotFound, ProblemError, TooManyRequests
 from service.i18n import negotiate
 from service.openapi import problem_responses
 from service.readiness.public_cache import Entry, PublicCache
-from service.readiness.public_schema import PublicSnapshot
+from service.readiness.public_schema import PublicHistory, PublicSnapshot
 from service.readiness.ratelimit import TokenBucketLimiter
-from service.readiness.render import CSP, not_published_html
+from service.readiness.render import CSP, not_published_html, withdrawn_html
 
 
 class PublicRoute(APIRoute):
@@ -62,7 +62,7 @@ WidgetLang = Annotated[
 PageLang = Annotated[
     str, Query(max_length=16, description="language of the methodology page: pl (default), en, uk")
 ]
-PUBLIC_ERRORS = problem_responses(404, 422, 429)
+PUBLIC_ERRORS = problem_responses(404, 410, 422, 429)
 
 
 def _state(request: Request) -> tuple[PublicCache, TokenBucketLimiter]:
@@ -107,6 +107,18 @@ def _unpublished(teryt: str) -> NotFound:
     return NotFound(f"no published readiness snapshot for gmina {teryt}")
 
 
+def _check_current(entry: Entry, teryt: str) -> None:
+    """404 when nothing was published; 410 Gone (with the date) when the latest was withdrawn."""
+    if entry.snapshot is None:
+        raise _unpublished(teryt)
+    if entry.withdrawn_at is not None:
+        raise Gone(
+            f"the readiness score of gmina {teryt} ({entry.snapshot_id}) was withdrawn on "
+            f"{entry.withdrawn_at:%Y-%m-%d}",
+            snapshot_id=entry.snapshot_id, withdrawn_at=entry.withdrawn_at.isoformat(),
+        )  # fmt: skip
+
+
 @router.options("/{path:path}", include_in_schema=False, status_code=204)
 async def preflight(path: str) -> Response:
     """CORS preflight (a portal's script sending If-None-Match itself): GET from anywhere, cached a day."""
@@ -139,8 +151,7 @@ async def methodology(request: Request, lang: PageLang = "pl") -> Response:
 async def snapshot(teryt: TerytPath, request: Request) -> Response:
     """The latest published snapshot of the gmina (the stable public contract, see PUBLIC_CONTRACT.md)."""
     entry = await _entry(request, teryt)
-    if entry.snapshot is None:
-        raise _unpublished(teryt)
+    _check_current(entry, teryt)
     body, etag = entry.body("json", "", "")
     return _answer(request, body, etag, "application/json")
 
@@ -152,8 +163,7 @@ async def snapshot(teryt: TerytPath, request: Request) -> Response:
 async def badge(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") -> Response:
     """A small accessible SVG badge: score out of 100, band colour and data year."""
     entry = await _entry(request, teryt)
-    if entry.snapshot is None:
-        raise _unpublished(teryt)
+    _check_current(entry, teryt)
     lang = negotiate(lang)
     body, etag = entry.body("badge", lang, "")
     return _answer(request, body, etag, "image/svg+xml", {"Content-Language": lang})
@@ -178,5 +188,21 @@ async def widget(teryt: TerytPath, request: Request, lang: WidgetLang = "pl") ->
         return Response(
             not_published_html(lang), status_code=404, media_type="text/html; charset=utf-8", headers=csp
         )
+    if entry.withdrawn_at is not None:
+        return Response(
+            withdrawn_html(lang, entry.withdrawn_at), status_code=410, media_type="text/html; charset=utf-8",
+            headers=csp,
+        )  # fmt: skip
     body, etag = entry.body("widget", lang, request.app.state.settings.base_url)
     return _answer(request, body, etag, "text/html; charset=utf-8", csp)
+
+
+@router.get("/readiness/{teryt}/history", response_model=PublicHistory, responses=PUBLIC_ERRORS)
+async def history(teryt: TerytPath, request: Request) -> PublicHistory:
+    """What was published for the gmina and when, newest first, withdrawals with their date and reason."""
+    cache, limiter = _state(request)
+    _limit(request, limiter)
+    items = await run_in_threadpool(cache.history, teryt)
+    if not items:
+        raise _unpublished(teryt)
+    return PublicHistory(teryt=teryt, count=len(items), items=items)

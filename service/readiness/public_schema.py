@@ -206,3 +206,23 @@ def example_snapshot() -> PublicSnapshot:
                          "arrivals_persons": 3200, "arrivals_per_1000_residents": 9.7},
         }
     )  # fmt: skip
+
+
+class HistoryItem(BaseModel):
+    """One publication of a gmina: when, which score, and whether (and why) it was withdrawn."""
+
+    snapshot_id: str = Field(examples=["rs-0663011-0002"])
+    seq: int
+    published_at: AwareDatetime
+    supersedes: str | None = None
+    score: float | None = Field(None, description="overall score of the snapshot [0-100]")
+    methodology_version: str | None = None
+    withdrawn_at: AwareDatetime | None = None
+    withdrawn_reason: str | None = None
+    current: bool = Field(description="the snapshot the public endpoints serve now")
+
+
+class PublicHistory(BaseModel):
+    teryt: str = Field(examples=["0663011"])
+    count: int
+    items: list[HistoryItem]

@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from html import escape
 from typing import Any
 
+from service.i18n import fmt_date
 from service.readiness.i18n import labels
 from service.readiness.public_schema import PublicSnapshot
 from service.readiness.templates.styles import WIDGET_CSS
@@ -211,7 +213,7 @@ def widget_html(snapshot: PublicSnapshot | Mapping[str, Any], lang: str, base_ur
         [
             _vintage(snap, lab),
             lab["methodology_version"].format(v=snap.methodology_version),
-            lab["published"].format(date=snap.published_at.date().isoformat()),
+            lab["published"].format(date=fmt_date(snap.published_at, lang)),
         ]
     )
     low, high = _range_ends(ov.interval_low, ov.interval_high)
@@ -263,6 +265,18 @@ def not_published_html(lang: str) -> str:
         f'<p class="int" style="margin-top:6px">{escape(lab["not_published_body"])}</p></main>'
     )
     return _page(lang, lab["not_published_title"], body)
+
+
+def withdrawn_html(lang: str, withdrawn_at: datetime) -> str:
+    """Friendly body for a 410 of the widget: the latest publication was withdrawn on a date."""
+    lab = labels(lang)
+    text = lab["withdrawn_body"].format(date=fmt_date(withdrawn_at, lang))
+    body = (
+        f'<main class="w"><p class="eyebrow">{escape(lab["title"])}</p>'
+        f"<h1>{escape(lab['withdrawn_title'])}</h1>"
+        f'<p class="int" style="margin-top:6px">{escape(text)}</p></main>'
+    )
+    return _page(lang, lab["withdrawn_title"], body)
 
 
 def embed_snippet(base_url: str, teryt: str, lang: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import func, insert, select, update
@@ -153,12 +154,22 @@ def latest_publication(session: Session, teryt: str) -> ReadinessPublication | N
     )
 
 
-def latest_snapshot_id(session: Session, teryt: str) -> str | None:
-    return session.scalar(
-        select(ReadinessPublication.snapshot_id)
+def latest_head(session: Session, teryt: str) -> tuple[str, datetime | None] | None:
+    """(snapshot id, withdrawn at) of the latest publication: one indexed query, no snapshot body."""
+    row = session.execute(
+        select(ReadinessPublication.snapshot_id, ReadinessPublication.withdrawn_at)
         .where(ReadinessPublication.teryt == teryt)
         .order_by(ReadinessPublication.seq.desc())
         .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def publication(session: Session, teryt: str, snapshot_id: str) -> ReadinessPublication | None:
+    return session.scalar(
+        select(ReadinessPublication).where(
+            ReadinessPublication.teryt == teryt, ReadinessPublication.snapshot_id == snapshot_id
+        )
     )
 
 

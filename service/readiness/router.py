@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from service.body import RawBody, read_raw_body
-from service.deps import PrincipalDep, SessionDep
+from service.deps import PrincipalDep, SessionDep, commit
 from service.exports.responses import attachment
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
@@ -20,6 +20,7 @@ from service.readiness import service
 from service.readiness.render import embed_snippet
 from service.readiness.schemas import (
     INDICATORS_BODY,
+    PreviewOut,
     PublicationIn,
     PublicationList,
     PublicationOut,
@@ -29,6 +30,7 @@ from service.readiness.schemas import (
     SubmissionOut,
     ValueOut,
     ValuesOut,
+    WithdrawalIn,
 )
 from service.reports import service as reports
 
@@ -60,6 +62,7 @@ def _pub_out(pub, base_url: str) -> PublicationOut:
         snapshot_id=pub.snapshot_id, teryt=pub.teryt, seq=pub.seq, supersedes=pub.snapshot.get("supersedes"),
         published_at=pub.published_at, public_url=f"/v1/public/readiness/{pub.teryt}",
         embed_snippet=embed_snippet(base_url, pub.teryt, "pl"), snapshot=pub.snapshot,
+        withdrawn_at=pub.withdrawn_at, withdrawn_reason=pub.withdrawn_reason,
     )  # fmt: skip
 
 
@@ -174,25 +177,60 @@ def latest_scores(teryt: TerytPath, session: SessionDep, principal: PrincipalDep
 
 
 @router.post(
+    "/{teryt}/publications/preview", response_model=PreviewOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)  # fmt: skip
+def preview_publication(
+    teryt: TerytPath, body: PublicationIn, request: Request, session: SessionDep, principal: PrincipalDep
+) -> PreviewOut:
+    """Exactly the snapshot that publishing this run would make public now; nothing is stored."""
+    base_url = request.app.state.settings.base_url
+    snap = service.preview_snapshot(session, principal, teryt, body.run_id, base_url)
+    return PreviewOut(
+        teryt=teryt, run_id=body.run_id, snapshot=snap.model_dump(mode="json"),
+        widget_url=f"/v1/public/readiness/{teryt}/widget",
+    )  # fmt: skip
+
+
+@router.post(
     "/{teryt}/publications", status_code=201, response_model=PublicationOut,
     responses=problem_responses(401, 403, 404, 409, 422),
 )  # fmt: skip
 def post_publication(
-    teryt: TerytPath,
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    body: PublicationIn | None = None,
+    teryt: TerytPath, body: PublicationIn, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    """Freeze the latest scores into an immutable public snapshot; it supersedes the previous one."""
+    """Freeze the named run's scores into an immutable public snapshot; it supersedes the previous one.
+
+    The run must be named and must carry uncertainty intervals (at least 100 uncertainty runs): a
+    run without them answers 422 and nothing goes public. Preview first with `.../publications/preview`."""
     base_url = request.app.state.settings.base_url
-    pub = service.publish(session, principal, teryt, body.run_id if body else None, base_url)
-    session.commit()
-    cache = getattr(request.app.state, "readiness_public_cache", None)
-    if cache is not None:  # this process serves the new snapshot at once; others within REVALIDATE_S
-        cache.invalidate(teryt)
+    pub = service.publish(session, principal, teryt, body.run_id, base_url)
+    commit(session)
+    _invalidate(request, teryt)
     return Response(_pub_out(pub, base_url).model_dump_json(), status_code=201, media_type="application/json",
                     headers={"Location": f"/v1/public/readiness/{teryt}"})  # fmt: skip
+
+
+@router.post(
+    "/{teryt}/publications/{snapshot_id}/withdrawal", response_model=PublicationOut,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)  # fmt: skip
+def withdraw_publication(
+    teryt: TerytPath, snapshot_id: Annotated[str, Path(max_length=64, examples=["rs-0663011-0001"])],
+    body: WithdrawalIn, request: Request, session: SessionDep, principal: PrincipalDep,
+) -> PublicationOut:  # fmt: skip
+    """Withdraw a publication: while it is the latest, the public endpoints answer 410 Gone with the date
+    (the widget shows a short notice); a new publication supersedes it. The snapshot itself is kept."""
+    pub = service.withdraw(session, principal, teryt, snapshot_id, body.reason)
+    commit(session)
+    _invalidate(request, teryt)
+    return _pub_out(pub, request.app.state.settings.base_url)
+
+
+def _invalidate(request: Request, teryt: str) -> None:
+    cache = getattr(request.app.state, "readiness_public_cache", None)
+    if cache is not None:  # this process serves the change at once; others within REVALIDATE_S
+        cache.invalidate(teryt)
 
 
 @router.get(
@@ -202,7 +240,6 @@ def list_publications(
     teryt: TerytPath, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> PublicationList:
     """Every published snapshot of the gmina, newest first (published snapshots never change)."""
-    service.check_city(session, principal, teryt, "read")
     base_url = request.app.state.settings.base_url
-    items = [_pub_out(p, base_url) for p in repo.publications(session, teryt)]
+    items = [_pub_out(p, base_url) for p in service.publications(session, principal, teryt)]
     return PublicationList(teryt=teryt, count=len(items), items=items)

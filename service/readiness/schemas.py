@@ -179,12 +179,21 @@ class RunOut(BaseModel):
 
 
 class PublicationIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"run_id": "020266fa-b2b5-4b83-8910-42c41f6a950c"}, {}]},
+    model_config = ConfigDict(extra="forbid")
+    run_id: uuid.UUID = Field(
+        description="the score run to publish from, always named (a what-if run never goes public by "
+        "accident); it must have finished with at least 100 uncertainty runs",
+        examples=["020266fa-b2b5-4b83-8910-42c41f6a950c"],
     )
-    run_id: uuid.UUID | None = Field(
-        None, description="score run to publish from (default: the latest scores)"
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(
+        min_length=3,
+        max_length=500,
+        examples=["Błędna liczba wolnych mieszkań komunalnych w danych za 2024 r."],
+        description="why the score is withdrawn (kept with the publication, shown in the public history)",
     )
 
 
@@ -197,6 +206,17 @@ class PublicationOut(BaseModel):
     public_url: str = Field(examples=["/v1/public/readiness/0663011"])
     embed_snippet: str
     snapshot: dict[str, Any]
+    withdrawn_at: datetime | None = Field(None, description="set when the publication was withdrawn")
+    withdrawn_reason: str | None = None
+
+
+class PreviewOut(BaseModel):
+    """What publishing the run would freeze now (nothing stored), and the widget it would show."""
+
+    teryt: str
+    run_id: uuid.UUID
+    snapshot: dict[str, Any]
+    widget_url: str = Field(description="the public widget URL that would show it once published")
 
 
 class PublicationList(BaseModel):

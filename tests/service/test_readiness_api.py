@@ -43,13 +43,21 @@ def put_city_values(client, tenants, values: dict | None = None, year: int = 202
     return r.json()
 
 
-def compute_and_publish(client, tenants, arrivals: float | None = None) -> dict:  # type: ignore[no-untyped-def]
-    body = {"teryts": [LUBLIN]}
+def compute(client, tenants, arrivals: float | None = None, runs: int = 200) -> str:  # type: ignore[no-untyped-def]
+    """Scores of Lublin computed in the request (one city, <= 1,000 uncertainty runs); the run id."""
+    body: dict = {"teryts": [LUBLIN], "uncertainty_runs": runs}
     if arrivals is not None:
         body["scenario"] = {"scenario_id": "lublin-test", "label": "Test", "arrivals": arrivals}
     r = client.post("/v1/readiness/scores", json=body, headers=tenants.h(tenants.city_key))
     assert r.status_code == 201, r.text
-    r = client.post(f"/v1/readiness/{LUBLIN}/publications", headers=tenants.h(tenants.city_key))
+    return r.json()["run_id"]
+
+
+def compute_and_publish(client, tenants, arrivals: float | None = None) -> dict:  # type: ignore[no-untyped-def]
+    run_id = compute(client, tenants, arrivals)
+    r = client.post(
+        f"/v1/readiness/{LUBLIN}/publications", json={"run_id": run_id}, headers=tenants.h(tenants.city_key)
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -196,7 +204,8 @@ def test_bad_scenario_weights_methods_are_422_and_store_nothing(client, tenants)
 
 def test_publication_needs_scores_then_supersedes(client, tenants) -> None:
     h = tenants.h(tenants.city_key)
-    assert client.post(f"/v1/readiness/{LUBLIN}/publications", headers=h).status_code == 409
+    missing = client.post(f"/v1/readiness/{LUBLIN}/publications", json={}, headers=h)
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "run_id", missing.text
     put_city_values(client, tenants)
     first = compute_and_publish(client, tenants, arrivals=5000)
     snap = PublicSnapshot.model_validate(first["snapshot"])
@@ -241,7 +250,7 @@ def test_scenario_labels_per_language_reach_the_widget(client, tenants) -> None:
     body = {"teryts": [LUBLIN],
             "scenario": {"scenario_id": "w", "label": "What-if", "arrivals": 2000,
                          "labels": {"pl": "Wariant 2 000 osób", "uk": "Варіант 2 000 осіб"}}}  # fmt: skip
-    r = client.post("/v1/readiness/scores", json=body, headers=h)
+    r = client.post("/v1/readiness/scores", json={**body, "uncertainty_runs": 100}, headers=h)
     assert r.status_code == 201, r.text
     run_id = r.json()["run_id"]
     pub = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": run_id}, headers=h)
@@ -252,3 +261,72 @@ def test_scenario_labels_per_language_reach_the_widget(client, tenants) -> None:
     assert "What-if" not in en and "Wariant" not in en
     bad = dict(body, scenario={**body["scenario"], "labels": {"de": "x"}})
     assert client.post("/v1/readiness/scores", json=bad, headers=h).status_code == 422
+
+
+def test_publishing_names_a_run_with_intervals_and_previews_exactly_it(client, tenants) -> None:
+    """Nothing goes public by accident: no default "latest run", no run without uncertainty runs,
+    and the preview is the snapshot that publishing then freezes."""
+    put_city_values(client, tenants)
+    h = tenants.h(tenants.city_key)
+    what_if = compute(client, tenants, arrivals=20000, runs=0)
+    r = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": what_if}, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "run_id", r.text
+    assert "uncertainty_runs 0 < 100" in r.json()["errors"][0]["reason"]
+    assert client.get(f"/v1/public/readiness/{LUBLIN}").status_code == 404  # nothing went public
+    assert client.get(f"/v1/readiness/{LUBLIN}/publications", headers=h).json()["count"] == 0
+
+    run_id = compute(client, tenants, arrivals=5000, runs=200)
+    preview = client.post(f"/v1/readiness/{LUBLIN}/publications/preview", json={"run_id": run_id}, headers=h)
+    assert preview.status_code == 200, preview.text
+    assert client.get(f"/v1/public/readiness/{LUBLIN}").status_code == 404  # a preview stores nothing
+    pub = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": run_id}, headers=h).json()
+    seen, frozen = preview.json()["snapshot"], pub["snapshot"]
+    assert {k: v for k, v in seen.items() if k != "published_at"} == {
+        k: v for k, v in frozen.items() if k != "published_at"
+    }
+    ov = frozen["overall"]
+    assert ov["interval_low"] < ov["interval_high"], "a published score states a real interval"
+    # another city gets 404; an advisor with a read grant may look but not publish or withdraw (403)
+    other = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": run_id},
+                        headers=tenants.h(tenants.other_city_key))  # fmt: skip
+    assert other.status_code == 404
+    grant = {"advisor_org_id": str(tenants.advisor_id), "access": "read"}
+    assert client.post("/v1/grants", json=grant, headers=h).status_code == 201
+    adv = tenants.h(tenants.advisor_key)
+    assert client.get(f"/v1/readiness/{LUBLIN}/publications", headers=adv).json()["count"] == 1
+    withdraw = f"/v1/readiness/{LUBLIN}/publications/{pub['snapshot_id']}/withdrawal"
+    assert client.post(withdraw, json={"reason": "advisor says so"}, headers=adv).status_code == 403
+
+
+def test_withdrawn_publication_answers_410_until_superseded(client, tenants) -> None:
+    put_city_values(client, tenants)
+    h = tenants.h(tenants.city_key)
+    first = compute_and_publish(client, tenants, arrivals=5000)
+    snap_id = first["snapshot_id"]
+    assert client.get(f"/v1/public/readiness/{LUBLIN}").status_code == 200
+    url = f"/v1/readiness/{LUBLIN}/publications/{snap_id}/withdrawal"
+    assert client.post(url, json={"reason": "x"}, headers=h).status_code == 422  # reason too short
+    assert client.post(url, json={"reason": "wrong data"},
+                       headers=tenants.h(tenants.other_city_key)).status_code == 404  # fmt: skip
+    r = client.post(url, json={"reason": "Błędna liczba mieszkań komunalnych"}, headers=h)
+    assert r.status_code == 200 and r.json()["withdrawn_at"], r.text
+    assert client.post(url, json={"reason": "again, please"}, headers=h).status_code == 409
+
+    gone = client.get(f"/v1/public/readiness/{LUBLIN}")
+    assert gone.status_code == 410 and gone.headers["access-control-allow-origin"] == "*"
+    assert gone.json()["withdrawn_at"].startswith(r.json()["withdrawn_at"][:10])
+    assert client.get(f"/v1/public/readiness/{LUBLIN}/badge.svg").status_code == 410
+    widget = client.get(f"/v1/public/readiness/{LUBLIN}/widget?lang=uk")
+    assert widget.status_code == 410 and "Оцінку відкликано" in widget.text
+    assert "Wynik wycofany" in client.get(f"/v1/public/readiness/{LUBLIN}/widget").text
+
+    second = compute_and_publish(client, tenants, arrivals=6000)
+    assert second["snapshot"]["supersedes"] == snap_id
+    assert client.get(f"/v1/public/readiness/{LUBLIN}").json()["snapshot_id"] == second["snapshot_id"]
+    history = client.get(f"/v1/public/readiness/{LUBLIN}/history").json()
+    assert [(i["snapshot_id"], i["current"], bool(i["withdrawn_at"])) for i in history["items"]] == [
+        (second["snapshot_id"], True, False),
+        (snap_id, False, True),
+    ]
+    assert history["items"][1]["withdrawn_reason"] == "Błędna liczba mieszkań komunalnych"
+    assert client.get("/v1/public/readiness/1261011/history").status_code == 404

@@ -113,7 +113,7 @@ def test_plan_report_states_financing_and_compares_named_plans(client, tenants) 
 def test_readiness_report_from_a_run_and_from_its_publication(client, tenants) -> None:  # type: ignore[no-untyped-def]
     put_city_values(client, tenants)
     h = tenants.h(tenants.city_key)
-    body = {"teryts": [LUBLIN], "uncertainty_runs": 50,
+    body = {"teryts": [LUBLIN], "uncertainty_runs": 100,
             "scenario": {"scenario_id": "t", "label": "5 000 osób", "arrivals": 5000}}  # fmt: skip
     r = client.post("/v1/readiness/scores", json=body, headers=h)
     assert r.status_code in (201, 202), r.text
@@ -138,7 +138,7 @@ def test_readiness_report_from_a_run_and_from_its_publication(client, tenants) -
         assert norm(fmt_number(score["pillars"][pillar]["score"], "uk")) in text
     assert "UM Lublin, sprawozdanie 2025" in text, "every value with its source"
     save_pages(pdf.content, "readiness-uk", 2)
-    pub = client.post(f"/v1/readiness/{LUBLIN}/publications", headers=h)
+    pub = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": run_id}, headers=h)
     assert pub.status_code == 201, pub.text
     snap = pub.json()["snapshot_id"]
     from_pub = client.get(f"/v1/readiness/{LUBLIN}/publications/{snap}/report.pdf", headers=h)

@@ -75,9 +75,12 @@ def start_real_api(serve, url: str) -> LiveApi:  # type: ignore[no-untyped-def]
         body = {
             "teryts": [LUBLIN],
             "scenario": {"scenario_id": "lublin-5000", "label": "5000 osób", "arrivals": 5000},
+            "uncertainty_runs": 200,
         }
-        assert api.post("/v1/readiness/scores", json=body, headers=h).status_code == 201
-        pub = api.post(f"/v1/readiness/{LUBLIN}/publications", headers=h)
+        scores = api.post("/v1/readiness/scores", json=body, headers=h)
+        assert scores.status_code == 201, scores.text
+        run = {"run_id": scores.json()["run_id"]}
+        pub = api.post(f"/v1/readiness/{LUBLIN}/publications", json=run, headers=h)
         assert pub.status_code == 201, pub.text
         public = api.get(f"/v1/public/readiness/{LUBLIN}")
         assert public.status_code == 200 and public.headers["access-control-allow-origin"] == "*"
