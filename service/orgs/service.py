@@ -176,6 +176,22 @@ def visible_city_ids(session: Session, principal: Principal) -> list[uuid.UUID]:
     return ids
 
 
+def visible_cities(session: Session, principal: Principal) -> list[tuple[Organisation, str]]:
+    """The cities whose data the caller sees, with its access level ('own', 'plan', 'read'), by name."""
+    query = select(Organisation).where(Organisation.kind == "city").order_by(Organisation.name)
+    if "admin" not in principal.scopes:
+        query = query.where(Organisation.id.in_(visible_city_ids(session, principal)))
+    levels: dict[uuid.UUID, str] = {}
+    if principal.org_kind == "advisor" and "admin" not in principal.scopes:
+        rows = session.execute(
+            select(Grant.city_org_id, Grant.access).where(
+                Grant.advisor_org_id == principal.org_id, Grant.revoked_at.is_(None)
+            )
+        ).all()
+        levels = {city_id: level for city_id, level in rows}
+    return [(org, levels.get(org.id, "own")) for org in session.scalars(query)]
+
+
 __all__ = ["Principal", "ProblemError"]
 
 

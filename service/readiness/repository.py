@@ -187,3 +187,15 @@ def add_publication(session: Session, publication: ReadinessPublication) -> Read
     session.add(publication)
     session.flush()
     return publication
+
+
+def runs_of_org(session: Session, org_id: uuid.UUID, limit: int = 200) -> list[ReadinessScoreRun]:
+    """The organisation's latest score runs, newest first."""
+    return list(
+        session.scalars(
+            select(ReadinessScoreRun)
+            .where(ReadinessScoreRun.org_id == org_id)
+            .order_by(ReadinessScoreRun.created_at.desc())
+            .limit(limit)
+        )
+    )

@@ -16,7 +16,7 @@ from integration.readiness.framework import Framework
 from integration.readiness.score import compute_readiness
 from service.db import utcnow
 from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
-from service.orgs.service import Principal, require_access
+from service.orgs.service import Principal, require_access, visible_cities
 from service.readiness import repository as repo
 from service.readiness.intake import SubmissionError, read_submission, validate_submission
 from service.readiness.models import (
@@ -338,6 +338,28 @@ def public_history(session: Session, teryt: str) -> list[dict[str, Any]]:
          "current": i == 0 and p.withdrawn_at is None}
         for i, p in enumerate(repo.publications(session, teryt))
     ]  # fmt: skip
+
+
+def runs_for(session: Session, principal: Principal, teryt: str) -> list[ReadinessScoreRun]:
+    """The caller's own score runs that cover ``teryt``, newest first (what it may publish from)."""
+    check_city(session, principal, teryt, "read")
+    return [r for r in repo.runs_of_org(session, principal.org_id) if teryt in (r.teryts or [])]
+
+
+def gminas_overview(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Every gmina the caller sees (its cities with a TERYT), the access level and the public state."""
+    principal.require("readiness:read")
+    out = []
+    for org, level in visible_cities(session, principal):
+        if org.teryt is None:
+            continue
+        latest = repo.latest_publication(session, org.teryt)
+        out.append({
+            "teryt": org.teryt, "name": municipality_name(session, org.teryt), "level": level,
+            "publication": latest,
+            "score": (latest.snapshot.get("overall") or {}).get("score") if latest else None,
+        })  # fmt: skip
+    return out
 
 
 def report_data(

@@ -11,10 +11,27 @@ from typing import Any
 
 import pandas as pd
 
+from service.charts.i18n import chart_language
+from service.charts.readiness import pillar_intervals_svg
+from service.i18n import translator
+
 PILLARS = ("housing", "schooling", "services")
 
 
-def _names(framework: Any, lang: str) -> dict[str, str]:
+def pillar_chart_svg(
+    overall: dict[str, Any], pillars: list[dict[str, Any]], lang: str, municipality: str
+) -> str:
+    """The score and pillars with their intervals, in ``lang`` (the workspace and the PDF draw the same)."""
+    t = translator(lang)
+    rows = [{"label": t.gettext("Overall"), **overall}]
+    rows += [{"label": t.pgettext("pillar", p["code"]).capitalize(), **p} for p in pillars]
+    with chart_language(lang):
+        return pillar_intervals_svg(
+            rows, t.gettext("Readiness score and pillars – {name}", name=municipality)
+        )
+
+
+def indicator_names(framework: Any, lang: str) -> dict[str, str]:
     ind = framework.indicators.reset_index()
     column = f"name_{lang}" if f"name_{lang}" in ind else "name_pl"
     return dict(zip(ind["code"], ind[column], strict=True))
@@ -55,7 +72,7 @@ def context(data: dict[str, Any], lang: str) -> dict[str, Any]:
     """Everything ``readiness.html`` shows."""
     score = data["score"]
     detail = score.detail or {}
-    names = _names(data["framework"], lang)
+    names = indicator_names(data["framework"], lang)
     pillars = [{"code": p, **(score.pillars or {}).get(p, {})} for p in PILLARS]
     overall = (score.pillars or {}).get("overall", {})
     explanation = detail.get("explanation") or {}
@@ -63,6 +80,8 @@ def context(data: dict[str, Any], lang: str) -> dict[str, Any]:
     weakest = list(explanation.get("weaknesses") or [])
     interval = detail.get("interval") or {}
     return {
+        "chart_svg": pillar_chart_svg(overall, pillars, lang, data["municipality"])
+        if score.score is not None else None,
         "municipality": data["municipality"], "teryt": data["teryt"], "run": data["run"],
         "score": score.score, "overall": overall, "pillars": pillars, "interval": interval,
         "has_interval": bool(interval.get("runs")),

@@ -19,7 +19,7 @@ from service.orgs.service import Principal
 from service.portfolios import service as portfolios
 from service.readiness import service as readiness_service
 from service.reports import energy, plan, readiness
-from service.reports.pdf import render_pdf
+from service.reports.pdf import render_pdf, svg_data_uri
 
 
 def _frame(lang: str, run_id: uuid.UUID, engine_version: str, created: dt.datetime) -> dict[str, Any]:
@@ -110,6 +110,7 @@ def readiness_report(
     t = translator(lang)
     data = readiness_service.report_data(session, principal, run_id, teryt, snapshot_id)
     ctx = readiness.context(data, lang)
+    ctx["chart_uri"] = svg_data_uri(ctx["chart_svg"]) if ctx["chart_svg"] else None
     run_row = data["run"]
     finished = run_row.finished_at or run_row.created_at
     toc = [("score", t.gettext("Score and pillars")), ("capacity", t.gettext("Capacity against need")),

@@ -13,6 +13,29 @@ from typing import Any
 
 # regex over the API's English reason -> msgid (the English template) with the same named groups.
 REASON_TEMPLATES: list[tuple[str, str]] = [
+    # readiness values (service/readiness/intake.py) and publishing (service/readiness/service.py)
+    (r"missing", "required field is missing"),
+    (r"not a number", "not a number"),
+    (r"not finite", "not a finite number (NaN, infinity and overflowing values are rejected)"),
+    (r"not an indicator of framework (?P<version>\S+)", "not an indicator of framework {version}"),
+    (
+        r"a headroom ratio is computed from the arrival scenario; report its inputs instead",
+        "a headroom ratio is computed from the arrival scenario; report its inputs instead",
+    ),
+    (r"must be >= (?P<n>0) \(every readiness indicator is a count or rate\)", "must be at least {n}"),
+    (r"missing \(every value needs its reference year\)", "missing: every value needs its reference year"),
+    (r"not a whole year in \[(?P<low>\d+), (?P<high>\d+)\]", "not a whole year between {low} and {high}"),
+    (
+        r"differs from the framework's unit for this indicator.*",
+        "differs from the framework's unit for this indicator",
+    ),
+    (r"the same indicator and year appear twice", "the same indicator and year appear twice"),
+    (r"longer than (?P<n>\d+)", "longer than {n} characters"),
+    (
+        r"uncertainty_runs (?P<n>\d+) < (?P<m>\d+): no interval to publish",
+        "{n} uncertainty runs: a published score needs at least {m}",
+    ),
+    (r"must be <= (?P<n>\d+)", "must be at most {n}"),
     (r"required field is missing", "required field is missing"),
     (r"longer than (?P<n>\d+) characters", "longer than {n} characters"),
     (r"unknown value; expected one of: (?P<choices>.+)", "unknown value; expected one of: {choices}"),

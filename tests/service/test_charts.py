@@ -338,3 +338,24 @@ def test_frontier_marks_the_chosen_plan_where_it_lies():
     assert len(marks) == 1 and marks[0].get("data-x") == "3" and marks[0].get("data-y") == "150"
     assert any((t.text or "") == "Plan rady miasta" for t in root.iter() if t.tag.endswith("text"))
     assert not [e for e in ET.fromstring(frontier_svg(points)).iter() if e.get("class") == "chosen"]
+
+
+def test_readiness_pillars_chart_places_points_and_intervals_on_the_0_100_axis() -> None:
+    import re as _re
+
+    from service.charts.i18n import chart_language
+    from service.charts.readiness import pillar_intervals_svg
+
+    rows = [
+        {"label": "Ogółem", "score": 50.0, "interval_low": 45.0, "interval_high": 55.0},
+        {"label": "Mieszkania", "score": 25.0, "interval_low": None, "interval_high": None},
+    ]
+    with chart_language("pl"):
+        svg = pillar_intervals_svg(rows, "Lublin", width=760)
+    # axis from x=200 (0) to x=720 (100): 50 -> 460, 25 -> 330; the interval 45..55 -> 434..486
+    cx = [float(v) for v in _re.findall(r'<circle class="point" cx="([\d.]+)"', svg)]
+    assert cx == [460.0, 330.0]
+    assert 'x1="434.0"' in svg and 'x2="486.0"' in svg
+    assert "Mieszkania: 25,0 (bez przedziału niepewności)" in svg
+    with pytest.raises(ChartInputError):
+        pillar_intervals_svg([{"label": "x", "score": None}])
