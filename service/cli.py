@@ -210,7 +210,7 @@ def demo(
     if not no_serve:
         _check_port_free(host, port)
     upgrade()
-    info = load_demo()
+    info = load_demo(progress=typer.echo)
     base = f"http://{host}:{port}"
     typer.echo(
         "\n".join(
@@ -224,6 +224,14 @@ def demo(
                 f"  API docs    : {base}/docs",
                 f"  inventory   : curl -H 'Authorization: Bearer {info['city_key']}' {base}/v1/inventories/"
                 f"{info['inventory_id']}",
+                *(
+                    [
+                        f"  plans       : {base}/app/portfolios/compare?ids={','.join(info['portfolio_ids'])}"
+                        f"   (assessment {info['assessment_id']})"
+                    ]
+                    if info.get("portfolio_ids")
+                    else []
+                ),  # fmt: skip
                 f"  widget      : {base}/v1/public/readiness/{info['teryt']}/widget?lang=pl   (also en, uk; no key)",
                 f"  public JSON : {base}/v1/public/readiness/{info['teryt']}   badge: .../badge.svg",
                 f"  portal demo : open examples/portal/index.html (embeds the widget from {base})",

@@ -76,6 +76,29 @@ IDEMPOTENCY_PARAMETER = {
 }
 
 
+def demo_parameter_examples() -> dict[str, Any]:
+    """Parameter name -> the demo's record of that kind (``service.demo.ids``): "Try it out" then
+    names a record that exists once ``miasto demo`` (``make run``) has loaded the demo city."""
+    from service import example_ids as ids
+
+    return {
+        "inventory_id": str(ids.INVENTORY), "assessment_id": str(ids.ASSESSMENT),
+        "portfolio_id": str(ids.PORTFOLIO_SMALL), "run_id": str(ids.READINESS_RUN),
+        "job_id": str(ids.ASSESSMENT_JOB), "advisor_org_id": str(ids.ADVISOR_ORG), "teryt": ids.TERYT,
+        "snapshot_id": ids.SNAPSHOT, "version": 1, "from": 1, "to": 1,
+        "ids": f"{ids.PORTFOLIO_SMALL},{ids.PORTFOLIO_LARGE}", "compare": str(ids.PORTFOLIO_LARGE),
+    }  # fmt: skip
+
+
+def _name_examples(operation: dict[str, Any], examples: dict[str, Any]) -> None:
+    for param in operation.get("parameters", []):
+        if param.get("in") in ("path", "query") and param["name"] in examples:
+            value = examples[param["name"]]
+            param["example"] = value
+            param.get("schema", {}).pop("examples", None)
+            param.pop("examples", None)
+
+
 def problem_json_everywhere(app: Any) -> None:
     """FastAPI documents its 422 as application/json; ours are application/problem+json."""
     from fastapi.openapi.utils import get_openapi
@@ -91,10 +114,16 @@ def problem_json_everywhere(app: Any) -> None:
             contact=app.contact,
         )
         problem = problem_responses(422)[422]["content"]
+        examples = demo_parameter_examples()
         for path in schema.get("paths", {}).values():
-            if "post" in path:
-                path["post"].setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+            if "post" in path:  # each POST its own example key: two "Try it out" calls never collide
+                key = {
+                    **IDEMPOTENCY_PARAMETER,
+                    "example": f"{path['post']['operationId'][:150]}-2026-12-01-01",
+                }
+                path["post"].setdefault("parameters", []).append(key)
             for operation in path.values():
+                _name_examples(operation, examples)
                 responses = operation.get("responses", {})
                 for code in ("422",):
                     if code in responses:

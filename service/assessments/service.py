@@ -156,9 +156,15 @@ def run_engine(
 
 
 def start_assessment(
-    session: Session, principal: Principal, inventory_id: uuid.UUID, body: AssessmentRequest
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID,
+    body: AssessmentRequest,
+    fixed_ids: tuple[uuid.UUID, uuid.UUID] | None = None,
 ):
-    """Validate everything that can be validated now, store the assessment row and its job (flush only)."""
+    """Validate everything that can be validated now, store the assessment row and its job (flush only).
+
+    ``fixed_ids`` (assessment id, job id) are chosen ids (the demo's documented ones); else random."""
     principal.require("jobs:write")
     inventory = session.get(Inventory, inventory_id)
     if inventory is None:
@@ -179,6 +185,7 @@ def start_assessment(
     check_in_poland(frame, lat, lon, climate_row is not None)
     assessment = repository.add_assessment(
         session,
+        id=fixed_ids[0] if fixed_ids else uuid.uuid4(),
         owner_org_id=inventory.org_id,
         created_by_org_id=principal.org_id,
         inventory_id=inventory.id,
@@ -198,6 +205,7 @@ def start_assessment(
         subject_type="assessment",
         subject_id=str(assessment.id),
         params={"assessment_id": str(assessment.id), "building_count": version.building_count},
+        job_id=fixed_ids[1] if fixed_ids else None,
     )
     assessment.job_id = job.id
     session.flush()

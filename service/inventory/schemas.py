@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonValue
 
+from service import example_ids as demo_ids
+
 
 class IssueOut(BaseModel):
     row: int | None = Field(None, examples=[7])
@@ -75,12 +77,10 @@ class GrantIn(BaseModel):
     """A city's grant to an advisor: ``read`` (see inventories, jobs, results) or ``plan`` (also start jobs)."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"advisor_org_id": "3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11", "access": "plan"}]
-        }
+        json_schema_extra={"examples": [{"advisor_org_id": str(demo_ids.ADVISOR_ORG), "access": "plan"}]}
     )
 
-    advisor_org_id: uuid.UUID = Field(examples=["3f2c9a54-8d1e-4a77-9b1a-2f5e7c0d4e11"])
+    advisor_org_id: uuid.UUID = Field(examples=[str(demo_ids.ADVISOR_ORG)])
     access: str = Field(pattern="^(read|plan)$", examples=["plan"])
 
 

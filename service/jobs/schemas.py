@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from service import example_ids as demo_ids
+
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
@@ -28,7 +30,7 @@ class JobOut(BaseModel):
     message: str = Field(examples=["balance 2,000 of 5,000 buildings"])
     error: JobErrorOut | None = None
     result: dict[str, Any] | None = None
-    result_url: str | None = Field(None, examples=["/v1/assessments/5b0c..."])
+    result_url: str | None = Field(None, examples=[f"/v1/assessments/{demo_ids.ASSESSMENT}"])
     attempts: int
     created_at: datetime
     started_at: datetime | None

@@ -24,8 +24,11 @@ def create_job(
     subject_type: str,
     subject_id: str,
     params: dict[str, Any] | None = None,
+    job_id: uuid.UUID | None = None,
 ) -> Job:
+    """A queued job row (flush only); ``job_id`` fixes its id (the demo's documented ids), else a new uuid4."""
     job = Job(
+        id=job_id or uuid.uuid4(),
         kind=kind,
         org_id=principal.org_id,
         owner_org_id=owner_org_id,

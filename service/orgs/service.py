@@ -30,7 +30,9 @@ class Principal:
             raise Forbidden(f"this key lacks the scope '{scope}'")
 
 
-def create_org(session: Session, kind: str, name: str, teryt: str | None = None) -> Organisation:
+def create_org(
+    session: Session, kind: str, name: str, teryt: str | None = None, org_id: uuid.UUID | None = None
+) -> Organisation:
     if kind not in ORG_KINDS:
         raise ValidationProblem(
             f"unknown organisation kind '{kind}'", errors=[{"field": "kind", "value": kind}]
@@ -48,7 +50,7 @@ def create_org(session: Session, kind: str, name: str, teryt: str | None = None)
             raise Conflict(f"a city with TERYT {teryt} already exists")
     elif teryt is not None:
         raise ValidationProblem("only a city has a TERYT code", errors=[{"field": "teryt", "value": teryt}])
-    org = Organisation(kind=kind, name=name.strip(), teryt=teryt)
+    org = Organisation(id=org_id or uuid.uuid4(), kind=kind, name=name.strip(), teryt=teryt)
     session.add(org)
     session.flush()
     return org

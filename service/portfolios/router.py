@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from service import example_ids as demo_ids
 from service.deps import PrincipalDep, SessionDep
 from service.exports.responses import XLSX, attachment
 from service.jobs.dispatch import accepted
@@ -98,7 +99,11 @@ def compare_portfolios(
     session: SessionDep,
     principal: PrincipalDep,
     ids: Annotated[
-        str, Query(description="2..10 portfolio ids, comma-separated", examples=["5b0c...,9e1a..."])
+        str,
+        Query(
+            description="2..10 portfolio ids, comma-separated",
+            examples=[f"{demo_ids.PORTFOLIO_SMALL},{demo_ids.PORTFOLIO_LARGE}"],
+        ),
     ],
     format: Format = "json",
     dialect: DialectQuery = "plain",
@@ -169,7 +174,10 @@ SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
         "content": {"image/svg+xml": {"schema": {"type": "string"}}},
     }
 }
-IDS_QUERY = Query(description="2..10 portfolio ids, comma-separated", examples=["5b0c...,9e1a..."])
+IDS_QUERY = Query(
+    description="2..10 portfolio ids, comma-separated",
+    examples=[f"{demo_ids.PORTFOLIO_SMALL},{demo_ids.PORTFOLIO_LARGE}"],
+)
 
 
 def _svg(content: str) -> Response:

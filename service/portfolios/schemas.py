@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service import example_ids as demo_ids
 from service.jobs.schemas import JobOut
 
 Objective = Literal["max_co2", "max_npv", "max_primary_energy", "min_cost"]
@@ -60,13 +61,13 @@ class PortfolioRequest(BaseModel):
             "examples": [
                 {
                     "name": "Lublin 2026-2030, budżet 12 mln zł",
-                    "inventory_id": "0b8e3c52-8a8e-4d0c-9c43-1d6a6f0f7f1e",
+                    "inventory_id": str(demo_ids.INVENTORY),
                     "objective": "max_co2",
                     "yearly_budgets_pln": [3_000_000, 3_000_000, 3_000_000, 3_000_000],
                     "programmes": [
                         {
-                            "programme_id": "feniks",
-                            "share_of_eligible_cost": 0.5,
+                            "programme_id": "thermo_bonus_2024",
+                            "share_of_eligible_cost": 0.26,
                             "cap_per_building_pln": 1_500_000,
                         }
                     ],

@@ -179,8 +179,16 @@ def _forced_lower_bound_check(
         )
 
 
-def start_portfolio(session: Session, principal: Principal, body: PortfolioRequest, kind: str):
-    """Validate everything, then store the portfolio row and its job (flush only); a 4xx stores nothing."""
+def start_portfolio(
+    session: Session,
+    principal: Principal,
+    body: PortfolioRequest,
+    kind: str,
+    fixed_ids: tuple[uuid.UUID, uuid.UUID] | None = None,
+):
+    """Validate everything, then store the portfolio row and its job (flush only); a 4xx stores nothing.
+
+    ``fixed_ids`` (portfolio id, job id) are chosen ids (the demo's documented ones); else random."""
     principal.require("jobs:write")
     inventory, version, assessment = _source(session, principal, body)
     assess_params = assessment.params if assessment is not None else {}
@@ -220,6 +228,7 @@ def start_portfolio(session: Session, principal: Principal, body: PortfolioReque
     request.update(city_lat=lat, city_lon=lon, city_location_source=where)
     portfolio = repository.add_portfolio(
         session,
+        id=fixed_ids[0] if fixed_ids else uuid.uuid4(),
         owner_org_id=inventory.org_id,
         created_by_org_id=principal.org_id,
         kind=kind,
@@ -238,6 +247,7 @@ def start_portfolio(session: Session, principal: Principal, body: PortfolioReque
         subject_type="portfolio",
         subject_id=str(portfolio.id),
         params={"portfolio_id": str(portfolio.id), "building_count": version.building_count},
+        job_id=fixed_ids[1] if fixed_ids else None,
     )
     portfolio.job_id = job.id
     session.flush()

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service import example_ids as demo_ids
+
 Teryt = Annotated[
     str, Field(pattern=r"^\d{7}$", examples=["0663011"], description="7-digit TERYT gmina code")
 ]
@@ -179,16 +181,23 @@ class RunOut(BaseModel):
 
 
 class PublicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"run_id": str(demo_ids.READINESS_RUN)}]}
+    )
     run_id: uuid.UUID = Field(
         description="the score run to publish from, always named (a what-if run never goes public by "
         "accident); it must have finished with at least 100 uncertainty runs",
-        examples=["020266fa-b2b5-4b83-8910-42c41f6a950c"],
+        examples=[str(demo_ids.READINESS_RUN)],
     )
 
 
 class WithdrawalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Błędna liczba pustostanów komunalnych w danych za 2024 r."}]
+        },
+    )
     reason: str = Field(
         min_length=3,
         max_length=500,
