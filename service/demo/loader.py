@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.db import session_scope
 from service import example_ids as ids
+from service.db import session_scope
 from service.inventory import repository
 from service.inventory.models import Inventory
 from service.inventory.service import parse_submission
@@ -57,15 +57,7 @@ def load_demo(progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         _, city_key = create_key(s, city, label="demo")
         _, advisor_key = create_key(s, advisor, label="demo")
         version = repository.get_version(s, inventory.id, inventory.latest_version)
-        city_id, inventory_id = city.id, inventory.id
-    computed = _assess_and_plan(city_id, inventory_id, say)
-    with session_scope() as s:
-        city = s.get(Organisation, city_id)
-        advisor = s.scalar(select(Organisation).where(Organisation.name == DEMO_ADVISOR))
-        inventory = s.get(Inventory, inventory_id)
-        version = repository.get_version(s, inventory.id, inventory.latest_version)
-        return {
-            **computed,
+        info = {
             "city_name": city.name,
             "teryt": city.teryt,
             "city_org_id": str(city.id),
@@ -76,6 +68,8 @@ def load_demo(progress: Callable[[str], None] | None = None) -> dict[str, Any]:
             "advisor_key": advisor_key,
             "readiness_published": publication is not None,
         }
+        city_id, inventory_id = city.id, inventory.id
+    return {**info, **_assess_and_plan(city_id, inventory_id, say)}
 
 
 def _publish_readiness(session: Any, city: Organisation) -> Any:
