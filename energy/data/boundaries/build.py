@@ -8,7 +8,7 @@ Run once by a maintainer (not at run time)::
 Writes, next to this file:
 
 - ``poland_outline.geojson``: one Feature, the union of the 16 voivodeships of
-  ``wojewodztwa-medium.geojson``. The source rings self-intersect in 11 of the 16 voivodeships, so
+  ``wojewodztwa-medium.geojson``. The source rings self-intersect in 10 of the 16 voivodeships, so
   each geometry is repaired with ``shapely.make_valid`` (its line remnants dropped), the 16 are
   merged with ``shapely.union_all(..., grid_size=1e-6)`` (a 1e-6 deg grid, ~0.1 m, snaps the
   shared borders together), parts smaller than ``SLIVER_KM2`` are dropped and interior rings
@@ -41,8 +41,8 @@ COPIED = {"wojewodztwa-min.geojson": "wojewodztwa-min.geojson", "powiaty-min.geo
 LICENSE_COPY = "LICENSE-polska-geojson.txt"
 OUTLINE_FILE = "poland_outline.geojson"
 GRID_DEG = 1e-6
-# Parts below 1 ha are artefacts of the union (the one found is ~80 m^2); Poland has no island
-# that small in this data, the smallest real part would be kept.
+# Parts below 1 ha are artefacts of the union (the one found is 39 m^2); no real part of Poland in
+# this data is that small.
 SLIVER_KM2 = 0.01
 # Chosen from the measurement printed by --measure (SOURCES.md): below the 0.23 km that separates
 # the nearest foreign town centre (Frankfurt (Oder)) from the outline, above the tens of metres by
