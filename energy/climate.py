@@ -95,25 +95,6 @@ def nearest_station(lat, lon) -> np.ndarray:
     return st["station_id"].to_numpy()[np.argmin(d, axis=1)]
 
 
-@lru_cache(maxsize=1)
-def _outline() -> np.ndarray:
-    with _data_path("poland_outline.csv").open("r") as fh:
-        return pd.read_csv(fh)[["lon", "lat"]].to_numpy()
-
-
-def in_poland(lat, lon) -> np.ndarray:
-    """True where a point lies inside the coarse outline of Poland (ray casting, +-10 km)."""
-    poly = _outline()
-    x = np.atleast_1d(np.asarray(lon, dtype=float))[:, None]
-    y = np.atleast_1d(np.asarray(lat, dtype=float))[:, None]
-    x1, y1 = poly[:, 0], poly[:, 1]
-    x2, y2 = np.roll(x1, -1), np.roll(y1, -1)
-    crosses = (y1 > y) != (y2 > y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x_at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
-    return (np.count_nonzero(crosses & (x < x_at), axis=1) % 2 == 1) & np.isfinite(x[:, 0])
-
-
 def _year_index(tz: str) -> pd.DatetimeIndex:
     return pd.date_range(f"{REFERENCE_YEAR}-01-01", periods=8760, freq="h", tz=tz)
 

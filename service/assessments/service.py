@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from energy import carriers, district_heat
 from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
 from energy.climate import Climate as EngineClimate
-from energy.climate import in_poland
 from energy.errors import EnergyInputError, OutsideClimateError
+from energy.geo import in_poland
 from energy.pv_params import PVInputError, PVParams
 from service.assessments import climates, document, repository, results
 from service.assessments.document import AssessmentDocument

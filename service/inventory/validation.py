@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from energy.geo import in_poland, tolerance_m
 from service.inventory.columns import (
     FIELDS,
     METERED_VALUES,
@@ -22,7 +23,6 @@ from service.inventory.columns import (
     enum_lookup,
     normalise_enum,
 )
-from service.inventory.geo import in_poland
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,8 @@ def _check_rows(b: pd.DataFrame, out: IssueCollector) -> None:
     out.add(lon_given & ~lat_given & out.raw_missing("lat"), "lat", "lon is given without lat")
     both = lat_given & lon_given
     outside = both & ~in_poland(lat.to_numpy(), lon.to_numpy())
-    reasons = "point (" + lat.astype(str) + ", " + lon.astype(str) + ") is not in Poland (WGS84 lat/lon; bounding box 49.0-54.9 N, 14.1-24.2 E and a coarse border polygon)"  # fmt: skip
+    where = f") is not in Poland (WGS84 lat/lon; GUGiK PRG state border, {tolerance_m():.0f} m tolerance)"
+    reasons = "point (" + lat.astype(str) + ", " + lon.astype(str) + where
     out.add(outside, "lat", reasons.to_numpy(dtype=object))
     metered_any = np.zeros(len(b), bool)
     for name in METERED_VALUES:

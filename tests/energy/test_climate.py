@@ -8,7 +8,6 @@ import pytest
 from numpy.testing import assert_allclose
 
 from energy.climate import (
-    in_poland,
     list_stations,
     load_station,
     monthly_climate,
@@ -45,12 +44,6 @@ def test_annual_ghi_matches_crosscheck(sid, ghi):
 def test_nearest_station_vectorised():
     ids = nearest_station([52.23, 50.06, 54.35, 51.11], [21.01, 19.94, 18.65, 17.03])
     assert list(ids) == ["123750", "125660", "121400", "124240"]
-
-
-def test_in_poland():
-    inside = in_poland([52.23, 49.30, 53.91, 54.10, 49.78], [21.01, 19.95, 14.25, 22.93, 22.77])
-    outside = in_poland([52.52, 50.08, 54.69, 49.84, 48.2], [13.40, 14.43, 25.28, 24.03, 16.37])
-    assert inside.all() and not outside.any()
 
 
 def test_monthly_climate_warsaw():

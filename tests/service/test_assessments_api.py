@@ -194,3 +194,45 @@ def test_named_climate_upload_list_reuse_and_bad_files(client, tenants):
     assert out["result"]["meta"]["climate"][0]["name"] == "Warszawa PVGIS"
     assert {x["climate_name"] for x in out["result"]["buildings"]} == {"Warszawa PVGIS"}
     assert np.isfinite([x["co2_t_per_year"] for x in out["result"]["buildings"]]).all()
+
+
+def school_at(lat: float, lon: float, town: str) -> bytes:
+    """One demo building turned into a school at ``(lat, lon)`` [deg], as CSV bytes."""
+    frame = pd.read_csv(io.BytesIO(demo_csv(1)), dtype=str, keep_default_na=False)
+    frame.loc[0, ["building_id", "name", "building_type"]] = [
+        f"SP-{town}",
+        f"Szkoła Podstawowa, {town}",
+        "school",
+    ]
+    frame.loc[0, ["lat", "lon"]] = [str(lat), str(lon)]
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def test_school_in_slubice_is_accepted_at_intake_and_assessed(client, tenants):
+    # Słubice town centre, en.wikipedia 52°21′N 14°34′E, 0.78 km from the Oder (the border)
+    h = tenants.h(tenants.city_key)
+    r = client.post(
+        "/v1/inventories?name=slubice",
+        content=school_at(52.35, 14.5667, "Słubice"),
+        headers={**h, "Content-Type": "text/csv"},
+    )
+    assert r.status_code == 201, r.text
+    job = run_assessment(client, tenants, r.json()["inventory"]["id"])
+    (school,) = client.get(job["result_url"], headers=h).json()["result"]["buildings"]
+    assert school["building_id"] == "SP-Słubice" and school["climate_station_id"] == "123100"  # Słubice
+
+
+def test_school_in_frankfurt_oder_is_rejected_at_intake_naming_row_and_field(client, tenants):
+    # Frankfurt (Oder) town centre, en.wikipedia 52°21′N 14°33′E, 0.23 km west of the Oder
+    h = tenants.h(tenants.city_key)
+    r = client.post(
+        "/v1/inventories?name=frankfurt",
+        content=school_at(52.35, 14.55, "Frankfurt"),
+        headers={**h, "Content-Type": "text/csv"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    (err,) = r.json()["errors"]
+    assert (err["row"], err["field"], err["value"]) == (2, "lat", "52.35")
+    assert "is not in Poland" in err["reason"]
+    assert client.get("/v1/inventories", headers=h).json()["count"] == 0

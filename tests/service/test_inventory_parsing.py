@@ -2,12 +2,10 @@
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from service.inventory.columns import COLUMNS, current_year
-from service.inventory.geo import in_poland
 from service.inventory.parsing import (
     XLSX,
     InventoryFormatError,
@@ -15,6 +13,7 @@ from service.inventory.parsing import (
     InventoryValidationError,
     parse_inventory,
 )
+from tests.energy.test_geo import FOREIGN_TOWNS, POLISH_TOWNS
 
 DATA = Path(__file__).parents[1] / "data" / "inventory"
 HEADER = "building_id,name,building_type,construction_year,heated_area_m2,storeys,heating_system"
@@ -242,19 +241,14 @@ def test_unknown_columns_are_ignored_with_a_warning():
 # --- Poland --------------------------------------------------------------------------------------
 
 
-def test_border_towns_are_in_poland_and_neighbours_are_not():
-    inside = {  # (lat, lon) of towns at Poland's edges
-        "Świnoujście": (53.91, 14.25), "Hel": (54.61, 18.80), "Sejny": (54.11, 23.35),
-        "Terespol": (52.07, 23.62), "Zosin": (50.87, 24.14), "Wołosate": (49.06, 22.68),
-        "Zakopane": (49.30, 19.95), "Cieszyn": (49.75, 18.63), "Kudowa-Zdrój": (50.44, 16.24),
-        "Bogatynia": (50.91, 14.96), "Osinów Dolny": (52.80, 14.13), "Lublin": (51.25, 22.57),
-    }  # fmt: skip
-    outside = {
-        "Kaliningrad": (54.71, 20.51), "Lviv": (49.84, 24.03), "Žilina": (49.22, 18.74),
-        "Brno": (49.20, 16.60), "Prague": (50.08, 14.42), "Berlin": (52.52, 13.40), "Vilnius": (54.69, 25.28),
-    }  # fmt: skip
-    lat, lon = np.array(list(inside.values())).T
-    assert in_poland(lat, lon).all()
-    lat, lon = np.array(list(outside.values())).T
-    assert not in_poland(lat, lon).any()
-    assert not in_poland(np.nan, 20.0)
+def test_intake_accepts_polish_border_towns_and_rejects_the_towns_across():
+    # the same boundary as the engine (energy.geo): a school accepted here is assessed there
+    towns = {**POLISH_TOWNS, **FOREIGN_TOWNS}
+    rows = [f"T{i},Szkoła {name},school,1965,2400,3,gas_boiler,{la},{lo}" for i, (name, (la, lo, _)) in enumerate(towns.items())]  # fmt: skip
+    parsed = parse_inventory(csv(*rows, header=HEADER + ",lat,lon"), content_type="text/csv", max_rows=100)
+    first_foreign = len(POLISH_TOWNS) + 2  # spreadsheet row of the first foreign town
+    assert issues(parsed.errors) == {
+        (row, "lat", str(FOREIGN_TOWNS[name][0]))
+        for row, name in enumerate(FOREIGN_TOWNS, start=first_foreign)
+    }
+    assert all("is not in Poland" in i.reason and "PRG" in i.reason for i in parsed.errors)

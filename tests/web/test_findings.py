@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.i18n import translator
+from service.inventory.parsing import parse_inventory
 from service.web.findings import reason_text, translated_findings
 
 CASES = [
@@ -22,3 +23,13 @@ def test_reason_in_readers_language(reason: str, lang: str, expected: str) -> No
     (finding,) = translated_findings([{"row": 3, "field": "x", "value": "v", "reason": reason}])
     assert reason_text(translator(lang).gettext, finding) == expected
     assert (finding.row, finding.field, finding.value) == (3, "x", "v")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("pl", "punkt (52.35, 14.55) nie leży w Polsce"), ("uk", "точка (52.35, 14.55) не в Польщі")])  # fmt: skip
+def test_intake_reason_for_a_point_abroad_is_translated(lang: str, expected: str) -> None:
+    # the reason as intake words it today (Frankfurt (Oder), beyond the PRG border + tolerance)
+    body = b"building_id,name,building_type,construction_year,heated_area_m2,storeys,heating_system,lat,lon\n"
+    body += b"F1,Schule,school,1965,2400,3,gas_boiler,52.35,14.55\n"
+    (error,) = parse_inventory(body, content_type="text/csv", max_rows=10).errors
+    (finding,) = translated_findings([{"row": error.row, "field": error.field, "value": error.value, "reason": error.reason}])  # fmt: skip
+    assert reason_text(translator(lang).gettext, finding) == expected
