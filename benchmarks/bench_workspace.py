@@ -6,7 +6,11 @@ assessment: ``GET /app/assessments/{id}`` (the full server-rendered HTML: totals
 "Time to first render" is the time until the browser has the complete HTML (server time + transfer,
 measured in-process with the ASGI test client; the page needs no further request to show its
 content). Goal: page within 3x the JSON and under 1 s. Run ``python benchmarks/bench_workspace.py``;
-``MIASTO_BENCH_QUICK=1`` uses 1,000 buildings. W3 adds the compare page through :data:`EXTRA_PAGES`.
+``MIASTO_BENCH_QUICK=1`` uses 1,000 buildings.
+
+The compare page of 10 plans is measured the same way: ten plans of the 40-building demo inventory
+(budgets 1-10 mln zł, solved as jobs in this run), ``GET /app/portfolios/compare?ids=..`` (totals,
+the buildings whose package differs, the chart) against ``GET /v1/portfolios/compare?ids=..``.
 """
 
 from __future__ import annotations
@@ -28,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 QUICK = os.environ.get("MIASTO_BENCH_QUICK") == "1"
 N_BUILDINGS = 1_000 if QUICK else 5_000
 REPEATS = 3 if QUICK else 7
-# Hooks for more pages measured the same way: name -> callable(client, context) -> (page_url, json_url).
-EXTRA_PAGES: dict[str, Callable[..., tuple[str, str]]] = {}
+N_PLANS = 10
 
 
 def city_csv(n: int) -> bytes:
@@ -55,6 +58,34 @@ def timed(fetch: Callable[[], object], repeats: int) -> float:
     return statistics.median(samples)
 
 
+def wait(client, h, job_id: str) -> dict:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 900
+    while True:
+        state = client.get(f"/v1/jobs/{job_id}", headers=h).json()
+        if state["status"] in ("succeeded", "failed", "cancelled") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.5)
+
+
+def plans(client, h) -> list[str]:  # type: ignore[no-untyped-def]
+    """Ten finished plans of the demo's 40 buildings, budgets 1..10 mln zł."""
+    demo = (ROOT / "service" / "demo" / "demo_city.csv").read_bytes()
+    r = client.post("/v1/inventories?name=Demo", headers={**h, "Content-Type": "text/csv"}, content=demo)
+    assert r.status_code == 201, r.text[:500]
+    inventory_id = r.json()["inventory"]["id"]
+    ids, jobs = [], []
+    for k in range(1, N_PLANS + 1):
+        body = {"name": f"Plan {k} mln zł", "inventory_id": inventory_id, "budget_pln": k * 1_000_000,
+                "programmes": [{"programme_id": "thermo_bonus_2024", "share_of_eligible_cost": 0.26}]}  # fmt: skip
+        job = client.post("/v1/portfolios", headers=h, json=body)
+        assert job.status_code == 202, job.text[:500]
+        jobs.append(job.json()["id"])
+        ids.append(job.json()["subject_id"])
+    for job_id in jobs:
+        assert wait(client, h, job_id)["status"] == "succeeded"
+    return ids
+
+
 def setup(client, tenants) -> dict[str, str]:  # type: ignore[no-untyped-def]
     h = tenants.h(tenants.city_key)
     r = client.post(
@@ -63,31 +94,27 @@ def setup(client, tenants) -> dict[str, str]:  # type: ignore[no-untyped-def]
     assert r.status_code == 201, r.text[:500]
     inventory_id = r.json()["inventory"]["id"]
     job = client.post(f"/v1/inventories/{inventory_id}/assessments", headers=h, json={}).json()
-    deadline = time.monotonic() + 600
-    while True:
-        state = client.get(f"/v1/jobs/{job['id']}", headers=h).json()
-        if state["status"] in ("succeeded", "failed", "cancelled") or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+    state = wait(client, h, job["id"])
     assert state["status"] == "succeeded", state
+    plan_ids = plans(client, h)
     client.post("/app/sign-in", data={"api_key": tenants.city_key})
-    return {"inventory_id": inventory_id, "assessment_id": state["result_url"].rsplit("/", 1)[1]}
+    return {"inventory_id": inventory_id, "assessment_id": state["result_url"].rsplit("/", 1)[1],
+            "plans": ",".join(plan_ids)}  # fmt: skip
 
 
 def measure(client, tenants, ctx: dict[str, str]) -> list[tuple[str, float, float, int]]:  # type: ignore[no-untyped-def]
     h = tenants.h(tenants.city_key)
+    # name -> (page, JSON of the same data, rows the page must show)
     pages = {
-        "assessment": lambda c, x: (
-            f"/app/assessments/{x['assessment_id']}",
-            f"/v1/assessments/{x['assessment_id']}",
-        )
-    }
-    pages.update(EXTRA_PAGES)
+        "assessment": (f"/app/assessments/{ctx['assessment_id']}", f"/v1/assessments/{ctx['assessment_id']}",
+                       N_BUILDINGS),
+        f"compare {N_PLANS}": (f"/app/portfolios/compare?ids={ctx['plans']}",
+                               f"/v1/portfolios/compare?ids={ctx['plans']}", N_PLANS),
+    }  # fmt: skip
     rows = []
-    for name, urls in pages.items():
-        page_url, json_url = urls(client, ctx)
+    for name, (page_url, json_url, min_rows) in pages.items():
         page = client.get(page_url)
-        assert page.status_code == 200 and page.text.count("<tr>") >= N_BUILDINGS, page.status_code
+        assert page.status_code == 200 and page.text.count("<tr") >= min_rows, (name, page.status_code)
         assert client.get(json_url, headers=h).status_code == 200
         t_page = timed(lambda u=page_url: client.get(u).text, REPEATS)
         t_json = timed(lambda u=json_url: client.get(u, headers=h).json(), REPEATS)

@@ -12,7 +12,7 @@ from service.db import utcnow
 from service.errors import Conflict, NotFound
 from service.jobs.models import FINAL_STATUSES, Job
 from service.logs import request_id_var
-from service.orgs.service import Principal, visible_city_ids
+from service.orgs.service import Principal, require_access, visible_city_ids
 
 
 def create_job(
@@ -61,7 +61,11 @@ def list_jobs(
 
 
 def cancel_job(session: Session, principal: Principal, job_id: uuid.UUID) -> Job:
+    """Cancel a queued or running job: it needs what starting it needs (``jobs:write`` and plan
+    access to the city), so an advisor with a read grant sees the job but gets 403 cancelling it."""
     job = get_job(session, principal, job_id)
+    principal.require("jobs:write")
+    require_access(session, principal, job.owner_org_id, "plan", f"job {job_id}")
     if job.status in FINAL_STATUSES:
         raise Conflict(f"job {job_id} is already {job.status}")
     # The worker's next progress call or its final conditional update sees the new status.

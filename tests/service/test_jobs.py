@@ -96,6 +96,14 @@ def test_cancel_queued_job(client, tenants, app_and_tenants):
     url = str(app.state.engine.url.render_as_string(hide_password=False))
     job_id = create_noop(url)  # created but never dispatched: stays queued
     h = tenants.h(tenants.city_key)
+    # an advisor with a read grant sees the city's job but may not cancel it (cancelling needs what
+    # starting needs: plan access); the job stays queued
+    grant = {"advisor_org_id": str(tenants.advisor_id), "access": "read"}
+    assert client.post("/v1/grants", json=grant, headers=h).status_code == 201
+    adv = tenants.h(tenants.advisor_key)
+    assert client.get(f"/v1/jobs/{job_id}", headers=adv).status_code == 200
+    assert client.delete(f"/v1/jobs/{job_id}", headers=adv).status_code == 403
+    assert client.get(f"/v1/jobs/{job_id}", headers=h).json()["status"] == "queued"
     r = client.delete(f"/v1/jobs/{job_id}", headers=h)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     from service.jobs.runner import run_job
