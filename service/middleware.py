@@ -27,7 +27,27 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+# Answers anyone may cache (set by their routes): the public embeds, the static files, the API schema.
+CACHEABLE_PREFIXES = ("/v1/public/", "/app/static/", "/openapi.json", "/docs", "/redoc")
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]
+
+
+def _with_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``nosniff`` and a referrer policy everywhere; ``Cache-Control: no-store`` on every private answer
+    that does not set its own (a shared cache must never keep a tenant's data)."""
+    names = {k.lower() for k, _ in headers}
+    extra = [h for h in SECURITY_HEADERS if h[0] not in names]
+    if b"cache-control" not in names and not path.startswith(CACHEABLE_PREFIXES):
+        extra.append((b"cache-control", b"no-store"))
+    return [*headers, *extra]
+
+
 class RequestContext:
+    """Request id, access log, security headers, the 500 problem; HEAD on the public embeds."""
+
     def __init__(self, app: Any) -> None:
         self.app = app
 
@@ -40,11 +60,20 @@ class RequestContext:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         state = {"status": 500, "started": False}
+        path = scope.get("path", "")
+        # HEAD on the public embeds answers exactly like GET (status, headers, ETag) without a body,
+        # as CORS advertises; the routes themselves are GET only.
+        head = scope.get("method") == "HEAD" and path.startswith("/v1/public/")
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_id(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                headers = _with_headers(path, list(message.get("headers", [])))
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:

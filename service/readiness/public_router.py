@@ -206,3 +206,9 @@ async def history(teryt: TerytPath, request: Request) -> PublicHistory:
     if not items:
         raise _unpublished(teryt)
     return PublicHistory(teryt=teryt, count=len(items), items=items)
+
+
+@router.get("/{path:path}", include_in_schema=False)
+async def unknown(path: str) -> Response:
+    """Any other ``/v1/public/...`` path is a 404 (with CORS), not a 405 from the preflight route."""
+    raise NotFound(f"no public endpoint /v1/public/{path}")

@@ -120,3 +120,26 @@ def test_token_bucket_refills_at_its_rate() -> None:
     assert [bucket.take("a") for _ in range(61)].count(None) == 60  # refills up to capacity only
     with pytest.raises(ValueError, match="per_minute"):
         TokenBucketLimiter(0)
+
+
+def test_head_answers_like_get_without_a_body_and_unknown_paths_are_404(client, published) -> None:
+    for path in (f"/v1/public/readiness/{LUBLIN}", f"/v1/public/readiness/{LUBLIN}/badge.svg",
+                 f"/v1/public/readiness/{LUBLIN}/widget?lang=uk", "/v1/public/methodology"):  # fmt: skip
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b"" and head.headers["etag"] == get.headers["etag"]
+        assert head.headers["content-length"] == str(len(get.content))
+        assert head.headers["access-control-allow-origin"] == "*"
+    for path in ("/v1/public/nothing-here", "/v1/public/readiness/0663011/nope/x"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.headers["access-control-allow-origin"] == "*", path
+
+
+def test_security_headers_and_no_store_on_private_answers(client, tenants, published) -> None:
+    private = client.get(f"/v1/readiness/{LUBLIN}/indicators", headers=tenants.h(tenants.city_key))
+    assert private.headers["cache-control"] == "no-store"
+    public = client.get(f"/v1/public/readiness/{LUBLIN}")
+    assert public.headers["cache-control"].startswith("public, max-age=")
+    for r in (private, public, client.get("/v1/me")):
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
