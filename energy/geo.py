@@ -108,3 +108,20 @@ def distance_to_border_m(lat, lon) -> np.ndarray:
         d = shapely.distance(local.exterior, shapely.Point(0.0, 0.0))
         out.flat[i] = d if shapely.contains_xy(local, 0.0, 0.0) else -d
     return out
+
+
+@lru_cache(maxsize=2)
+def admin_areas(level: str = "powiat") -> tuple[tuple[str, shapely.Geometry], ...]:
+    """Named administrative areas for drawing maps: ``"powiat"`` (380) or ``"voivodeship"`` (16).
+
+    The strongly simplified ("min") PRG shapes of ppatrzyk/polska-geojson (see
+    ``energy/data/boundaries/SOURCES.md``): good for context on a map, not for point tests
+    (use :func:`in_poland`). Invalid source rings are repaired with ``make_valid``.
+    """
+    name = {"powiat": "powiaty-min.geojson", "voivodeship": "wojewodztwa-min.geojson"}[level]
+    path = resources.files("energy.data").joinpath("boundaries", name)
+    with path.open("r", encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    return tuple(
+        (str(f["properties"].get("nazwa", "")), shapely.make_valid(shape(f["geometry"]))) for f in features
+    )

@@ -13,17 +13,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
+from energy.geo import admin_areas
 from service.charts.assessment import EP_UNIT, class_colours, frame_of, ratio_class, ratio_legend_items
 from service.charts.errors import ChartInputError
 from service.charts.i18n import tr
-from service.charts.svg import document, esc, esc_array, legend, nice_step, num, p, wrap
+from service.charts.svg import document, esc, esc_array, legend, nice_step, num, p, shorten, wrap
 
 # IUGG mean Earth radius R1 [km] (Moritz 2000, "Geodetic Reference System 1980", J. Geodesy 74, 128-133).
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEG = EARTH_RADIUS_KM * math.pi / 180.0
 WIDTH, HEIGHT = 860.0, 640.0
 PLOT = (20.0, 70.0, 610.0, 560.0)  # left, top, right, bottom of the map frame [px]
+LABELLED = 5  # the largest buildings are named on the map
 
 
 def max_radius_px(n: int) -> float:
@@ -36,6 +39,14 @@ def project(lat: np.ndarray, lon: np.ndarray, box: tuple[float, float, float, fl
 
     Returns ``(x_px, y_px, px_per_km)``; one uniform scale on both axes so distances are true.
     """
+    to_px, scale = projector(lat, lon, box, margin_px)
+    x, y = to_px(lon, lat)
+    return x, y, scale
+
+
+def projector(lat: np.ndarray, lon: np.ndarray, box: tuple[float, float, float, float], margin_px: float):
+    """The projection :func:`project` fits to the points: ``(to_px(lon, lat) -> (x, y), px_per_km)``,
+    so that other features (administrative outlines) are drawn in the same frame."""
     phi0 = math.radians(float(np.mean(lat)))
     east_km = (lon - lon.mean()) * math.cos(phi0) * KM_PER_DEG
     north_km = (lat - lat.mean()) * KM_PER_DEG
@@ -45,9 +56,77 @@ def project(lat: np.ndarray, lon: np.ndarray, box: tuple[float, float, float, fl
     scale = min((right - left - 2 * margin_px) / span_x, (bottom - top - 2 * margin_px) / span_y)
     cx_km = (east_km.max() + east_km.min()) / 2
     cy_km = (north_km.max() + north_km.min()) / 2
-    x = (left + right) / 2 + (east_km - cx_km) * scale
-    y = (top + bottom) / 2 - (north_km - cy_km) * scale
-    return x, y, scale
+    lon0, lat0, cos0 = float(lon.mean()), float(lat.mean()), math.cos(phi0)
+
+    def to_px(lon_deg: np.ndarray, lat_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = (np.asarray(lon_deg, float) - lon0) * cos0 * KM_PER_DEG
+        n = (np.asarray(lat_deg, float) - lat0) * KM_PER_DEG
+        return (left + right) / 2 + (e - cx_km) * scale, (top + bottom) / 2 - (n - cy_km) * scale
+
+    return to_px, scale
+
+
+def admin_outlines(to_px, px_per_km: float, box: tuple[float, float, float, float]) -> str:  # type: ignore[no-untyped-def]
+    """The powiat borders (GUGiK PRG, simplified) crossing the map frame, as thin grey paths, and the
+    names of the powiats whose centre is inside it. One path per powiat near the city (a handful)."""
+    left, top, right, bottom = box
+    # the frame's corners back in degrees: invert the linear projection through two probe points
+    x0, y0 = to_px(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    lon_per_px, lat_per_px = 1.0 / (x0[1] - x0[0]), 1.0 / (y0[1] - y0[0])
+    lon_a, lon_b = (left - x0[0]) * lon_per_px, (right - x0[0]) * lon_per_px
+    lat_a, lat_b = (bottom - y0[0]) * lat_per_px, (top - y0[0]) * lat_per_px
+    frame = shapely.box(min(lon_a, lon_b), min(lat_a, lat_b), max(lon_a, lon_b), max(lat_a, lat_b))
+    out = ['<g class="admin" aria-hidden="true">']
+    labels = []
+    for name, geom in admin_areas("powiat"):
+        if not geom.intersects(frame):
+            continue
+        for ring in _rings(shapely.intersection(shapely.boundary(geom), frame)):
+            xs, ys = to_px(ring[:, 0], ring[:, 1])
+            d = "M" + "L".join(f"{a:.1f} {b:.1f}" for a, b in zip(xs, ys, strict=True))
+            out.append(
+                f'<path d="{d}" fill="none" stroke="#9aa5b1" stroke-width="1" stroke-dasharray="4 3"/>'
+            )
+        centre = geom.representative_point()
+        if frame.contains(centre):
+            cx, cy = to_px(np.array([centre.x]), np.array([centre.y]))
+            labels.append(f'<text class="s admin-name" x="{cx[0]:.1f}" y="{cy[0]:.1f}" text-anchor="middle" '
+                          f'fill="#6b7785">{esc(name)}</text>')  # fmt: skip
+    out.extend(labels)
+    out.append("</g>")
+    return "".join(out)
+
+
+def building_labels(names: np.ndarray, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> str:
+    """Names of the largest buildings beside their circles, kept inside the frame (left of the circle
+    near the right edge) and skipped where they would overlap a label already placed (greedy, at
+    most :data:`LABELLED` labels). A white halo keeps them readable over outlines and circles."""
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for i, name in enumerate(names):
+        text = shorten(str(name), 26)
+        width = 6.6 * len(text)  # 12 px text: about 6.6 px per character
+        right_side = x[i] + r[i] + 3 + width <= PLOT[2] - 4
+        x0 = x[i] + r[i] + 3 if right_side else x[i] - r[i] - 3 - width
+        box = (x0, y[i] - 9, x0 + width, y[i] + 5)
+        if x0 < PLOT[0] + 2 or any(
+            not (box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3]) for b in placed
+        ):
+            continue
+        placed.append(box)
+        anchor = "start" if right_side else "end"
+        tx = x[i] + r[i] + 3 if right_side else x[i] - r[i] - 3
+        out.append(
+            f'<text class="val building-name" x="{tx:.1f}" y="{y[i] + 4:.1f}" text-anchor="{anchor}" '
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{esc(text)}</text>'
+        )
+    return "".join(out)
+
+
+def _rings(geom) -> list[np.ndarray]:  # type: ignore[no-untyped-def]
+    """Coordinate arrays of every line part of ``geom`` (a line, lines, or a collection of them)."""
+    parts = shapely.get_parts(shapely.get_parts(geom))  # two levels: collection -> multiline -> line
+    return [shapely.get_coordinates(g) for g in parts if g.geom_type == "LineString"]
 
 
 def _scale_bar(px_per_km: float, x0: float, y0: float) -> str:
@@ -76,8 +155,12 @@ def reference_areas(area_max: float) -> list[float]:
 
 def _size_legend(area_max: float, r_max: float, x0: float, y0: float) -> str:
     """Reference circles side by side on one baseline, labelled underneath."""
-    out = [f'<text class="lab" x="{p(x0)}" y="{p(y0)}">{esc(tr("Heated area [m²]"))}</text>']
-    base, cx = y0 + 12 + 2 * r_max, x0
+    lines = wrap(tr("Heated area [m²]"), 22)  # the legend column is ~210 px wide: long titles wrap
+    out = [
+        f'<text class="lab" x="{p(x0)}" y="{p(y0 + 18 * i)}">{esc(line)}</text>'
+        for i, line in enumerate(lines)
+    ]
+    base, cx = y0 + 18 * (len(lines) - 1) + 12 + 2 * r_max, x0
     for a in reference_areas(area_max):
         r = r_max * math.sqrt(a / area_max)
         cx += max(r, 16)
@@ -140,7 +223,9 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
     ]
     r_max = max_radius_px(len(g))
     if len(g):
-        x, y, px_per_km = project(g["lat"].to_numpy(float), g["lon"].to_numpy(float), PLOT, r_max + 6)
+        to_px, px_per_km = projector(g["lat"].to_numpy(float), g["lon"].to_numpy(float), PLOT, r_max + 6)
+        x, y = to_px(g["lon"].to_numpy(float), g["lat"].to_numpy(float))
+        out.append(admin_outlines(to_px, px_per_km, PLOT))
         area_max = float(g["_area"].max())
         r = r_max * np.sqrt(g["_area"].to_numpy(float) / area_max)
         tips = (
@@ -177,6 +262,7 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
             + "</title></circle>"
         )
         out.append("".join(circles))
+        out.append(building_labels(g["_name"].to_numpy()[:LABELLED], x, y, r))
         out.append(_scale_bar(px_per_km, PLOT[0] + 16, PLOT[3] - 16))
         out.append(_size_legend(area_max, r_max, 640, 330))
     else:

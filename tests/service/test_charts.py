@@ -359,3 +359,25 @@ def test_readiness_pillars_chart_places_points_and_intervals_on_the_0_100_axis()
     assert "Mieszkania: 25,0 (bez przedziału niepewności)" in svg
     with pytest.raises(ChartInputError):
         pillar_intervals_svg([{"label": "x", "score": None}])
+
+
+def test_map_draws_the_powiat_borders_and_names_the_largest_buildings() -> None:
+    """Lublin's 40 demo buildings: the city's powiat border (GUGiK PRG) crosses the frame and its
+    name is shown; the largest buildings are named, inside the frame, without overlapping labels."""
+    import re as _re
+
+    from service.charts.i18n import chart_language
+    from service.charts.maps import LABELLED, PLOT, assessment_map_svg
+
+    demo = pd.read_csv(DEMO_CSV)
+    demo = demo.assign(ep_kwh_per_m2_year=150.0, ep_limit_kwh_per_m2_year=100.0, co2_t_per_year=50.0)
+    with chart_language("pl"):
+        svg = assessment_map_svg(demo, "Lublin")
+    assert '<g class="admin"' in svg and svg.count("<path d=") >= 2
+    assert ">powiat Lublin</text>" in svg
+    labels = _re.findall(r'class="val building-name" x="([\d.]+)" y="([\d.]+)" text-anchor="(\w+)"', svg)
+    assert 1 <= len(labels) <= LABELLED
+    biggest = demo.sort_values("heated_area_m2", ascending=False)["name"].iloc[0]
+    assert biggest[:20] in svg.split('class="val building-name"')[1]  # the largest is named first
+    for x, _y, _anchor in labels:
+        assert PLOT[0] <= float(x) <= PLOT[2]
