@@ -66,7 +66,7 @@ def projector(lat: np.ndarray, lon: np.ndarray, box: tuple[float, float, float, 
     return to_px, scale
 
 
-def admin_outlines(to_px, px_per_km: float, box: tuple[float, float, float, float]) -> str:  # type: ignore[no-untyped-def]
+def admin_outlines(to_px, px_per_km: float, box: tuple[float, float, float, float]) -> str:
     """The powiat borders (GUGiK PRG, simplified) crossing the map frame, as thin grey paths, and the
     names of the powiats whose centre is inside it. One path per powiat near the city (a handful)."""
     left, top, right, bottom = box
@@ -123,7 +123,7 @@ def building_labels(names: np.ndarray, x: np.ndarray, y: np.ndarray, r: np.ndarr
     return "".join(out)
 
 
-def _rings(geom) -> list[np.ndarray]:  # type: ignore[no-untyped-def]
+def _rings(geom) -> list[np.ndarray]:
     """Coordinate arrays of every line part of ``geom`` (a line, lines, or a collection of them)."""
     parts = shapely.get_parts(shapely.get_parts(geom))  # two levels: collection -> multiline -> line
     return [shapely.get_coordinates(g) for g in parts if g.geom_type == "LineString"]
