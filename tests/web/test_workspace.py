@@ -101,6 +101,19 @@ def test_assessment_progress_reaches_100(web_server, page, signed_in, shoot, axe
     page.wait_for_selector("#chart-map svg")
     axe_check(page)
     shoot(page, "assessment_result")
+    # the map: the zoom button narrows the view, reset restores it, a click opens the building
+    before = page.get_attribute("#chart-map svg", "viewBox")
+    page.click("#chart-map .map-tools button[aria-label='Przybliż']")
+    zoomed = page.get_attribute("#chart-map svg", "viewBox")
+    assert float(zoomed.split()[2]) < float(before.split()[2])
+    page.click("#chart-map .map-tools button[aria-label='Cała gmina']")
+    assert page.get_attribute("#chart-map svg", "viewBox") == before
+    first = page.locator("#chart-map circle.building").first
+    building = first.get_attribute("data-id")
+    first.dispatch_event("click")
+    page.wait_for_url(re.compile(rf".*/buildings/{building}$"))
+    page.go_back()
+    page.wait_for_selector("#chart-map svg")
     # downloads work with the session cookie alone (no Bearer key in the browser)
     with page.expect_download() as download:
         page.click("a[href*='/download/xlsx']")
