@@ -57,7 +57,7 @@ def run(store: Callable[[ParsedInventory], object] | None = None, n_rows: int = 
         ("csv (comma)", to_csv_bytes(frame), CSV, n_rows),
         (
             "csv (semicolon, decimal comma, BOM)",
-            to_csv_bytes(frame, sep=";", decimal=",", bom=True),
+            to_csv_bytes(frame, "excel-pl"),
             CSV,
             n_rows,
         ),
