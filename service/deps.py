@@ -20,7 +20,11 @@ _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bea
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; the request boundary commits (services only flush)."""
+    """One session per request; the request boundary commits (services only flush).
+
+    Function-scoped (``SessionDep``): FastAPI runs this exit code when the endpoint has returned,
+    *before* the response is sent, so a client never gets a success for a write another connection
+    cannot read yet (a request-scoped ``yield`` exits only after the response has gone out)."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
@@ -32,7 +36,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def commit(session: Session) -> None:
