@@ -61,3 +61,15 @@ class Grant(Base):
     access: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EndedSession(Base):
+    """A workspace session that was signed out: its nonce's hash until the cookie would expire anyway.
+
+    The session cookie is signed and carries a random nonce; signing out stores the nonce's SHA-256
+    here, so a copied cookie stops working at once instead of at its expiry."""
+
+    __tablename__ = "ended_sessions"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

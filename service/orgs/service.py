@@ -6,13 +6,13 @@ import contextlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from service.orgs.keys import DEFAULT_SCOPES, SCOPES, generate_key, hash_key
-from service.orgs.models import ORG_KINDS, ApiKey, Grant, Organisation
+from service.orgs.models import ORG_KINDS, ApiKey, EndedSession, Grant, Organisation
 from service.teryt import TerytError, validate_teryt
 
 
@@ -228,3 +228,26 @@ def live_key_id(session: Session, api_key: str) -> uuid.UUID | None:
     return session.scalar(
         select(ApiKey.id).where(ApiKey.key_hash == hash_key(api_key.strip()), ApiKey.revoked_at.is_(None))
     )
+
+
+def _nonce_hash(nonce: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
+
+
+def end_session(session: Session, nonce: str, max_age_s: int) -> None:
+    """Sign a workspace session out on the server (its cookie stops working at once); ended entries
+    older than ``max_age_s`` (when their cookies expire anyway) are dropped at the same time."""
+    from datetime import timedelta
+
+    session.execute(
+        delete(EndedSession).where(EndedSession.ended_at < utcnow() - timedelta(seconds=max_age_s))
+    )
+    if session.get(EndedSession, _nonce_hash(nonce)) is None:
+        session.add(EndedSession(nonce_hash=_nonce_hash(nonce)))
+    session.flush()
+
+
+def session_ended(session: Session, nonce: str) -> bool:
+    return session.get(EndedSession, _nonce_hash(nonce)) is not None

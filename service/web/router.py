@@ -13,9 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep
+from service.orgs.service import end_session
 from service.web.render import page
 from service.web.session import (
     SESSION_COOKIE,
+    SESSION_MAX_AGE_S,
     CsrfUserDep,
     UserDep,
     set_session_cookie,
@@ -68,7 +70,9 @@ def sign_in_post(
 
 
 @router.post("/sign-out")
-def sign_out(request: Request, user: CsrfUserDep) -> Response:
+def sign_out(request: Request, session: SessionDep, user: CsrfUserDep) -> Response:
+    """Ends the session on the server too: a copy of the cookie no longer signs anyone in."""
+    end_session(session, user.csrf, SESSION_MAX_AGE_S)
     response = RedirectResponse("/app/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/app")
     return response

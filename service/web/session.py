@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from service.deps import SessionDep
 from service.errors import Forbidden, ProblemError
 from service.i18n import negotiate
-from service.orgs.service import Principal, live_key_id, principal_for_key_id
+from service.orgs.service import Principal, live_key_id, principal_for_key_id, session_ended
 
 SESSION_COOKIE = "miasto_session"
 LANG_COOKIE = "miasto_lang"
@@ -95,7 +95,7 @@ def current_user(request: Request, session: SessionDep) -> WebUser:
     """Dependency of every signed-in page; raises :class:`SignInRequired` without a live session."""
     data = read_session(request)
     found = principal_for_key_id(session, data["k"]) if data else None
-    if data is None or found is None:
+    if data is None or found is None or session_ended(session, data["c"]):
         raise SignInRequired("sign in with your API key")
     request.state.web_user = WebUser(found[0], found[1], data["c"])
     return request.state.web_user

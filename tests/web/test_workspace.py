@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.web.conftest import DEMO_CSV
@@ -33,6 +34,10 @@ def test_sign_in_and_out(web_server, page, signed_in, shoot, axe_check) -> None:
     assert "/app/sign-in" in page.url
     page.goto(web_server.url("/app/inventories"))
     assert "/app/sign-in" in page.url
+    # the server ended the session: a copy of the old cookie no longer signs anyone in
+    copied = httpx.get(web_server.url("/app/inventories"), cookies={"miasto_session": cookie["value"]},
+                       follow_redirects=False)  # fmt: skip
+    assert copied.status_code in (303, 307) and "/app/sign-in" in copied.headers["location"]
 
 
 def test_upload_with_errors_then_good(web_server, page, signed_in, shoot, axe_check, tmp_path) -> None:  # type: ignore[no-untyped-def]
