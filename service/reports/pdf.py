@@ -96,15 +96,20 @@ def _paint_progress(document: Any, progress: Progress) -> None:
         page.paint = counted
 
 
-def render_pdf(
+def render_pdf(template: str, lang: str, run_key: str, **context: Any) -> bytes:
+    """``template`` rendered in ``lang`` as PDF bytes (see :func:`render_pdf_pages`)."""
+    return render_pdf_pages(template, lang, run_key, **context)[0]
+
+
+def render_pdf_pages(
     template: str,
     lang: str,
     run_key: str,
     progress: Progress | None = None,
     expected_pages: int = 20,
     **context: Any,
-) -> bytes:
-    """``template`` rendered in ``lang`` as PDF; ``run_key`` (the run id) fixes the file identifier.
+) -> tuple[bytes, int]:
+    """``template`` rendered in ``lang`` as PDF, and its page count; ``run_key`` (the run id) fixes the file identifier.
 
     Layout (``render``) and writing (``write_pdf``) are two calls, with or without ``progress``, so a
     job's PDF and a synchronous one are made by the same steps and are the same bytes.
@@ -119,4 +124,4 @@ def render_pdf(
         laid_out = document.render(stylesheets=[css], font_config=fonts, pdf_identifier=identifier)
     if progress is not None:
         _paint_progress(laid_out, progress)
-    return laid_out.write_pdf(pdf_identifier=identifier)
+    return laid_out.write_pdf(pdf_identifier=identifier), len(laid_out.pages)
