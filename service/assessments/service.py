@@ -422,6 +422,16 @@ def stored_report(session: Session, row: Assessment, lang: str) -> bytes | None:
     return report.content if report is not None else None
 
 
+def report_state(session: Session, row: Assessment, lang: str) -> tuple[bool, Any]:
+    """Whether the report job's PDF of this assessment and language is stored, and its latest job."""
+    from energy import ENGINE_VERSION
+
+    report = repository.get_report(session, row.id, lang, ENGINE_VERSION)
+    if report is None:
+        return False, None
+    return report.content is not None, repository.get_job(session, report.job_id)
+
+
 def report_job(session: Session, principal: Principal, row: Assessment, lang: str) -> tuple[Any, bool]:
     """The report job of this assessment and language: the one queued or running, else a new one
     (flush only). Returns the job and whether it is new (to be dispatched after the commit)."""

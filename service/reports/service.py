@@ -84,6 +84,14 @@ def energy_report_or_job(
     return ReportOrJob(name, job=job, new_job=new)
 
 
+def energy_report_state(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str
+) -> tuple[bool, Any]:
+    """Whether the report job's PDF is stored, and the job (for a page that shows its progress)."""
+    row = assessments.finished_assessment(session, principal, assessment_id)
+    return assessments.report_state(session, row, negotiate(lang))
+
+
 def energy_pdf(
     doc: AssessmentDocument, lang: str, progress: Callable[[float, str], None] | None = None
 ) -> tuple[bytes, int]:
