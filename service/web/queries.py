@@ -229,7 +229,6 @@ def assessment_download(
     ``xlsx``, ``csv`` (excel-pl dialect) or ``pdf``; returns bytes, file name and kind."""
     from service.assessments import service as assessments
     from service.errors import NotFound
-    from service.reports import service as reports
 
     if kind not in ("xlsx", "csv"):
         raise NotFound(f"no download '{kind}'")
