@@ -25,6 +25,16 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+PDF_OR_JOB_RESPONSE: dict[int | str, dict[str, Any]] = {
+    **PDF_RESPONSE,
+    202: {
+        "description": "The report is being made by a job (a big city, or `?async=true` / `Prefer: "
+        "respond-async`): the job (its `Location`), whose progress moves; once it has succeeded the same "
+        "GET answers 200 with the stored PDF (its `result_url`)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobOut"}}},
+        "headers": {"Location": {"description": "/v1/jobs/{job_id}", "schema": {"type": "string"}}},
+    },
+}
 DialectQuery = Annotated[
     Literal["plain", "excel-pl"],
     Query(

@@ -79,3 +79,24 @@ class AssessmentBuilding(Base):
     co2_t_per_year: Mapped[float | None] = mapped_column(Float)
     ep_kwh_per_m2_year: Mapped[float | None] = mapped_column(Float)
     data: Mapped[dict] = mapped_column()
+
+
+class AssessmentReport(Base):
+    """The energy-diagnosis PDF of an assessment in one language, made by a report job.
+
+    Keyed by the engine version too: a new release renders again rather than serving an old layout.
+    ``content`` is empty while the job (``job_id``) runs.
+    """
+
+    __tablename__ = "assessment_reports"
+    __table_args__ = (UniqueConstraint("assessment_id", "lang", "engine_version", name="assessment_report"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(8))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    pages: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

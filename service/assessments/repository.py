@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.assessments.models import Assessment, AssessmentBuilding, Climate
+from service.assessments.models import Assessment, AssessmentBuilding, AssessmentReport, Climate
 from service.db import bulk_insert
 from service.jobs.models import Job
 
@@ -73,3 +74,32 @@ def load_building_records(session: Session, assessment_id: uuid.UUID) -> list[di
         .order_by(AssessmentBuilding.position)
     )
     return list(session.scalars(query))
+
+
+def get_report(
+    session: Session, assessment_id: uuid.UUID, lang: str, engine_version: str
+) -> AssessmentReport | None:
+    return session.scalar(
+        select(AssessmentReport).where(
+            AssessmentReport.assessment_id == assessment_id,
+            AssessmentReport.lang == lang,
+            AssessmentReport.engine_version == engine_version,
+        )
+    )
+
+
+def claim_report(
+    session: Session, assessment_id: uuid.UUID, lang: str, engine_version: str
+) -> AssessmentReport:
+    """The report row of this key, created if missing; two requests racing get the same row."""
+    row = get_report(session, assessment_id, lang, engine_version)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = AssessmentReport(assessment_id=assessment_id, lang=lang, engine_version=engine_version)
+            session.add(row)
+    except IntegrityError:
+        row = get_report(session, assessment_id, lang, engine_version)
+        assert row is not None
+    return row

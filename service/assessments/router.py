@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi.responses import Response
 
 from service.assessments import climates, repository, results, service
@@ -25,7 +25,7 @@ from service.exports.responses import attachment
 from service.inventory.service import visible_inventory
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
-from service.openapi import PDF_RESPONSE, DialectQuery, LangQuery, problem_responses
+from service.openapi import PDF_OR_JOB_RESPONSE, DialectQuery, LangQuery, problem_responses
 from service.reports import service as reports
 
 router = APIRouter(tags=["energy"])
@@ -157,18 +157,34 @@ def get_assessment(
 @router.get(
     "/v1/assessments/{assessment_id}/report.pdf",
     response_class=Response,
-    responses={**problem_responses(401, 404, 409), **PDF_RESPONSE},
+    responses={**problem_responses(401, 404, 409), **PDF_OR_JOB_RESPONSE},
 )
 def assessment_report(
-    assessment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, lang: LangQuery = "pl"
+    assessment_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangQuery = "pl",
+    async_: Annotated[
+        bool,
+        Query(alias="async", description="make the report by a job (202) even for a small city"),
+    ] = False,
+    prefer: Annotated[str | None, Header(description="`respond-async`: the same as `?async=true`")] = None,
 ) -> Response:
     """The energy diagnosis of public buildings (PDF, `lang` = pl, en or uk; another value gives Polish):
     summary for decision makers, inventory by type and era, map, EP against the WT 2021 limits, CO2 and
     cost by type, rooftop PV, calibration, data quality, method and sources, an annex of every building.
     Reproducible: it names the run, engine version and date; the same run gives the same document.
-    409 while the assessment runs."""
-    content, filename = reports.energy_report(session, principal, assessment_id, lang)
-    return attachment(content, filename, "pdf")
+
+    A city of more than 300 buildings (or `?async=true`, `Prefer: respond-async`) gets 202 and the
+    report job; the same GET answers 200 with the stored PDF once the job has succeeded (and 202 with
+    the same job while it runs). 409 while the assessment runs."""
+    wants_job = async_ or "respond-async" in (prefer or "").lower()
+    out = reports.energy_report_or_job(session, principal, assessment_id, lang, wants_job)
+    if out.content is not None:
+        return attachment(out.content, out.filename, "pdf")
+    location = f"/v1/assessments/{assessment_id}/report.pdf?lang={out.job.params['lang']}"
+    return accepted(request, session, out.job, location, dispatch=out.new_job)
 
 
 @router.post(

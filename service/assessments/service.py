@@ -365,14 +365,26 @@ def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID
         raise Conflict(str(exc), errors=[{"field": exc.field, "reason": str(exc)}]) from exc
 
 
-def load_document(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentDocument:
-    """A finished assessment with everything its workbook and report show (409 while it runs)."""
+def finished_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID) -> Assessment:
+    """A visible assessment with results (404 for another tenant, 409 while its job runs)."""
     from service.errors import Conflict
-    from service.orgs.service import get_org
 
     row = visible_assessment(session, principal, assessment_id)
     if row.totals is None or row.finished_at is None:
         raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
+    return row
+
+
+def load_document(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentDocument:
+    """A finished assessment with everything its workbook and report show (409 while it runs)."""
+    return document_of(session, finished_assessment(session, principal, assessment_id))
+
+
+def document_of(session: Session, row: Assessment) -> AssessmentDocument:
+    """The document of a finished assessment row whose visibility was checked (a request's, or the
+    job's that the request created)."""
+    from service.orgs.service import get_org
+
     inventory = session.get(Inventory, row.inventory_id)
     records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
     coords = inventory_repository.load_buildings(session, row.version_id)
@@ -382,6 +394,7 @@ def load_document(session: Session, principal: Principal, assessment_id: uuid.UU
     )
     meta = dict(row.meta or {})
     warnings = list(meta.pop("warnings", []) or [])
+    assert row.totals is not None and row.finished_at is not None
     return AssessmentDocument(
         assessment_id=row.id,
         inventory_id=row.inventory_id,
@@ -398,6 +411,67 @@ def load_document(session: Session, principal: Principal, assessment_id: uuid.UU
         meta=meta,
         warnings=warnings,
     )
+
+
+def job_document(session: Session, assessment_id: uuid.UUID) -> AssessmentDocument | None:
+    """The document a report job renders (its request checked tenancy), or None when the assessment
+    was deleted or has no results."""
+    row = repository.get_assessment(session, assessment_id)
+    if row is None or row.totals is None or row.finished_at is None:
+        return None
+    return document_of(session, row)
+
+
+def stored_report(session: Session, row: Assessment, lang: str) -> bytes | None:
+    """The PDF a report job stored for this assessment, language and engine version, if done."""
+    from energy import ENGINE_VERSION
+
+    report = repository.get_report(session, row.id, lang, ENGINE_VERSION)
+    return report.content if report is not None else None
+
+
+def report_state(session: Session, row: Assessment, lang: str) -> tuple[bool, Any]:
+    """Whether the report job's PDF of this assessment and language is stored, and its latest job."""
+    from energy import ENGINE_VERSION
+
+    report = repository.get_report(session, row.id, lang, ENGINE_VERSION)
+    if report is None:
+        return False, None
+    return report.content is not None, repository.get_job(session, report.job_id)
+
+
+def report_job(session: Session, principal: Principal, row: Assessment, lang: str) -> tuple[Any, bool]:
+    """The report job of this assessment and language: the one queued or running, else a new one
+    (flush only). Returns the job and whether it is new (to be dispatched after the commit)."""
+    from energy import ENGINE_VERSION
+    from service.jobs.models import FINAL_STATUSES
+
+    report = repository.claim_report(session, row.id, lang, ENGINE_VERSION)
+    job = repository.get_job(session, report.job_id)
+    if job is not None and job.status not in FINAL_STATUSES:
+        return job, False
+    job = create_job(
+        session,
+        principal,
+        kind="energy_report",
+        owner_org_id=row.owner_org_id,
+        subject_type="assessment",
+        subject_id=str(row.id),
+        params={"lang": lang, "building_count": row.building_count},
+    )
+    report.job_id = job.id
+    session.flush()
+    return job, True
+
+
+def store_report(session: Session, assessment_id: uuid.UUID, lang: str, content: bytes, pages: int) -> None:
+    """Keep a report job's PDF (flush only: the job's final status commits with it)."""
+    from energy import ENGINE_VERSION
+    from service.db import utcnow
+
+    report = repository.claim_report(session, assessment_id, lang, ENGINE_VERSION)
+    report.content, report.pages, report.finished_at = content, pages, utcnow()
+    session.flush()
 
 
 def export_file(

@@ -92,16 +92,18 @@ class Dispatcher:
                 )
 
 
-def accepted(request, session, job, content_location: str | None = None):
+def accepted(request, session, job, content_location: str | None = None, dispatch: bool = True):
     """The end of every route that starts a job: commit (the row must exist before a worker looks),
-    dispatch, and answer 202 with the job and its Location."""
+    dispatch, and answer 202 with the job and its Location. ``dispatch=False``: the job was already
+    started by an earlier request (a GET asking again while it runs); answer it without a second start."""
     from fastapi.responses import Response
 
     from service.deps import commit
     from service.jobs.schemas import JobOut
 
     commit(session)
-    request.app.state.dispatcher.dispatch([job.id])
+    if dispatch:
+        request.app.state.dispatcher.dispatch([job.id])
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if content_location:
         headers["Content-Location"] = content_location

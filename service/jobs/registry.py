@@ -106,4 +106,5 @@ KIND_MODULES = [
     "service.portfolios.jobs",
     "service.readiness.jobs",
     "service.indices.jobs",
+    "service.reports.jobs",
 ]

@@ -17,13 +17,12 @@ from service.charts.i18n import chart_language
 from service.charts.maps import assessment_map_svg
 from service.i18n import translator
 from service.inventory.summary import construction_era
+from service.reports import annex
 from service.reports.pdf import svg_data_uri
 
 TOP_N = 5
-# A council reads a few hundred rows, not thousands, and WeasyPrint lays out ~100 table rows per
-# second: above these the PDF lists the most relevant rows, says how many it left out, and points to
-# the XLSX workbook of the same run, which always has every building and every warning.
-ANNEX_MAX_ROWS = 400
+# The annex lists every building (``service.reports.annex``); the lists of warnings and calibration
+# deviations stop at this many rows and point to the XLSX workbook of the same run, which has them all.
 LIST_MAX_ROWS = 200
 
 
@@ -151,11 +150,6 @@ def context(doc: AssessmentDocument, lang: str) -> dict[str, Any]:
     quality = _data_quality(doc, table)
     warnings_total = len(quality["warnings"])
     quality["warnings"] = quality["warnings"][:LIST_MAX_ROWS]
-    annex = (
-        table
-        if len(table) <= ANNEX_MAX_ROWS
-        else table.sort_values("ep_ratio", ascending=False).head(ANNEX_MAX_ROWS)
-    )
     return {
         "doc": doc,
         "summary": _summary(doc, table),
@@ -169,7 +163,7 @@ def context(doc: AssessmentDocument, lang: str) -> dict[str, Any]:
         "warnings_total": warnings_total,
         "sources": sources.to_dict("records"),
         "run": run_rows(doc, lang),
-        "annex": annex.to_dict("records"),
+        "annex": annex.listing(table, lang),
         "annex_total": len(table),
         "list_max": LIST_MAX_ROWS,
         "charts": _charts(doc, table, lang),

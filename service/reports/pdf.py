@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +45,83 @@ def svg_data_uri(svg: str) -> str:
 _FETCHER = URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
 
 
+Progress = Callable[[str, float], None]
+"""``progress(step, fraction)``: step is "layout" or "write", fraction of that step done (0-1)."""
+
+_PAGE_LAID_OUT = re.compile(r"Step 5 - Creating layout - Page (\d+)")
+
+
+class _LayoutPages(logging.Handler):
+    """WeasyPrint announces each page it lays out on its 'weasyprint.progress' logger; this handler
+    turns those messages of this thread (a worker may render in several threads) into progress."""
+
+    def __init__(self, progress: Progress, expected_pages: int) -> None:
+        super().__init__(logging.INFO)
+        self.progress, self.expected, self.thread = progress, max(1, expected_pages), threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self.thread:
+            return
+        found = _PAGE_LAID_OUT.match(record.getMessage())
+        if found:
+            self.progress("layout", min(0.99, int(found.group(1)) / self.expected))
+
+
+@contextmanager
+def _layout_progress(progress: Progress | None, expected_pages: int) -> Iterator[None]:
+    if progress is None:
+        yield
+        return
+    logger = logging.getLogger("weasyprint.progress")
+    handler, level = _LayoutPages(progress, expected_pages), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _paint_progress(document: Any, progress: Progress) -> None:
+    """Report each page as WeasyPrint draws it into the PDF (``Page.paint``, called once per page)."""
+    total = len(document.pages)
+    for number, page in enumerate(document.pages, start=1):
+        paint = page.paint
+
+        def counted(*args: Any, _paint: Any = paint, _n: int = number, **kwargs: Any) -> Any:
+            progress("write", _n / total)
+            return _paint(*args, **kwargs)
+
+        page.paint = counted
+
+
 def render_pdf(template: str, lang: str, run_key: str, **context: Any) -> bytes:
-    """``template`` rendered in ``lang`` as PDF; ``run_key`` (the run id) fixes the file identifier."""
+    """``template`` rendered in ``lang`` as PDF bytes (see :func:`render_pdf_pages`)."""
+    return render_pdf_pages(template, lang, run_key, **context)[0]
+
+
+def render_pdf_pages(
+    template: str,
+    lang: str,
+    run_key: str,
+    progress: Progress | None = None,
+    expected_pages: int = 20,
+    **context: Any,
+) -> tuple[bytes, int]:
+    """``template`` rendered in ``lang`` as PDF, and its page count; ``run_key`` (the run id) fixes the file identifier.
+
+    Layout (``render``) and writing (``write_pdf``) are two calls, with or without ``progress``, so a
+    job's PDF and a synchronous one are made by the same steps and are the same bytes.
+    ``expected_pages`` scales the layout's progress (the true count is known only at its end).
+    """
     html = render(_ENV, template, lang, **context)
     fonts = FontConfiguration()
     css = CSS(filename=str(STATIC / "report.css"), font_config=fonts)
     document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=_FETCHER)
     identifier = hashlib.sha256(f"{run_key}:{template}:{lang}".encode()).hexdigest()[:32].encode()
-    return document.write_pdf(stylesheets=[css], font_config=fonts, pdf_identifier=identifier)
+    with _layout_progress(progress, expected_pages):
+        laid_out = document.render(stylesheets=[css], font_config=fonts, pdf_identifier=identifier)
+    if progress is not None:
+        _paint_progress(laid_out, progress)
+    return laid_out.write_pdf(pdf_identifier=identifier), len(laid_out.pages)

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.assessments import service as assessments
+from service.assessments.document import AssessmentDocument
 from service.i18n import fmt_date, negotiate, translator
 from service.orgs.service import Principal
 from service.portfolios import service as portfolios
 from service.readiness import service as readiness_service
 from service.reports import energy, plan, readiness
-from service.reports.pdf import render_pdf, svg_data_uri
+from service.reports.pdf import render_pdf, render_pdf_pages, svg_data_uri
 
 
 def _frame(lang: str, run_id: uuid.UUID, engine_version: str, created: dt.datetime) -> dict[str, Any]:
@@ -31,14 +34,75 @@ def _frame(lang: str, run_id: uuid.UUID, engine_version: str, created: dt.dateti
     }
 
 
+# Above this many buildings the energy diagnosis is a job (202, progress, stored PDF): the fixed part of
+# the document takes ~4 s on this 2-core machine and every annex line ~5 ms more, so 300 buildings add
+# ~1.5 s to a synchronous answer and 5,000 would hold a request for ~30 s (benchmarks/bench_reports.py).
+SYNC_REPORT_MAX_BUILDINGS = 300
+# Pages before the annex and buildings per annex page, to scale the layout's progress bar.
+REPORT_FIXED_PAGES, ANNEX_BUILDINGS_PER_PAGE = 17, 45
+
+
+@dataclass
+class ReportOrJob:
+    """What ``GET .../report.pdf`` answers: the PDF (``content``) or the job making it (``job``)."""
+
+    filename: str
+    content: bytes | None = None
+    job: Any = None
+    new_job: bool = False
+
+
+def _energy_file_name(assessment_id: uuid.UUID, lang: str) -> str:
+    return f"diagnoza-energetyczna-{assessment_id}-{lang}.pdf"
+
+
 def energy_report(
     session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str
 ) -> tuple[bytes, str]:
-    """The energy diagnosis of public buildings of a finished assessment, as PDF bytes and a file name."""
+    """The energy diagnosis of public buildings of a finished assessment, rendered now, as PDF bytes
+    and a file name."""
     lang = negotiate(lang)
-    t = translator(lang)
     doc = assessments.load_document(session, principal, assessment_id)
+    return energy_pdf(doc, lang)[0], _energy_file_name(doc.assessment_id, lang)
+
+
+def energy_report_or_job(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str, prefer_job: bool = False
+) -> ReportOrJob:
+    """The stored PDF of a report job when there is one; else, for a city of at most
+    :data:`SYNC_REPORT_MAX_BUILDINGS` buildings (and no ``prefer_job``), the PDF rendered now; else
+    the report job (the one running, or a new one)."""
+    lang = negotiate(lang)
+    row = assessments.finished_assessment(session, principal, assessment_id)
+    name = _energy_file_name(row.id, lang)
+    stored = assessments.stored_report(session, row, lang)
+    if stored is not None:
+        return ReportOrJob(name, content=stored)
+    if not prefer_job and (row.building_count or 0) <= SYNC_REPORT_MAX_BUILDINGS:
+        return ReportOrJob(name, content=energy_pdf(assessments.document_of(session, row), lang)[0])
+    job, new = assessments.report_job(session, principal, row, lang)
+    return ReportOrJob(name, job=job, new_job=new)
+
+
+def energy_report_state(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str
+) -> tuple[bool, Any]:
+    """Whether the report job's PDF is stored, and the job (for a page that shows its progress)."""
+    row = assessments.finished_assessment(session, principal, assessment_id)
+    return assessments.report_state(session, row, negotiate(lang))
+
+
+def energy_pdf(
+    doc: AssessmentDocument, lang: str, progress: Callable[[float, str], None] | None = None
+) -> tuple[bytes, int]:
+    """The PDF of ``doc`` in ``lang`` and its page count; ``progress(fraction, step)`` (0-1) between
+    and during the steps: context and charts, layout page by page, writing page by page."""
+    report = progress or (lambda fraction, step: None)
+    t = translator(lang)
+    report(0.01, "tables and charts")
     ctx = energy.context(doc, lang)
+    n = len(doc.buildings)
+    expected = REPORT_FIXED_PAGES + -(-n // ANNEX_BUILDINGS_PER_PAGE)
     toc = [
         ("summary", t.gettext("Summary for decision makers")),
         ("inventory", t.gettext("The inventory by type and construction era")),
@@ -56,11 +120,20 @@ def energy_report(
         (t.gettext("Assessment"), str(doc.assessment_id)),
         (t.gettext("Computed"), fmt_date(doc.finished_at, lang)),
     ]
-    pdf = render_pdf(
-        "energy.html", lang, str(doc.assessment_id), toc=toc, cover_rows=cover,
+    report(0.10, "HTML")
+
+    def pdf_step(step: str, fraction: float) -> None:
+        # Measured shares of the time (5,000 buildings): context 10 %, layout 50 %, writing 40 %.
+        if step == "layout":
+            report(0.12 + 0.48 * fraction, f"layout, page {round(fraction * expected)} of about {expected}")
+        else:
+            report(0.60 + 0.39 * fraction, "writing the PDF")
+
+    return render_pdf_pages(
+        "energy.html", lang, str(doc.assessment_id), progress=pdf_step if progress else None,
+        expected_pages=expected, toc=toc, cover_rows=cover,
         **_frame(lang, doc.assessment_id, doc.engine_version, doc.finished_at), **ctx,
     )  # fmt: skip
-    return pdf, f"diagnoza-energetyczna-{doc.assessment_id}-{lang}.pdf"
 
 
 def plan_report(

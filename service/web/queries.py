@@ -229,15 +229,29 @@ def assessment_download(
     ``xlsx``, ``csv`` (excel-pl dialect) or ``pdf``; returns bytes, file name and kind."""
     from service.assessments import service as assessments
     from service.errors import NotFound
-    from service.reports import service as reports
 
-    if kind == "pdf":
-        content, name = reports.energy_report(session, principal, assessment_id, lang)
-        return content, name, "pdf"
     if kind not in ("xlsx", "csv"):
         raise NotFound(f"no download '{kind}'")
     content, name = assessments.export_file(session, principal, assessment_id, kind, "excel-pl", lang)
     return content, name, kind
+
+
+def assessment_report(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str, prefer_job: bool = False
+) -> Any:
+    """The energy diagnosis as the API gives it: the PDF, or for a big city (or ``prefer_job``) the
+    report job (``service.reports.service.ReportOrJob``)."""
+    from service.reports import service as reports
+
+    return reports.energy_report_or_job(session, principal, assessment_id, lang, prefer_job)
+
+
+def assessment_report_state(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str
+) -> tuple[bool, Any]:
+    from service.reports import service as reports
+
+    return reports.energy_report_state(session, principal, assessment_id, lang)
 
 
 def inventory_download(

@@ -220,3 +220,28 @@ def test_offline_docs(web_server, page, shoot) -> None:  # type: ignore[no-untyp
     shoot(page, "redoc")
     # Only ReDoc's decorative "powered by" logo is asked for elsewhere (and simply not shown).
     assert all("redoc" in u and u.endswith(".svg") for u in outside), outside
+
+
+def test_report_job_progress_then_download(web_server, page, signed_in, shoot, axe_check) -> None:  # type: ignore[no-untyped-def]
+    """The workspace path of a big city's report (forced with ?async=true on the demo city): the
+    progress bar of the report job, then the download link of the stored PDF."""
+    signed_in(page, web_server.tenants.city_key)
+    page.goto(web_server.url(f"/app/inventories/{web_server.inventory_id}/assess"))
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(re.compile(r".*/app/assessments/[0-9a-f-]+$"))
+    page.wait_for_function(
+        "() => document.querySelector('[data-pct]')?.textContent.trim() === '100'", timeout=90_000
+    )
+    assessment = page.url.rstrip("/").rsplit("/", 1)[1]
+    page.goto(web_server.url(f"/app/assessments/{assessment}/download/pdf?lang=uk&async=true"))
+    assert page.locator("#report-bar").is_visible()
+    axe_check(page)
+    shoot(page, "report_job_progress")
+    page.wait_for_selector("#report-download", timeout=120_000)
+    assert page.locator("#report-progress [data-pct]").text_content().strip() == "100"
+    axe_check(page)
+    shoot(page, "report_job_done")
+    href = page.get_attribute("#report-download", "href")
+    response = page.request.get(web_server.url(href))
+    assert response.status == 200 and response.headers["content-type"].startswith("application/pdf")
+    assert response.body()[:5] == b"%PDF-"

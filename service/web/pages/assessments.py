@@ -67,10 +67,40 @@ def chart(
 def download(
     request: Request, assessment_id: uuid.UUID, kind: str, session: SessionDep, user: UserDep
 ) -> Response:
+    if kind == "pdf":
+        return _report(request, assessment_id, session, user)
     content, name, fmt = queries.assessment_download(
         session, user.principal, assessment_id, kind[:8], page_lang(request)
     )
     return attachment(content, name, fmt)
+
+
+def _report(request: Request, assessment_id: uuid.UUID, session: SessionDep, user: UserDep) -> Response:
+    """The PDF when it is ready (a small city, or a big city's finished report job); else the page
+    that follows the report job and then offers the download."""
+    lang = page_lang(request)
+    prefer_job = request.query_params.get("async") == "true"  # as the API's ?async=true
+    out = queries.assessment_report(session, user.principal, assessment_id, lang, prefer_job)
+    if out.content is not None:
+        return attachment(out.content, out.filename, "pdf")
+    commit(session)
+    if out.new_job:
+        request.app.state.dispatcher.dispatch([out.job.id])
+    return page(
+        request, "assessments/report.html", nav="inventories", assessment_id=assessment_id,
+        ready=False, job=out.job,
+    )  # fmt: skip
+
+
+@router.get("/assessments/{assessment_id}/report/progress")
+def report_progress(
+    request: Request, assessment_id: uuid.UUID, session: SessionDep, user: UserDep
+) -> Response:
+    """The report job's progress fragment htmx polls; when the PDF is stored it offers the download."""
+    ready, job = queries.assessment_report_state(session, user.principal, assessment_id, page_lang(request))
+    return page(
+        request, "assessments/_report_progress.html", assessment_id=assessment_id, ready=ready, job=job
+    )
 
 
 @router.get("/assessments/{assessment_id}/progress")
