@@ -226,7 +226,8 @@ def assessment_download(
     session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str, lang: str
 ) -> tuple[bytes, str, str]:
     """The same files as the API's downloads (the browser has the session cookie, not a Bearer key):
-    ``xlsx``, ``csv`` (excel-pl dialect) or ``pdf``; returns bytes, file name and kind."""
+    ``xlsx`` or ``csv`` (excel-pl dialect; the PDF is :func:`assessment_report`); returns bytes, file
+    name and kind."""
     from service.assessments import service as assessments
     from service.errors import NotFound
 
