@@ -160,3 +160,11 @@ METHOD_STEPS_EN: dict[str, str] = {
     ),
     "freshness": ("Data age is counted against {ref}; values older than {age} years are flagged."),
 }
+
+
+def invalidate_served(app_state: object, teryt: str) -> None:
+    """After a publication or withdrawal: this process serves the change at once (others within
+    ``REVALIDATE_S``). A no-op before the first public request built the cache."""
+    cache = getattr(app_state, "readiness_public_cache", None)
+    if cache is not None:
+        cache.invalidate(teryt)

@@ -17,6 +17,7 @@ from service.jobs.service import create_job
 from service.openapi import PDF_RESPONSE, LangQuery, problem_responses
 from service.readiness import repository as repo
 from service.readiness import service
+from service.readiness.public_cache import invalidate_served
 from service.readiness.render import embed_snippet
 from service.readiness.schemas import (
     INDICATORS_BODY,
@@ -206,7 +207,7 @@ def post_publication(
     base_url = request.app.state.settings.base_url
     pub = service.publish(session, principal, teryt, body.run_id, base_url)
     commit(session)
-    _invalidate(request, teryt)
+    invalidate_served(request.app.state, teryt)
     return Response(_pub_out(pub, base_url).model_dump_json(), status_code=201, media_type="application/json",
                     headers={"Location": f"/v1/public/readiness/{teryt}"})  # fmt: skip
 
@@ -223,14 +224,8 @@ def withdraw_publication(
     (the widget shows a short notice); a new publication supersedes it. The snapshot itself is kept."""
     pub = service.withdraw(session, principal, teryt, snapshot_id, body.reason)
     commit(session)
-    _invalidate(request, teryt)
+    invalidate_served(request.app.state, teryt)
     return _pub_out(pub, request.app.state.settings.base_url)
-
-
-def _invalidate(request: Request, teryt: str) -> None:
-    cache = getattr(request.app.state, "readiness_public_cache", None)
-    if cache is not None:  # this process serves the change at once; others within REVALIDATE_S
-        cache.invalidate(teryt)
 
 
 @router.get(

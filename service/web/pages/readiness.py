@@ -17,6 +17,7 @@ from service.deps import SessionDep, commit
 from service.errors import PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.exports.responses import attachment
 from service.readiness import service
+from service.readiness.public_cache import invalidate_served
 from service.readiness.render import widget_html
 from service.readiness.schemas import ScoresRequest
 from service.reports import readiness as report_view
@@ -257,9 +258,7 @@ def publish(
 ) -> Response:  # fmt: skip
     pub = service.publish(session, user.principal, teryt, run_id, request.app.state.settings.base_url)
     commit(session)
-    cache = getattr(request.app.state, "readiness_public_cache", None)
-    if cache is not None:
-        cache.invalidate(teryt)
+    invalidate_served(request.app.state, teryt)
     return RedirectResponse(f"/app/readiness/{teryt}?published={pub.snapshot_id}", status_code=303)
 
 
@@ -276,7 +275,5 @@ def withdraw(
         )  # fmt: skip
     service.withdraw(session, user.principal, teryt, snapshot_id, reason.strip())
     commit(session)
-    cache = getattr(request.app.state, "readiness_public_cache", None)
-    if cache is not None:
-        cache.invalidate(teryt)
+    invalidate_served(request.app.state, teryt)
     return RedirectResponse(f"/app/readiness/{teryt}?withdrawn={snapshot_id}", status_code=303)
