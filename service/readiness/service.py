@@ -16,7 +16,7 @@ from integration.readiness.framework import Framework
 from integration.readiness.score import compute_readiness
 from service.db import utcnow
 from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
-from service.orgs.service import Principal, require_access, visible_cities
+from service.orgs.service import Principal, access_level, require_access, visible_cities
 from service.readiness import repository as repo
 from service.readiness.intake import SubmissionError, read_submission, validate_submission
 from service.readiness.models import (
@@ -344,6 +344,14 @@ def runs_for(session: Session, principal: Principal, teryt: str) -> list[Readine
     """The caller's own score runs that cover ``teryt``, newest first (what it may publish from)."""
     check_city(session, principal, teryt, "read")
     return [r for r in repo.runs_of_org(session, principal.org_id) if teryt in (r.teryts or [])]
+
+
+def access_of(session: Session, principal: Principal, teryt: str) -> str | None:
+    """The caller's level on the gmina's data ('own', 'plan', 'read'), None when it may not see it."""
+    org = repo.city_org(session, teryt)
+    if org is None:
+        return "own" if "admin" in principal.scopes else None
+    return access_level(session, principal, org.id)
 
 
 def gminas_overview(session: Session, principal: Principal) -> list[dict[str, Any]]:

@@ -34,8 +34,7 @@ LANGS = ("pl", "en", "uk")
 
 
 def _level(session: Any, user: Any, teryt: str) -> str | None:
-    found = next((g for g in service.gminas_overview(session, user.principal) if g["teryt"] == teryt), None)
-    return found["level"] if found else None
+    return service.access_of(session, user.principal, teryt)
 
 
 def reported_indicators(lang: str) -> list[dict[str, Any]]:
