@@ -43,9 +43,9 @@ class LocalPool:
     table by the next API's sweep (its heartbeat goes stale).
     """
 
-    def __init__(self, workers: int, database_url: str) -> None:
-        self.workers = workers
-        self.database_url = database_url
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workers = settings.local_workers
         self.executor = self._executor()
         self.futures: dict[str, Future[str]] = {}
         self.retries: dict[str, int] = {}
@@ -61,11 +61,11 @@ class LocalPool:
         if self.closed:
             return
         try:
-            future = self.executor.submit(run_job_local, job_id, self.database_url)
+            future = self.executor.submit(run_job_local, job_id, self.settings)
         except BrokenProcessPool:  # a child died (killed): a fresh pool; the sweep recovers its job
             log.warning("local job pool was broken; starting a new one")
             self.executor = self._executor()
-            future = self.executor.submit(run_job_local, job_id, self.database_url)
+            future = self.executor.submit(run_job_local, job_id, self.settings)
         self.futures[job_id] = future
         future.add_done_callback(lambda f: self._done(job_id, f))
 
@@ -174,7 +174,7 @@ class Dispatcher:
             )
         else:
             if self._pool is None:
-                self._pool = LocalPool(self.settings.local_workers, self.settings.database_url)
+                self._pool = LocalPool(self.settings)
             self._pool.submit(job_id)
 
     def _mark(self, job_ids: list[str], dispatched: bool) -> None:

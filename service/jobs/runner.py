@@ -29,7 +29,7 @@ from service.db import engine_for, session_factory, utcnow
 from service.jobs.models import Job
 from service.jobs.registry import JobCancelled, JobContext, JobError, TransientJobError, load_kinds
 from service.logs import request_id_var
-from service.settings import get_settings
+from service.settings import Settings, get_settings
 
 log = logging.getLogger("miasto.jobs")
 
@@ -134,9 +134,11 @@ def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:
     return bool(done)
 
 
-def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
+def run_job(
+    job_id: str | uuid.UUID, database_url: str | None = None, settings: Settings | None = None
+) -> str:
     """Compute one job; returns its final status (or 'skipped' when another worker owns it)."""
-    settings = get_settings()
+    settings = settings or get_settings()
     job_uuid = uuid.UUID(str(job_id))
     sessions = session_factory(engine_for(database_url or settings.database_url))
     kinds = load_kinds()
@@ -252,10 +254,10 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
         request_id_var.reset(token)
 
 
-def run_job_local(job_id: str, database_url: str | None = None) -> str:
-    """``run_job`` for the local pool: a temporary error answers "retry" (the pool resubmits it
-    after a backoff) instead of an exception that would have to cross the process boundary."""
+def run_job_local(job_id: str, settings: Settings) -> str:
+    """``run_job`` for the local pool, with the API's settings: a temporary error answers "retry"
+    (the pool resubmits it after a backoff) instead of an exception crossing the process boundary."""
     try:
-        return run_job(job_id, database_url)
+        return run_job(job_id, settings.database_url, settings)
     except (TransientJobError, OperationalError):
         return "retry"
