@@ -73,14 +73,14 @@ def test_kill_busy_child_job_completes_once(db_url, own_redis):
     env = service_env(
         db_url,
         broker_url=own_redis.url,
-        job_stale_after_s="3",
+        job_stale_after_s="10",  # longer than a redelivery takes here, so the sibling sees a fresh beat
         job_visibility_timeout_s="600",
         job_sweep_interval_s="600",
     )
     worker = start_worker(env, concurrency=2)
     try:
         wait_for(lambda: len(children(worker.pid)) >= 2, 60)
-        job_id = create_noop(db_url, seconds=8)  # fresh: the worker's startup sweep leaves it alone
+        job_id = create_noop(db_url, seconds=6)  # fresh: the worker's startup sweep leaves it alone
         Dispatcher(make_settings(db_url, broker_url=own_redis.url)).dispatch([job_id])
         running = wait_for(lambda: "in process" in (j := job_row(db_url, job_id)).message and j, 60)
         busy = int(running.message.rsplit(" ", 1)[1])
@@ -88,9 +88,9 @@ def test_kill_busy_child_job_completes_once(db_url, own_redis):
         os.kill(busy, signal.SIGKILL)
         job = finished(db_url, job_id)
         assert job.status == "succeeded", (job.message, job.error_detail)
-        assert job.attempts == 2 and job.result == {"slept_s": 8.0, "attempt": 2}
+        assert job.attempts == 2 and job.result == {"slept_s": 6.0, "attempt": 2}
         assert str(busy) not in job.message
-        time.sleep(4)  # no third run appears afterwards
+        time.sleep(3)  # no third run appears afterwards
         assert job_row(db_url, job_id).attempts == 2
     finally:
         stop(worker)
