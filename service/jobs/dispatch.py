@@ -223,6 +223,18 @@ class Dispatcher:
                 )
 
 
+def commit_and_dispatch(dispatcher, session, job_ids) -> None:
+    """Start stored jobs, the one way for the API and the workspace: the broker must answer first
+    (else ServiceUnavailable, 503 + Retry-After, and the caller's transaction is rolled back: nothing
+    stored), then commit (the rows must exist before a worker looks), then send; a send that fails
+    after the commit leaves the job to the sweep."""
+    from service.deps import commit
+
+    dispatcher.ensure_available()
+    commit(session)
+    dispatcher.dispatch(list(job_ids))
+
+
 def accepted(request, session, job, content_location: str | None = None, dispatch: bool = True):
     """The end of every route that starts a job: check the broker answers (else 503 + Retry-After and
     nothing stored), commit (the row must exist before a worker looks), dispatch, and answer 202 with the job and its Location. ``dispatch=False``: the job was already
@@ -232,12 +244,10 @@ def accepted(request, session, job, content_location: str | None = None, dispatc
     from service.deps import commit
     from service.jobs.schemas import JobOut
 
-    dispatcher = request.app.state.dispatcher
     if dispatch:
-        dispatcher.ensure_available()  # a 503 here rolls the request back: nothing is stored
-    commit(session)
-    if dispatch:
-        dispatcher.dispatch([job.id])  # a send that fails now leaves the job to the sweep
+        commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
+    else:
+        commit(session)
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if content_location:
         headers["Content-Location"] = content_location
