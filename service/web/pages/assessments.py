@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep, commit
 from service.errors import ValidationProblem
-from service.jobs.dispatch import commit_and_dispatch
 from service.exports.responses import attachment
+from service.jobs.dispatch import commit_and_dispatch
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page

@@ -13,11 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from energy.measures import load_catalogue, programme_catalogue
-from service.deps import SessionDep, commit
+from service.deps import SessionDep
 from service.errors import NotFound, ValidationProblem
-from service.jobs.dispatch import commit_and_dispatch
 from service.exports import Dialect
 from service.exports.responses import attachment
+from service.jobs.dispatch import commit_and_dispatch
 from service.orgs.service import access_level, visible_city_ids
 from service.portfolios import service
 from service.portfolios.schemas import FrontierRequest, PortfolioRequest
