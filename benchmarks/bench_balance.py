@@ -64,7 +64,7 @@ def loop_balance(b: BalanceInputs, clim: dict, rows: range) -> list[float]:
                     + b.occupant_gains_unoccupied_w_m2[i] * (1 - occ)) * t / 1000
                     + b.g_window[i] * 0.9 * 0.7 * 0.9 * b.window_area_m2[i] / 4 * iv
                     + 0.024 * (ua_w / 4 * iv + ua_r * clim["i_sol_hor_kwh_m2"][m])
-                    - 1.98 * (0.5 * ua_w + ua_r) * t / 1000)  # fmt: skip
+                    - 1.98 * (0.5 * (ua_w + b.u_window_w_m2k[i] * b.window_area_m2[i]) + ua_r) * t / 1000)  # fmt: skip
             if q_ht > 0:
                 g = q_gn / q_ht
                 eta = 1.0 if g <= 0 else a / (a + 1) if abs(g - 1) < 1e-9 else (1 - g**a) / (1 - g ** (a + 1))
