@@ -33,7 +33,7 @@ COST_BASES = (
     "floor_area_m2",
     "per_building",
 )
-CATEGORIES = ("wall", "roof", "window", "heat_source", "pv", "led", "bms", "custom")
+CATEGORIES = ("wall", "roof", "window", "heat_source", "ventilation", "pv", "led", "bms", "custom")
 NUMERIC_FIELDS = ("unit_cost_pln", "fixed_cost_pln", "lifetime_years", "target_u_w_m2k")
 DATA_DIR = Path(__file__).parent / "data"
 REQUIRED_FIELDS = ("measure_id", "category", "cost_basis", "unit_cost_pln", "lifetime_years")
