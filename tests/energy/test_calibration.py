@@ -68,7 +68,9 @@ def test_metered_baseline_equals_the_normalised_meter_by_hand():
 
 def test_nullable_integer_metered_year_as_the_service_sends_it():
     """The service hands metered_year as a nullable Int64 column; a missing year is pd.NA, not NaN."""
-    two = pd.concat([pd.DataFrame(SCHOOL), pd.DataFrame(SCHOOL).assign(building_id=["S2"])], ignore_index=True)
+    two = pd.concat(
+        [pd.DataFrame(SCHOOL), pd.DataFrame(SCHOOL).assign(building_id=["S2"])], ignore_index=True
+    )
     given = two.assign(metered_year=pd.array([2023, None], dtype="Int64"), metered_gas_kwh=[2.0e5, 2.0e5])
     as_float = two.assign(metered_year=[2023.0, np.nan], metered_gas_kwh=[2.0e5, 2.0e5])
     r, ref = _assess(given, hdd_by_year={2023: 3410.0}), _assess(as_float, hdd_by_year={2023: 3410.0})
