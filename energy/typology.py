@@ -266,7 +266,7 @@ def occupancy_weights(year_index: pd.DatetimeIndex) -> pd.DataFrame:
     """
     u = usage_table()
     hour = year_index.hour.to_numpy()[:, None]
-    dow = year_index.dayofweek.to_numpy()[:, None]
+    dow = year_index.day_of_week.to_numpy()[:, None]
     month = year_index.month.to_numpy()[:, None]
     start, end = u["occupied_start_h"].to_numpy(), u["occupied_end_h"].to_numpy()
     occ = (hour >= start) & (hour < end) & (dow < u["occupied_days_per_week"].to_numpy())
@@ -318,6 +318,6 @@ def schedule_monthly(year: int = 2005) -> dict[str, pd.DataFrame]:
     w = occupancy_weights(idx)
     month = idx.month
     occ = (w == 1.0).groupby(month).mean().T
-    days = (w == 1.0).groupby([month, idx.dayofyear]).any().groupby(level=0).sum().T
+    days = (w == 1.0).groupby([month, idx.day_of_year]).any().groupby(level=0).sum().T
     share = (w.groupby(month).sum() / w.sum()).T
     return {"occupied_fraction": occ, "days_in_use": days, "electricity_share": share}

@@ -136,7 +136,7 @@ def _bounds_reason(spec: FieldSpec, upper: float | None) -> str:
 
 def _to_numbers(cells: np.ndarray, decimal_comma: bool) -> np.ndarray:
     """Parse text cells to float [NaN where not a number]; only cells the fast path rejects are cleaned."""
-    number = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(dtype=float)
+    number = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
     retry = np.flatnonzero(~np.isfinite(number) & ~blank_cells(cells, strip=False))
     if retry.size:
         text = pd.Series(cells[retry], dtype=object).astype(str)

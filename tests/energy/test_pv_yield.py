@@ -16,6 +16,7 @@ from pvlib.modelchain import ModelChain
 from pvlib.pvsystem import Array, FixedMount, PVSystem
 
 from energy.pv import PVInputError, PVParams, rooftop_pv, simulate_ac
+from energy.pv_validate import check_weather
 from energy.pv_yield import _pvwatts, roof_losses_pct
 
 EPW = Path(__file__).parents[1] / "data" / "pv" / "POL_Warszawa.Okecie.123750_IMGW.epw.gz"
@@ -245,6 +246,16 @@ def test_bad_weather_is_named():
     text.iloc[5, 0] = "n/a"
     with pytest.raises(PVInputError, match="non-numeric"):
         simulate_ac(text, lat, lon, alt, [30], [180], [1])
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_hourly_check_holds_at_every_index_resolution(unit):
+    """pandas 3 infers s/ms/us resolution from files; the 1-hour check must not assume nanoseconds."""
+    weather, _, _, _ = warsaw()
+    weather = weather.set_axis(weather.index.as_unit(unit))
+    check_weather(weather)  # hourly: accepted
+    with pytest.raises(PVInputError, match="1 hour"):
+        check_weather(weather.iloc[::2])
 
 
 @pytest.mark.parametrize(
