@@ -117,7 +117,7 @@ def _ghi_weighted_hour_angle(cl) -> float:
     import pvlib
 
     mid = cl.hourly.index + pd.Timedelta(minutes=30)
-    eot = pvlib.solarposition.equation_of_time_spencer71(mid.dayofyear)
+    eot = pvlib.solarposition.equation_of_time_spencer71(mid.day_of_year)
     ha = np.asarray(pvlib.solarposition.hour_angle(mid, cl.lon, eot))
     w = cl.hourly["ghi"].to_numpy()
     return float((w * ha).sum() / w.sum())
