@@ -153,7 +153,9 @@ def read_xlsx(content: bytes, max_rows: int) -> Read:
         )
     width = max(len(r) for r in records)
     if width > MAX_COLUMNS:
-        raise _too_large(f"the sheet '{sheet.title}' has {width:,} columns; at most {MAX_COLUMNS}", str(width))
+        raise _too_large(
+            f"the sheet '{sheet.title}' has {width:,} columns; at most {MAX_COLUMNS}", str(width)
+        )
     cells = pd.DataFrame.from_records(records, columns=range(width))
     raw = _header_frame(cells.astype(object).where(cells.notna(), None), 1)
     raw = raw.apply(_xlsx_text)

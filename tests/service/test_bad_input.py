@@ -47,7 +47,9 @@ JSON_ROUTES = [
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "text"), JSON_ROUTES, ids=["inventory", "inventory-name", "indicators", "index", "estimate", "grant"]
+    ("method", "path", "text"),
+    JSON_ROUTES,
+    ids=["inventory", "inventory-name", "indicators", "index", "estimate", "grant"],
 )
 def test_json_nested_1000_deep_is_422_on_every_json_route(client, tenants, method, path, text):
     problem = assert_problem(raw_json(client, tenants, method, path, text), 422)
@@ -63,7 +65,9 @@ def test_yaml_nested_1000_deep_or_an_alias_bomb_is_422(client, tenants):
     )
     for config_yaml in (deep, laughs):
         body = {"config_yaml": config_yaml, "data_csv": "uCode\nA", "meta_csv": "iCode\nx"}
-        problem = assert_problem(client.post("/v1/indices", json=body, headers=tenants.h(tenants.city_key)), 422)
+        problem = assert_problem(
+            client.post("/v1/indices", json=body, headers=tenants.h(tenants.city_key)), 422
+        )
         assert problem["errors"][0]["field"] == "config_yaml"
 
 
@@ -73,11 +77,17 @@ def test_shallow_json_with_many_objects_is_accepted(client, tenants):
     assert r.status_code == 201, r.text
 
 
-@pytest.mark.parametrize("bad", ["\ud800", "a\udfffb", "a\u0000b"], ids=["high-surrogate", "low-surrogate", "nul"])
+@pytest.mark.parametrize(
+    "bad", ["\ud800", "a\udfffb", "a\u0000b"], ids=["high-surrogate", "low-surrogate", "nul"]
+)
 def test_unstorable_text_in_a_json_field_is_422_naming_it(client, tenants, bad):
     cases = [
         ({"name": bad, "buildings": EXAMPLE_BUILDINGS}, None, "name"),
-        ({"buildings": [EXAMPLE_BUILDINGS[0], {**EXAMPLE_BUILDINGS[1], "address": bad}]}, 2, "buildings.1.address"),
+        (
+            {"buildings": [EXAMPLE_BUILDINGS[0], {**EXAMPLE_BUILDINGS[1], "address": bad}]},
+            2,
+            "buildings.1.address",
+        ),
     ]
     for body, row, field in cases:
         text = json.dumps(body)  # escapes: "\ud800", "\u0000"
@@ -101,7 +111,10 @@ def test_nul_in_a_query_parameter_or_a_csv_cell_is_422_naming_it(client, tenants
     good = CSV + "SP-1,Szkoła,school,1968,4820,3,district_heating\n"
     problem = assert_problem(client.post("/v1/inventories?name=a%00b", content=good, headers=headers), 422)
     assert [(e["location"], e["field"]) for e in problem["errors"]] == [("query", "name")]
-    bad = CSV + "SP-1,Szkoła,school,1968,4820,3,district_heating\nP-2,Przed\x00szkole,kindergarten,1985,1180,2,gas_boiler\n"
+    bad = (
+        CSV
+        + "SP-1,Szkoła,school,1968,4820,3,district_heating\nP-2,Przed\x00szkole,kindergarten,1985,1180,2,gas_boiler\n"
+    )
     problem = assert_problem(client.post("/v1/inventories", content=bad.encode(), headers=headers), 422)
     assert [(e["row"], e["field"]) for e in problem["errors"]] == [(3, "name")]
     files = {"file": ("budynki.csv", bad.encode(), "text/csv")}
@@ -219,7 +232,11 @@ def _sheet(rows: int, dimension: bool) -> list[bytes]:
 def shared_string_bomb() -> bytes:
     """About 1 MB on the wire, one shared string of 1 GB once inflated."""
     chunk = b"A" * (1 << 20)
-    sst = [f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'.encode(), *[chunk] * 1024, b"</t></si></sst>"]
+    sst = [
+        f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'.encode(),
+        *[chunk] * 1024,
+        b"</t></si></sst>",
+    ]
     return _workbook({"xl/sharedStrings.xml": sst, "xl/worksheets/sheet1.xml": _sheet(2, True)})
 
 
