@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -203,6 +204,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body its declared content type cannot decode: a 422 like all bad input
+            unreadable = ValidationProblem(
+                "the body cannot be read as its Content-Type says",
+                errors=[{"row": None, "field": None, "location": "body", "value": None,
+                         "reason": "not decodable as the declared Content-Type"}],
+            )  # fmt: skip
+            return problem_response(unreadable, request)
         problem = ProblemError(str(exc.detail))
         problem.status = exc.status_code
         problem.title = {404: "No such resource", 405: "Method not allowed"}.get(
@@ -235,8 +244,24 @@ def is_lock_timeout(exc: OperationalError) -> bool:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route of this path answers (Starlette's 405 names only the first route's):
-    each standard method is tried against the router's public ``matches``."""
+    """Every method of this path (Starlette's 405 names only the first route's).
+
+    From the OpenAPI paths, where a literal path wins over a template (``/v1/portfolios/frontier``
+    is not ``/v1/portfolios/{portfolio_id}``); for paths outside the schema (the workspace), each
+    standard method is tried against the router's public ``matches``."""
+    path = request.url.path
+    paths = request.app.openapi().get("paths", {})
+    if path in paths:
+        return sorted(m.upper() for m in paths[path] if m.upper() in HTTP_METHODS)
+    methods = {
+        m.upper()
+        for template, operations in paths.items()
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+        for m in operations
+        if m.upper() in HTTP_METHODS
+    }
+    if methods:
+        return sorted(methods)
     routes = request.app.router.routes
     return [
         method

@@ -269,3 +269,46 @@ def test_rows_past_the_cap_stop_the_stream_without_a_dimension(client, tenants, 
     bomb = _workbook({"xl/sharedStrings.xml": sst, "xl/worksheets/sheet1.xml": _sheet(50_000, False)})
     problem = assert_problem(_upload(client, tenants, bomb), 413)
     assert "more than 100 buildings" in problem["errors"][0]["reason"]
+
+
+def test_the_readiness_chart_of_a_run_with_an_unscored_pillar_draws_the_others():
+    """Schemathesis found GET /v1/readiness/scores/{id}/report.pdf answering 500 (ChartInputError)
+    for a run whose schooling pillar had no score."""
+    from service.reports.readiness import pillar_chart_svg
+
+    pillars = [{"code": "housing", "score": 61.0}, {"code": "schooling"}, {"code": "services", "score": 48.5}]
+    svg = pillar_chart_svg({"score": 55.0}, pillars, "en", "Miasto Lublin")
+    assert svg.count("<text") > 0 and "Housing" in svg and "Schooling" not in svg
+
+
+def test_the_schema_says_what_the_guard_refuses(client, tenants):
+    """Schemathesis found schema-valid requests refused (NUL text, reused Idempotency-Keys as an
+    undocumented 409); the schema now states both, and a literal path's 405 lists its own methods."""
+    schema = client.get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        if "post" in operations:
+            assert "409" in operations["post"]["responses"], path
+    lang = next(
+        p for p in schema["paths"]["/v1/public/methodology"]["get"]["parameters"] if p["name"] == "lang"
+    )
+    assert lang["schema"]["pattern"] == "^[^\\u0000]*$"
+    r = client.options("/v1/portfolios/frontier", headers=tenants.h(tenants.city_key))
+    assert assert_problem(r, 405) and r.headers["allow"] == "POST"  # not GET of /v1/portfolios/{id}
+
+
+def test_a_body_its_content_type_cannot_decode_is_422(client, tenants):
+    """FastAPI answers a JSON body that is not UTF-8 with a bare 400 no route documents."""
+    headers = {**tenants.h(tenants.city_key), "Content-Type": "application/json"}
+    r = client.post("/v1/grants", content=b'{"advisor_id": "\xff"}', headers=headers)
+    assert assert_problem(r, 422)["errors"][0]["location"] == "body"
+
+
+def test_the_report_of_a_run_without_a_scenario_is_a_pdf(client, tenants):
+    """Schemathesis found GET /v1/readiness/scores/{id}/report.pdf answering 500 (jinja2 UndefinedError
+    on ``scenario.label``) for a run posted without a scenario."""
+    h = tenants.h(tenants.city_key)
+    run = client.post("/v1/readiness/scores", json={"teryts": ["0663011"]}, headers=h)
+    assert run.status_code == 201, run.text
+    pdf = client.get(f"/v1/readiness/scores/{run.json()['run_id']}/report.pdf?teryt=0663011", headers=h)
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF")
