@@ -174,8 +174,8 @@ def parse_inventory(
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     """True for rows whose every cell is empty (spreadsheet padding, blank CSV lines)."""
     empty = np.ones(len(raw), bool)
-    for name in raw.columns:
-        empty &= blank_cells(raw[name].to_numpy(dtype=object), strip=False)
+    for position in range(raw.shape[1]):  # by position: two headers may be spelt alike
+        empty &= blank_cells(raw.iloc[:, position].to_numpy(dtype=object), strip=False)
     return empty
 
 

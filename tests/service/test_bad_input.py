@@ -312,3 +312,11 @@ def test_the_report_of_a_run_without_a_scenario_is_a_pdf(client, tenants):
     pdf = client.get(f"/v1/readiness/scores/{run.json()['run_id']}/report.pdf?teryt=0663011", headers=h)
     assert pdf.status_code == 200, pdf.text
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_csv_with_two_headers_spelt_alike_and_no_rows_is_422(client, tenants):
+    """Schemathesis found POST /v1/inventories answering 500 (a broadcast error in the blank-row
+    mask, where ``raw[name]`` of a doubled header is a frame)."""
+    headers = {**tenants.h(tenants.city_key), "Content-Type": "text/csv"}
+    for body in ("name,name\n", "name,name\n,\n"):
+        assert_problem(client.post("/v1/inventories", content=body, headers=headers), 422)
