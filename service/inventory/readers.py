@@ -80,8 +80,8 @@ def _json_scalars(raw: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
 # Bounds checked on the zip directory before openpyxl inflates anything (a 1 MB workbook can hold a
 # 1 GB shared string). A 50,000-building sheet of 40 columns inflates to about 60 MB of XML and its
 # shared strings (names, addresses) to a few MB; the bounds leave twice that room.
-MAX_INFLATED_BYTES = 160 * 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+MAX_INFLATED_BYTES = 160_000_000
+MAX_SHARED_STRINGS_BYTES = 32_000_000
 MAX_COLUMNS = 500
 SHARED_STRINGS = "xl/sharedstrings.xml"
 
