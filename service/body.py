@@ -197,7 +197,7 @@ class BodyGuard:
         try:
             body = await self._checked_body(scope, receive)
         except ProblemError as exc:
-            await problem_response(exc, Request(scope))(scope, receive, send)
+            await self._answer(exc, scope, receive, send)
             return
         if body is None:
             await self.app(scope, receive, send)
@@ -208,6 +208,18 @@ class BodyGuard:
             return replay.pop() if replay else await receive()
 
         await self.app(scope, receive_again, send)
+
+    @staticmethod
+    async def _answer(exc: ProblemError, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Through the app's own handler of problems (a page in the reader's language under
+        ``/app``, problem+json elsewhere); plain problem+json if that handler cannot run here."""
+        request = Request({**scope, "router": scope["app"].router}, receive)
+        handler = scope["app"].exception_handlers.get(ProblemError)
+        try:
+            response = await handler(request, exc) if handler else problem_response(exc, request)
+        except Exception:  # noqa: BLE001 - the answer to bad input must not become a 500
+            response = problem_response(exc, request)
+        await response(scope, receive, send)
 
     async def _checked_body(self, scope: dict[str, Any], receive: Any) -> bytes | None:
         query = scope.get("query_string", b"")

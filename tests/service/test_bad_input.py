@@ -320,3 +320,10 @@ def test_a_csv_with_two_headers_spelt_alike_and_no_rows_is_422(client, tenants):
     headers = {**tenants.h(tenants.city_key), "Content-Type": "text/csv"}
     for body in ("name,name\n", "name,name\n,\n"):
         assert_problem(client.post("/v1/inventories", content=body, headers=headers), 422)
+
+
+def test_a_workspace_form_with_a_nul_is_a_page_in_the_readers_language(client):
+    r = client.post("/app/sign-in", data={"api_key": "mst_\x00"}, headers={"Accept-Language": "en"})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html")
+    assert '<html lang="en"' in r.text
