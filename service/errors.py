@@ -89,16 +89,16 @@ class ValidationProblem(ProblemError):
     status, type, title = 422, "validation-error", "The submission has invalid data"
 
 
-class ServiceUnavailable(ProblemError):
-    status, type, title = 503, "unavailable", "Temporarily unavailable; retry later"
+class TooManyRequests(ProblemError):
+    status, type, title = 429, "rate-limited", "Too many requests"
 
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after_s)}
 
 
-class TooManyRequests(ProblemError):
-    status, type, title = 429, "rate-limited", "Too many requests"
+class ServiceUnavailable(ProblemError):
+    status, type, title = 503, "service-unavailable", "A service the request needs is unavailable"
 
     def __init__(self, detail: str, retry_after_s: int) -> None:
         super().__init__(detail)

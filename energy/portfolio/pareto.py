@@ -8,7 +8,7 @@
 With HiGHS (``solver`` "highs" or "highspy") the model is built and passed once; between points only the
 epsilon row's bound changes (``Highs.changeRowBounds``) and each point starts from the previous solution,
 which stays feasible because the points are visited from the loosest side: CO2 targets in decreasing
-order, NPV budgets in increasing order. CBC falls back to one :func:`optimise` per point.
+order, NPV budgets in increasing order.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def pareto_frontier(
         raise PortfolioInputError(f"n_points: {n_points} must be in 2..200")
     cands = validate_candidates(candidates)
     params = params if params is not None else load_catalogue().parameters
-    incremental = problem.solver in ("highs", "highspy") and not incremental_off
+    incremental = not incremental_off
     base = replace(
         problem, target_co2_reduction_t_per_year=None, target_primary_energy_savings_kwh_per_year=None
     )

@@ -156,6 +156,8 @@ def read_xlsx(content: bytes, max_rows: int) -> Read:
         raise _too_large(
             f"the sheet '{sheet.title}' has {width:,} columns; at most {MAX_COLUMNS}", str(width)
         )
+    # rows padded here: pandas 3.1 deprecates padding rows of different lengths itself
+    records = [(*r, *(None,) * (width - len(r))) for r in records]
     cells = pd.DataFrame.from_records(records, columns=range(width))
     raw = _header_frame(cells.astype(object).where(cells.notna(), None), 1)
     raw = raw.apply(_xlsx_text)
