@@ -213,8 +213,9 @@ class BodyGuard:
     async def _answer(exc: ProblemError, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Through the app's own handler of problems (a page in the reader's language under
         ``/app``, problem+json elsewhere); plain problem+json if that handler cannot run here."""
-        request = Request({**scope, "router": scope["app"].router}, receive)
-        handler = scope["app"].exception_handlers.get(ProblemError)
+        app = scope["app"]
+        request = Request({**scope, "router": getattr(app, "router", None)}, receive)
+        handler = getattr(app, "exception_handlers", {}).get(ProblemError)
         try:
             response = await handler(request, exc) if handler else problem_response(exc, request)
         except Exception:  # noqa: BLE001 - the answer to bad input must not become a 500
