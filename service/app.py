@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import select
 
+from service.body import BodyGuard
 from service.db import engine_for, session_factory
 from service.errors import install_error_handlers
 from service.idempotency import install_idempotency
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.dispatcher = Dispatcher(settings)
     install_error_handlers(app)
     install_idempotency(app)  # inner middleware: runs inside the request-id context
+    # Every body is read, limited and checked once, before idempotency or any route sees it.
+    app.add_middleware(BodyGuard)
 
     # Outermost of ours: the request id is set before anything else runs.
     app.add_middleware(RequestContext)

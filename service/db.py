@@ -49,11 +49,36 @@ class Base(DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin, not pysqlite
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOI")
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+    conn.info["sqlite_writing"] = False
+
+
+def _sqlite_before_execute(conn, cursor, statement, _parameters, _context, _executemany) -> None:
+    """Before the first write of a transaction, take the write lock with ``BEGIN IMMEDIATE``.
+
+    A deferred transaction that has read (the API key, the city) and then writes after another
+    connection committed cannot upgrade its WAL snapshot: SQLite answers ``database is locked`` at
+    once, without waiting on ``busy_timeout`` (SQLITE_BUSY_SNAPSHOT; 12 of 20 concurrent uploads
+    failed so). Its reads are finished, so the read-only part is ended and the transaction begins
+    again as a writer, which does wait its turn: reads before the first write see the data as of
+    their statement, as PostgreSQL's default READ COMMITTED does."""
+    if conn.info.get("sqlite_writing", True) or not statement.lstrip()[:7].upper().startswith(WRITES):
+        return
+    conn.info["sqlite_writing"] = True
+    cursor.execute("COMMIT")
+    cursor.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -63,6 +88,8 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

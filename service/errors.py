@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("miasto.errors")
 PROBLEM_BASE = "https://miasto.example/problems/"
 PROBLEM_JSON = "application/problem+json"
+# Every echoed text (a value, a reason, a detail) is cut to this many characters: an error about a
+# 1 GB cell must not be a 1 GB answer.
+MAX_ECHO_CHARS = 300
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class ProblemError(Exception):
@@ -35,12 +43,12 @@ class ProblemError(Exception):
             "type": PROBLEM_BASE + self.type,
             "title": self.title,
             "status": self.status,
-            "detail": self.detail,
+            "detail": _echo(self.detail),
         }
         if instance:
             body["instance"] = instance
         if self.errors:
-            body["errors"] = [_json_safe(e) for e in self.errors]
+            body["errors"] = [_error_entry(e) for e in self.errors]
         body.update(_json_safe(self.extra))
         return body
 
@@ -97,18 +105,51 @@ class ServiceUnavailable(ProblemError):
         self.headers = {"Retry-After": str(retry_after_s)}
 
 
+def _echo(text: str) -> str:
+    """A text as it may appear in an answer: cut, and writable as UTF-8 (a lone surrogate becomes
+    its ``\\udxxx`` escape instead of failing the encoder of the error response itself)."""
+    if len(text) > MAX_ECHO_CHARS:
+        text = text[:MAX_ECHO_CHARS] + f"… ({len(text):,} characters)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        return _echo(value)
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {_echo(str(k)): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")[:200]
-    if value is None or isinstance(value, str | int | float | bool):
+        return _echo(value[: MAX_ECHO_CHARS * 4].decode("utf-8", "replace"))
+    if value is None or isinstance(value, int | float | bool):
         return value
-    return str(value)
+    return _echo(str(value))
+
+
+def _echo_value(value: Any) -> Any:
+    """The ``value`` of one error: a scalar as itself, an object or array (a whole submitted
+    building, say) as the start of its JSON text."""
+    if isinstance(value, dict | list | tuple):
+        safe = _json_safe(value)
+        text = json.dumps(safe, ensure_ascii=False, default=str)
+        return safe if len(text) <= MAX_ECHO_CHARS else _echo(text)
+    return _json_safe(value)
+
+
+def _error_entry(error: Any) -> Any:
+    if not isinstance(error, dict):
+        return _json_safe(error)
+    entry = _json_safe({k: v for k, v in error.items() if k != "value"})
+    if "value" in error:
+        entry["value"] = _echo_value(error["value"])
+    return entry
 
 
 def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
@@ -163,6 +204,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body its declared content type cannot decode: a 422 like all bad input
+            unreadable = ValidationProblem(
+                "the body cannot be read as its Content-Type says",
+                errors=[{"row": None, "field": None, "location": "body", "value": None,
+                         "reason": "not decodable as the declared Content-Type"}],
+            )  # fmt: skip
+            return problem_response(unreadable, request)
         problem = ProblemError(str(exc.detail))
         problem.status = exc.status_code
         problem.title = {404: "No such resource", 405: "Method not allowed"}.get(
@@ -170,12 +219,55 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         problem.type = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         problem.headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            problem.headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(problem, request)
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError) -> JSONResponse:
+        if not is_lock_timeout(exc):
+            log.exception("database error on %s %s", request.method, request.url.path)
+            return internal_error_response(request)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        busy = ServiceUnavailable("the database is busy with other writes; nothing was stored, retry", 2)
+        return problem_response(busy, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return internal_error_response(request)
+
+
+def is_lock_timeout(exc: OperationalError) -> bool:
+    """SQLite gave up waiting for another writer (``database is locked``): the client may retry."""
+    return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of this path (Starlette's 405 names only the first route's).
+
+    From the OpenAPI paths, where a literal path wins over a template (``/v1/portfolios/frontier``
+    is not ``/v1/portfolios/{portfolio_id}``); for paths outside the schema (the workspace), each
+    standard method is tried against the router's public ``matches``."""
+    path = request.url.path
+    paths = request.app.openapi().get("paths", {})
+    if path in paths:
+        return sorted(m.upper() for m in paths[path] if m.upper() in HTTP_METHODS)
+    methods = {
+        m.upper()
+        for template, operations in paths.items()
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+        for m in operations
+        if m.upper() in HTTP_METHODS
+    }
+    if methods:
+        return sorted(methods)
+    routes = request.app.router.routes
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
 
 
 def internal_error_response(request: Request) -> JSONResponse:

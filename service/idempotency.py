@@ -148,7 +148,7 @@ class Idempotency:
             return
         settings = request.app.state.settings
         try:
-            if not 1 <= len(key) <= 200 or not key.isprintable():
+            if not 1 <= len(key) <= 200 or not (key.isascii() and key.isprintable()):
                 raise ValidationProblem(
                     "Idempotency-Key must be 1-200 printable characters",
                     errors=[

@@ -20,6 +20,16 @@ log = logging.getLogger("miasto.api")
 Scope = dict[str, Any]
 
 
+def headers_too_large(scope: Scope) -> bool:
+    return sum(len(k) + len(v) + 4 for k, v in scope.get("headers", ())) > MAX_HEADER_BYTES
+
+
+def _problem(status: int, kind: str, title: str, detail: str, path: str) -> bytes:
+    return json.dumps(
+        {"type": PROBLEM_BASE + kind, "title": title, "status": status, "detail": detail, "instance": path}
+    ).encode()
+
+
 def header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
@@ -29,6 +39,9 @@ def header(scope: Scope, name: bytes) -> str | None:
 
 # Answers anyone may cache (set by their routes): the public embeds, the static files, the API schema.
 CACHEABLE_PREFIXES = ("/v1/public/", "/app/static/", "/openapi.json", "/docs", "/redoc")
+# Request headers larger than this in total are refused with 431 (nginx's default is 4 x 8 KB; a
+# bearer key, a session cookie and a browser's usual headers take under 2 KB).
+MAX_HEADER_BYTES = 16 * 1024
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -37,8 +50,14 @@ SECURITY_HEADERS = [
 
 def _with_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """``nosniff`` and a referrer policy everywhere; ``Cache-Control: no-store`` on every private answer
-    that does not set its own (a shared cache must never keep a tenant's data)."""
+    that does not set its own (a shared cache must never keep a tenant's data). ``Allow`` of a
+    public embed names HEAD with GET (answered here, below)."""
     names = {k.lower() for k, _ in headers}
+    if path.startswith("/v1/public/"):
+        headers = [
+            (k, v + b", HEAD") if k.lower() == b"allow" and b"GET" in v and b"HEAD" not in v else (k, v)
+            for k, v in headers
+        ]
     extra = [h for h in SECURITY_HEADERS if h[0] not in names]
     if b"cache-control" not in names and not path.startswith(CACHEABLE_PREFIXES):
         extra.append((b"cache-control", b"no-store"))
@@ -46,7 +65,7 @@ def _with_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[b
 
 
 class RequestContext:
-    """Request id, access log, security headers, the 500 problem; HEAD on the public embeds."""
+    """Request id, access log, security headers, the 500 and 431 problems; HEAD on the public embeds."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -77,32 +96,22 @@ class RequestContext:
             await send(message)
 
         try:
+            if headers_too_large(scope):
+                body = _problem(
+                    431, "headers-too-large", "Request headers too large",
+                    f"the request headers are larger than {MAX_HEADER_BYTES // 1024} KB", path,
+                )  # fmt: skip
+                await _send_problem(send_with_id, 431, body)
+                return
             await self.app(scope, receive, send_with_id)
         except Exception:
             # Rendered here, not by the outer ServerErrorMiddleware, so that the log line and the
             # response both carry the request id.
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not state["started"]:
-                body = json.dumps(
-                    {
-                        "type": PROBLEM_BASE + "internal-error",
-                        "title": "Internal error",
-                        "status": 500,
-                        "detail": "An unexpected error occurred; it has been logged with the request id.",
-                        "instance": scope.get("path"),
-                    }
-                ).encode()
-                await send_with_id(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                detail = "An unexpected error occurred; it has been logged with the request id."
+                body = _problem(500, "internal-error", "Internal error", detail, path)
+                await _send_problem(send_with_id, 500, body)
         finally:
             request_id_var.reset(token)
             if log.isEnabledFor(logging.INFO):
@@ -112,3 +121,9 @@ class RequestContext:
                            "status": state["status"],
                            "duration_ms": round(1000 * (time.perf_counter() - started), 1)},
                 )  # fmt: skip
+
+
+async def _send_problem(send: Any, status: int, body: bytes) -> None:
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -81,7 +81,7 @@ IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "required": False,
     "description": "Send the same key with a retried POST to get the first response back; nothing new is stored.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
     "example": "lublin-inventory-2026-11-25-01",
 }
 
@@ -109,6 +109,28 @@ def _name_examples(operation: dict[str, Any], examples: dict[str, Any]) -> None:
             param.pop("examples", None)
 
 
+# service.body refuses NUL in every text (PostgreSQL cannot store it); the schema says so.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_text(node: Any) -> None:
+    """Every free string (no pattern, format, enum or const) and every object's property names get
+    the NUL-free pattern, so that the schema accepts only what ``service.body`` accepts."""
+    if isinstance(node, list):
+        for item in node:
+            _no_nul_in_text(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+        node["pattern"] = NO_NUL
+    if node.get("type") == "object" and node.get("additionalProperties") is not False:
+        node.setdefault("propertyNames", {"pattern": NO_NUL})
+    for key, value in node.items():
+        if key not in ("example", "examples", "default"):
+            _no_nul_in_text(value)
+
+
 def problem_json_everywhere(app: Any) -> None:
     """FastAPI documents its 422 as application/json; ours are application/problem+json."""
     from fastapi.openapi.utils import get_openapi
@@ -132,6 +154,8 @@ def problem_json_everywhere(app: Any) -> None:
                     "example": f"{path['post']['operationId'][:150]}-2026-12-01-01",
                 }
                 path["post"].setdefault("parameters", []).append(key)
+                # a reused or still running Idempotency-Key is a 409 on every POST
+                path["post"].setdefault("responses", {}).setdefault("409", problem_responses(409)[409])
             for operation in path.values():
                 _name_examples(operation, examples)
                 responses = operation.get("responses", {})
@@ -141,6 +165,8 @@ def problem_json_everywhere(app: Any) -> None:
                         responses[code]["description"] = _TITLES[422]
         schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
         schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        _no_nul_in_text(schema.get("paths", {}))
+        _no_nul_in_text(schema.get("components", {}).get("schemas", {}))
         app.openapi_schema = schema
         return schema
 

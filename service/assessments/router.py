@@ -37,7 +37,11 @@ CLIMATE_BODY: dict[str, Any] = {
         "with ?filename=site.epw",
         "content": {
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
             },
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         },
@@ -130,7 +134,7 @@ def list_assessments(inventory_id: uuid.UUID, session: SessionDep, principal: Pr
 @router.get(
     "/v1/assessments/{assessment_id}",
     response_model=AssessmentOut,
-    responses={**problem_responses(401, 404), 200: {"content": {"text/csv": {}, XLSX: {}}}},
+    responses={**problem_responses(401, 404, 409), 200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 def get_assessment(
     assessment_id: uuid.UUID,

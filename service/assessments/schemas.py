@@ -88,6 +88,7 @@ class AssessmentParamsIn(BaseModel):
             default_factory=dict,
             examples=[{2023: 3410.0}],
             description="city HDD base 15 degC [K day] of metered years",
+            json_schema_extra={"propertyNames": {"pattern": "^(199[0-9]|20[0-9][0-9]|2100)$"}},  # the years
         )
     )
 
@@ -111,7 +112,9 @@ class AssessmentRequest(AssessmentParamsIn):
 
 
 class EstimateRequest(AssessmentParamsIn):
-    buildings: list[dict[str, Any]] = Field(description="1..max_sync_buildings rows, inventory fields")
+    buildings: list[dict[str, Any]] = Field(
+        min_length=1, description="1..max_sync_buildings rows, inventory fields"
+    )
 
     model_config = ConfigDict(
         extra="forbid",

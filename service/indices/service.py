@@ -21,6 +21,7 @@ from integration.byoi import build_index, write_outputs
 from integration.composite.config import parse_config
 from integration.composite.errors import CompositeInputError
 from integration.composite.tree import UNIT_ID
+from service.body import safe_yaml
 from service.db import utcnow
 from service.errors import NotFound, ValidationProblem
 from service.indices import repository as repo
@@ -71,7 +72,7 @@ def config_of(body: dict) -> dict[str, Any]:
     raw = body.get("config")
     if raw is None:
         try:
-            raw = yaml.safe_load(body["config_yaml"])
+            raw = safe_yaml(body["config_yaml"], "config_yaml")
         except yaml.YAMLError as exc:
             raise ValidationProblem(
                 "config_yaml is not YAML/JSON", errors=[{"field": "config_yaml", "reason": str(exc)}]

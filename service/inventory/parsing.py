@@ -150,8 +150,11 @@ def parse_inventory(
         raise InventoryFormatError("empty submission", [FieldIssue(None, None, None, "the file is empty")])
     from service.inventory import readers
 
-    reader = {"json": readers.read_json, "csv": readers.read_csv, "xlsx": readers.read_xlsx}[fmt]
-    raw, rows, decimal_comma, header_row = reader(content)
+    if fmt == "xlsx":  # streamed with the row cap: a sheet can declare a million rows in 700 KB
+        raw, rows, decimal_comma, header_row = readers.read_xlsx(content, max_rows)
+    else:
+        reader = {"json": readers.read_json, "csv": readers.read_csv}[fmt]
+        raw, rows, decimal_comma, header_row = reader(content)
     keep = ~_blank_rows(raw)
     raw, rows = raw.loc[keep].reset_index(drop=True), rows[keep]
     if len(raw) == 0:
@@ -171,8 +174,8 @@ def parse_inventory(
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     """True for rows whose every cell is empty (spreadsheet padding, blank CSV lines)."""
     empty = np.ones(len(raw), bool)
-    for name in raw.columns:
-        empty &= blank_cells(raw[name].to_numpy(dtype=object), strip=False)
+    for position in range(raw.shape[1]):  # by position: two headers may be spelt alike
+        empty &= blank_cells(raw.iloc[:, position].to_numpy(dtype=object), strip=False)
     return empty
 
 

@@ -46,7 +46,7 @@ SUBMISSION_BODY: dict[str, Any] = {
                     "required": ["buildings"],
                     "properties": {
                         "name": {"type": "string", "maxLength": 200},
-                        "buildings": {"type": "array", "items": {"type": "object"}},
+                        "buildings": {"type": "array", "minItems": 1, "items": {"type": "object"}},
                     },
                 },
                 "example": {"name": "Budynki gminne Lublina 2026", "buildings": EXAMPLE_BUILDINGS},
@@ -63,6 +63,7 @@ SUBMISSION_BODY: dict[str, Any] = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
+                    "required": ["file"],
                     "properties": {
                         "file": {
                             "type": "string",

@@ -27,6 +27,9 @@ from service.portfolios.schemas import (
 )
 from service.reports import service as reports
 
+# What comparable() parses: 2 to 10 UUIDs separated by commas (the schema says so; FastAPI checks it).
+COMPARE_IDS_PATTERN = r"^\s*[0-9A-Fa-f-]{32,36}\s*(,\s*[0-9A-Fa-f-]{32,36}\s*){1,9}$"
+
 router = APIRouter(prefix="/v1/portfolios", tags=["portfolios"])
 EXPORTS: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XLSX: {}}}}
 Format = Literal["json", "csv", "xlsx"]
@@ -101,7 +104,8 @@ def compare_portfolios(
     ids: Annotated[
         str,
         Query(
-            description="2..10 portfolio ids, comma-separated",
+            description="2..10 distinct portfolio ids, comma-separated",
+            pattern=COMPARE_IDS_PATTERN,
             examples=[f"{demo_ids.PORTFOLIO_SMALL},{demo_ids.PORTFOLIO_LARGE}"],
         ),
     ],
@@ -175,7 +179,8 @@ SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
     }
 }
 IDS_QUERY = Query(
-    description="2..10 portfolio ids, comma-separated",
+    description="2..10 distinct portfolio ids, comma-separated",
+    pattern=COMPARE_IDS_PATTERN,
     examples=[f"{demo_ids.PORTFOLIO_SMALL},{demo_ids.PORTFOLIO_LARGE}"],
 )
 

@@ -24,7 +24,12 @@ def pillar_chart_svg(
     """The score and pillars with their intervals, in ``lang`` (the workspace and the PDF draw the same)."""
     t = translator(lang)
     rows = [{"label": t.gettext("Overall"), **overall}]
-    rows += [{"label": t.pgettext("pillar", p["code"]).capitalize(), **p} for p in pillars]
+    # A pillar the run could not score (no data for it in that gmina) has no bar; the table says so.
+    rows += [
+        {"label": t.pgettext("pillar", p["code"]).capitalize(), **p}
+        for p in pillars
+        if p.get("score") is not None
+    ]
     with chart_language(lang):
         return pillar_intervals_svg(
             rows, t.gettext("Readiness score and pillars – {name}", name=municipality)
