@@ -24,6 +24,7 @@ from service.assessments.schemas import AssessmentParamsIn, AssessmentRequest, E
 from service.errors import NotFound, PayloadTooLarge, ValidationProblem
 from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import repository as inventory_repository
+from service.inventory import service as inventory_service
 from service.inventory.models import Inventory
 from service.inventory.parsing import InventoryFormatError, parse_inventory
 from service.inventory.service import issue_dict
@@ -361,8 +362,7 @@ def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID
             records["ep_kwh_per_m2_year"] = records["ep_hw_kwh_per_m2_year"]
         if kind == "ep":
             return ep_chart_svg(records, tr("EP against the limit – {name}", name=name))
-        coords = inventory_repository.load_buildings(session, row.version_id)
-        coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
+        coords = inventory_service.building_coordinates(session, row.version_id)
         located = records.drop(columns=["lat", "lon"], errors="ignore").merge(
             coords, on="building_id", how="left"
         )
@@ -410,8 +410,7 @@ def document_of(session: Session, row: Assessment) -> AssessmentDocument:
 
     inventory = session.get(Inventory, row.inventory_id)
     records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
-    coords = inventory_repository.load_buildings(session, row.version_id)
-    coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
+    coords = inventory_service.building_coordinates(session, row.version_id)
     buildings = records.drop(columns=["lat", "lon"], errors="ignore").merge(
         coords, on="building_id", how="left"
     )

@@ -173,3 +173,8 @@ def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFra
 def city_teryt(session: Session, inventory: Inventory) -> str | None:
     org = session.get(Organisation, inventory.org_id)
     return org.teryt if org is not None else None
+
+
+def building_coordinates(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
+    """``building_id`` (text), ``lat``, ``lon`` of every building of an inventory version (for maps)."""
+    return repository.load_coordinates(session, version_id).astype({"building_id": str})
