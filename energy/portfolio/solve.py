@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from energy.measures import load_catalogue
-from energy.portfolio import backends
+from energy.portfolio import backends, fast
 from energy.portfolio.finance import capex_discount_factor, npv_pln, simple_payback_years, yearly_cash_flow
 from energy.portfolio.greedy import greedy_start
 from energy.portfolio.model import (
@@ -56,6 +56,8 @@ class PortfolioResult:
     cash_flow : DataFrame
         Yearly cash flow and CO2 trajectory (see :func:`energy.portfolio.finance.yearly_cash_flow`).
     totals : dict
+    method : {"milp", "mckp"}
+        The whole MILP, or the knapsack path of :mod:`energy.portfolio.fast` (bound and gap proven alike).
     """
 
     status: str
@@ -69,6 +71,7 @@ class PortfolioResult:
     cash_flow: pd.DataFrame
     totals: dict
     solver: str
+    method: str = "milp"
 
 
 def _precheck(cands: pd.DataFrame, problem: PortfolioProblem, params: dict) -> None:
@@ -259,6 +262,7 @@ def optimise(
     params: dict | None = None,
     *,
     warm_start: bool = True,
+    exploit_structure: bool = True,
 ) -> PortfolioResult:
     """Choose at most one package per building to optimise ``problem.objective`` under its constraints.
 
@@ -272,6 +276,11 @@ def optimise(
     warm_start : bool
         Start the solver from the year-by-year greedy plan (:func:`energy.portfolio.greedy.greedy_start`,
         max_* objectives with a budget). The returned portfolio is then never worse than the greedy one.
+    exploit_structure : bool
+        Solve the single-constraint shapes (one year, no programmes: a budget, or min_cost with one
+        target) as a multiple-choice knapsack (:mod:`energy.portfolio.fast`): convex-hull LP bound,
+        reduced-cost fixing and a MILP on the remaining buildings only, to the same proven ``gap_rel``.
+        ``False`` always solves the whole MILP (the baseline of the benchmarks and tests).
 
     Raises
     ------
@@ -286,10 +295,14 @@ def optimise(
     params = params if params is not None else load_catalogue().parameters
     _precheck(cands, problem, params)
     model = build_model(cands, problem, params)
-    start = greedy_start(cands, problem, model) if warm_start else None
+    structured = exploit_structure and fast.applicable(problem)
+    start = greedy_start(cands, problem, model) if warm_start and not structured else None
     t_model = time.perf_counter() - t0
-    raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start)
-    raw = _keep_better(model, raw, start)
+    if structured:
+        raw = fast.solve_knapsack(fast.prepare(cands, problem), problem, model.n_var)
+    else:
+        raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start)
+        raw = _keep_better(model, raw, start)
     if raw.values is None:
         conflicts = _diagnose(model, problem)
         raise PortfolioInfeasibleError(
@@ -312,4 +325,5 @@ def optimise(
         cash_flow=cash,
         totals=totals,
         solver=problem.solver,
+        method="mckp" if structured else "milp",
     )
