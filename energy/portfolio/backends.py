@@ -129,10 +129,11 @@ def solve_highspy(
     gap_rel: float = 1e-3,
     time_limit_s: float = 60.0,
     start: np.ndarray | None = None,
+    options: dict | None = None,
 ) -> RawSolution:
     """Solve directly with highspy from numpy arrays (optionally from the starting point ``start``)."""
     t0 = time.perf_counter()
-    h = to_highs(model, relax=relax, gap_rel=gap_rel, time_limit_s=time_limit_s)
+    h = to_highs(model, relax=relax, gap_rel=gap_rel, time_limit_s=time_limit_s, options=options)
     if not relax:
         set_start(h, start)
     t1 = time.perf_counter()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from energy.measures import load_catalogue
-from energy.portfolio import backends, fast
+from energy.portfolio import backends, fast, plan
 from energy.portfolio.finance import capex_discount_factor, npv_pln, simple_payback_years, yearly_cash_flow
 from energy.portfolio.greedy import greedy_start
 from energy.portfolio.model import (
@@ -56,8 +56,9 @@ class PortfolioResult:
     cash_flow : DataFrame
         Yearly cash flow and CO2 trajectory (see :func:`energy.portfolio.finance.yearly_cash_flow`).
     totals : dict
-    method : {"milp", "mckp"}
-        The whole MILP, or the knapsack path of :mod:`energy.portfolio.fast` (bound and gap proven alike).
+    method : {"milp", "mckp", "lp_fixing"}
+        The whole MILP, the knapsack path of :mod:`energy.portfolio.fast`, or LP rounding with
+        reduced-cost fixing of :mod:`energy.portfolio.plan` (bound and gap proven alike).
     """
 
     status: str
@@ -280,7 +281,9 @@ def optimise(
         Solve the single-constraint shapes (one year, no programmes: a budget, or min_cost with one
         target) as a multiple-choice knapsack (:mod:`energy.portfolio.fast`): convex-hull LP bound,
         reduced-cost fixing and a MILP on the remaining buildings only, to the same proven ``gap_rel``.
-        ``False`` always solves the whole MILP (the baseline of the benchmarks and tests).
+        Other ``max_*`` problems (multi-year plans, programmes) go through :mod:`energy.portfolio.plan`:
+        dominance, the LP bound, an LP-rounding warm start and a MILP on the columns reduced-cost
+        fixing leaves. ``False`` always solves the whole MILP (the baseline of the benchmarks and tests).
 
     Raises
     ------
@@ -295,11 +298,17 @@ def optimise(
     params = params if params is not None else load_catalogue().parameters
     _precheck(cands, problem, params)
     model = build_model(cands, problem, params)
-    structured = exploit_structure and fast.applicable(problem)
-    start = greedy_start(cands, problem, model) if warm_start and not structured else None
+    method = "milp"
+    if exploit_structure and fast.applicable(problem):
+        method = "mckp"
+    elif exploit_structure and plan.applicable(problem):
+        method = "lp_fixing"
+    start = greedy_start(cands, problem, model) if warm_start and method != "mckp" else None
     t_model = time.perf_counter() - t0
-    if structured:
+    if method == "mckp":
         raw = fast.solve_knapsack(fast.prepare(cands, problem), problem, model.n_var)
+    elif method == "lp_fixing":
+        raw, _ = plan.solve_plan(cands, model, problem, start=start)
     else:
         raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start)
         raw = _keep_better(model, raw, start)
@@ -325,5 +334,5 @@ def optimise(
         cash_flow=cash,
         totals=totals,
         solver=problem.solver,
-        method="mckp" if structured else "milp",
+        method=method,
     )
