@@ -66,9 +66,8 @@ def dominated(cands: pd.DataFrame, model: ArrayModel) -> np.ndarray:
     # k dominates j if k >= j everywhere and (k > j somewhere, or equal with a lower slot: keep one twin)
     dom = ge & (gt | (k_idx[:, None] < k_idx[None, :])) & ok[:, :, None] & ok[:, None, :]
     dom &= ~np.eye(n_k, dtype=bool)
-    out = np.zeros(n_c, bool)
-    out[np.arange(n_c)] = dom.any(axis=1)[b_codes, slot]
-    return out & allowed
+    is_dominated = np.asarray(dom.any(axis=1))  # [b, j]: some k of the building dominates j
+    return is_dominated[b_codes, slot] & allowed
 
 
 def _target_group(col: str) -> str:
@@ -157,14 +156,18 @@ def solve_plan(
     h.run()
     info = h.getInfo()
     figures: dict = {"n_dominated": int(drop.sum())}
-    if info.primal_solution_status != 2 or h.modelStatusToString(h.getModelStatus()) != "Optimal":
+    lp_status = h.modelStatusToString(h.getModelStatus())
+    if lp_status != "Optimal":
+        if _feasible(model, start):  # the time limit hit the LP: the warm start, without a bound
+            best = float(model.c @ start)
+            return backends.RawSolution(lp_status, start, best, None, None, 0.0, 0.0), figures
         raw = backends.solve(model, "highspy", problem.gap_rel, max(deadline - time.perf_counter(), 1.0))
         return raw, figures
     z_lp = float(info.objective_function_value)
     x_lp = np.asarray(h.getSolution().col_value)
     d = _reduced_costs(h, reduced)
     t_lp = time.perf_counter() - t0
-    values = _round_and_fill(cands, reduced, x_lp)
+    values: np.ndarray | None = _round_and_fill(cands, reduced, x_lp)
     if not _feasible(model, values):
         values = start
     if (
