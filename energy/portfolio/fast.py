@@ -91,9 +91,17 @@ def capacity(problem: PortfolioProblem) -> float:
 
 
 def solve_knapsack(
-    knapsack: Knapsack, problem: PortfolioProblem, n_var: int, *, cap: float | None = None
+    knapsack: Knapsack,
+    problem: PortfolioProblem,
+    n_var: int,
+    *,
+    cap: float | None = None,
+    steps: dict | None = None,
 ) -> RawSolution:
-    """Solve within ``problem.gap_rel`` (proven); values over the ``n_var`` MILP columns (grants none)."""
+    """Solve within ``problem.gap_rel`` (proven); values over the ``n_var`` MILP columns (grants none).
+
+    ``steps`` (if given) receives the LP bound and the size of the core left to the MILP.
+    """
     t0 = time.perf_counter()
     sol = mckp.solve(
         knapsack.hull,
@@ -103,6 +111,12 @@ def solve_knapsack(
     )
     if sol is None:
         return RawSolution("Infeasible", None, None, None, None, 0.0, time.perf_counter() - t0)
+    if steps is not None:
+        steps.update(
+            lp_bound=knapsack.sign * sol.lp_bound,
+            core_buildings=sol.n_core_buildings,
+            core_options=sol.n_core_options,
+        )
     values = np.zeros(n_var)
     took = np.flatnonzero(sol.choice >= 0)
     values[knapsack.row[took, sol.choice[took]]] = 1.0

@@ -57,7 +57,9 @@ def _point(result, eps) -> dict:
     }
 
 
-def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[PortfolioResult]:
+def _sweep(
+    cands, problems: list[PortfolioProblem], group: str, params, on_progress=None
+) -> list[PortfolioResult]:
     """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
     first = problems[0]
     validate_problem(first, cands)
@@ -96,6 +98,8 @@ def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[
             raw = replace(raw, values=start, objective=float(model.c @ start))  # keep the better start
         start = raw.values
         chosen, cash, totals = _results(cands, p, model, raw.values, params)
+        if on_progress is not None:
+            on_progress(_point_event(len(out) + 1, len(problems), raw, t0))
         dt = time.perf_counter() - t1 + (t_build if not out else 0.0)
         out.append(
             PortfolioResult(
@@ -115,7 +119,9 @@ def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[
     return out
 
 
-def _knapsack_points(cands, problems: list[PortfolioProblem], params) -> list[PortfolioResult]:
+def _knapsack_points(
+    cands, problems: list[PortfolioProblem], params, on_progress=None
+) -> list[PortfolioResult]:
     """Solve ``problems`` (same options, capacities differ) on one shared knapsack hull."""
     first = problems[0]
     validate_problem(first, cands)
@@ -136,6 +142,8 @@ def _knapsack_points(cands, problems: list[PortfolioProblem], params) -> list[Po
                 conflicts,
             )
         chosen, cash, totals = _results(cands, p, model, raw.values, params)
+        if on_progress is not None:
+            on_progress(_point_event(len(out) + 1, len(problems), raw, t0))
         extra = t_build if not out else 0.0
         out.append(
             PortfolioResult(
@@ -156,6 +164,20 @@ def _knapsack_points(cands, problems: list[PortfolioProblem], params) -> list[Po
     return out
 
 
+def _point_event(done: int, total: int, raw, t0: float) -> dict:
+    """A progress event (:mod:`energy.portfolio.progress`) counting the frontier's points."""
+    return {
+        "stage": "point",
+        "incumbent": raw.objective,
+        "bound": raw.best_bound,
+        "gap": raw.gap,
+        "elapsed_s": time.perf_counter() - t0,
+        "fraction": done / total,
+        "points_done": done,
+        "points_total": total,
+    }
+
+
 def pareto_frontier(
     candidates: pd.DataFrame,
     problem: PortfolioProblem,
@@ -165,6 +187,7 @@ def pareto_frontier(
     *,
     incremental_off: bool = False,
     exploit_structure: bool = True,
+    on_progress=None,
 ) -> pd.DataFrame:
     """N points of the cost/CO2 (``kind="co2"``) or cost/NPV (``kind="npv"``) frontier.
 
@@ -172,7 +195,8 @@ def pareto_frontier(
     objective, budget and targets are replaced per point. ``exploit_structure`` (default) uses the shared
     knapsack where the problem allows it; ``exploit_structure=False`` solves MILPs: one HiGHS model with
     changed row bounds, or with ``incremental_off=True`` one whole-MILP :func:`optimise` per point (the
-    baseline of the benchmark).
+    baseline of the benchmark). ``on_progress`` receives one event per point solved on the shared knapsack
+    or the HiGHS sweep (``points_done``/``points_total``, the point's gap; :mod:`energy.portfolio.progress`).
 
     Returns
     -------
@@ -187,7 +211,6 @@ def pareto_frontier(
     cands = validate_candidates(candidates)
     params = params if params is not None else load_catalogue().parameters
     incremental = problem.solver in ("highs", "highspy")
-    per_point = {"exploit_structure": False}
     base = replace(
         problem, target_co2_reduction_t_per_year=None, target_primary_energy_savings_kwh_per_year=None
     )
@@ -205,11 +228,11 @@ def pareto_frontier(
             for e in eps_all
         ]
         if incremental_off:
-            results = [optimise(cands, p, params, **per_point) for p in probs]
+            results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
         elif exploit_structure and fast.applicable(probs[0]):
-            results = _knapsack_points(cands, probs, params)
+            results = _knapsack_points(cands, probs, params, on_progress)
         elif incremental:  # hardest target first: each solution is feasible for the next, smaller target
-            results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params)[::-1]
+            results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params, on_progress)[::-1]
         else:
             results = [optimise(cands, p, params) for p in probs]
         points = [_point(r, float(e)) for r, e in zip(results, eps_all, strict=True)]
@@ -225,11 +248,11 @@ def pareto_frontier(
         budgets = [cost_max * k / int(n_points) for k in range(1, int(n_points) + 1)]
         probs = [replace(base, objective="max_npv", budget_pln=b) for b in budgets]
         if incremental_off:
-            results = [optimise(cands, p, params, **per_point) for p in probs]
+            results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
         elif exploit_structure and fast.applicable(probs[0]):
-            results = _knapsack_points(cands, probs, params)
+            results = _knapsack_points(cands, probs, params, on_progress)
         elif incremental:  # smallest budget first: each solution is feasible for the next, larger budget
-            results = _sweep(cands, probs, "budget_pln", params)
+            results = _sweep(cands, probs, "budget_pln", params, on_progress)
         else:
             results = [optimise(cands, p, params) for p in probs]
         points = [_point(r, b) for r, b in zip(results, budgets, strict=True)]

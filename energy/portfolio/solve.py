@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from energy.portfolio.problem import (
     validate_candidates,
     validate_problem,
 )
+from energy.portfolio.progress import Progress, ProgressCallback
 
 RELAXABLE = (
     "budget_pln",
@@ -59,6 +60,9 @@ class PortfolioResult:
     method : {"milp", "mckp", "lp_fixing"}
         The whole MILP, the knapsack path of :mod:`energy.portfolio.fast`, or LP rounding with
         reduced-cost fixing of :mod:`energy.portfolio.plan` (bound and gap proven alike).
+    steps : dict
+        Figures of the method's steps (``lp_fixing``: dominated packages, LP bound and time, value of
+        the warm start, fixed columns, MILP time; ``mckp``: buildings and options left to the MILP).
     """
 
     status: str
@@ -73,6 +77,7 @@ class PortfolioResult:
     totals: dict
     solver: str
     method: str = "milp"
+    steps: dict = field(default_factory=dict)
 
 
 def _precheck(cands: pd.DataFrame, problem: PortfolioProblem, params: dict) -> None:
@@ -264,6 +269,7 @@ def optimise(
     *,
     warm_start: bool = True,
     exploit_structure: bool = True,
+    on_progress: ProgressCallback | None = None,
 ) -> PortfolioResult:
     """Choose at most one package per building to optimise ``problem.objective`` under its constraints.
 
@@ -284,6 +290,9 @@ def optimise(
         Other ``max_*`` problems (multi-year plans, programmes) go through :mod:`energy.portfolio.plan`:
         dominance, the LP bound, an LP-rounding warm start and a MILP on the columns reduced-cost
         fixing leaves. ``False`` always solves the whole MILP (the baseline of the benchmarks and tests).
+    on_progress : callable, optional
+        Receives the solve's events (stage, incumbent, proven bound, gap, fraction done; see
+        :mod:`energy.portfolio.progress`); HiGHS reports through callbacks while it branches.
 
     Raises
     ------
@@ -305,13 +314,18 @@ def optimise(
         method = "lp_fixing"
     start = greedy_start(cands, problem, model) if warm_start and method != "mckp" else None
     t_model = time.perf_counter() - t0
+    steps: dict = {}
+    progress = Progress(on_progress, problem.time_limit_s, problem.gap_rel)
     if method == "mckp":
-        raw = fast.solve_knapsack(fast.prepare(cands, problem), problem, model.n_var)
+        raw = fast.solve_knapsack(fast.prepare(cands, problem), problem, model.n_var, steps=steps)
     elif method == "lp_fixing":
-        raw, _ = plan.solve_plan(cands, model, problem, start=start)
+        raw, steps = plan.solve_plan(cands, model, problem, start=start, progress=progress)
     else:
-        raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start)
+        raw = backends.solve(
+            model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start, progress=progress
+        )
         raw = _keep_better(model, raw, start)
+    progress.report("done", raw.objective, raw.best_bound, raw.gap, 1.0)
     if raw.values is None:
         conflicts = _diagnose(model, problem)
         raise PortfolioInfeasibleError(
@@ -335,4 +349,5 @@ def optimise(
         totals=totals,
         solver=problem.solver,
         method=method,
+        steps=steps,
     )

@@ -142,7 +142,7 @@ def test_lp_fixing_equals_milp_on_plans_and_respects_every_rule(seed):
 
 
 def test_lp_fixing_stopped_early_returns_a_feasible_plan_and_a_valid_bound():
-    c = synthetic_candidates(80, 8, seed=500)
+    c = synthetic_candidates(30, 6, seed=401)
     p = _plan_problem(c, 1, gap_rel=0.0)
     cands = validate_candidates(c)
     model = build_model(cands, p, PARAMS)
@@ -165,3 +165,41 @@ def test_dominated_packages_are_never_needed():
     kept = optimise(cands[~drop], p, PARAMS, exploit_structure=False)
     full = optimise(cands, p, PARAMS, exploit_structure=False)
     np.testing.assert_allclose(kept.objective_value, full.objective_value, rtol=1e-7)
+
+
+def test_progress_reports_bounds_and_gap_and_only_moves_forward():
+    c = synthetic_candidates(30, 6, seed=401)
+    events = []
+    res = optimise(c, _plan_problem(c, 1, gap_rel=0.0), PARAMS, on_progress=events.append)
+    stages = [e["stage"] for e in events]
+    assert stages[0] == "lp" and stages[-1] == "done"
+    assert "warm_start" in stages and "milp" in stages
+    fractions = [e["fraction"] for e in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    for e in events:
+        if e["incumbent"] is not None and e["bound"] is not None:
+            assert e["bound"] >= e["incumbent"] * (1 - 1e-9)
+    assert events[-1]["gap"] == res.gap
+
+
+def test_an_error_in_the_progress_callback_stops_the_solver_and_propagates():
+    class Cancelled(Exception):
+        pass
+
+    def cancel_in_milp(event):
+        if event["stage"] == "milp":
+            raise Cancelled
+
+    c = synthetic_candidates(30, 6, seed=401)
+    with pytest.raises(Cancelled):
+        optimise(c, _plan_problem(c, 1, gap_rel=0.0), PARAMS, on_progress=cancel_in_milp)
+
+
+def test_frontier_progress_counts_points():
+    from energy.portfolio.pareto import pareto_frontier
+
+    events = []
+    c = synthetic_candidates(30, 6, seed=13)
+    pareto_frontier(c, PortfolioProblem(gap_rel=0.0), n_points=5, kind="co2", on_progress=events.append)
+    assert [e["points_done"] for e in events] == [1, 2, 3, 4, 5]
+    assert all(e["points_total"] == 5 for e in events)
