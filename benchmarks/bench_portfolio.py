@@ -73,7 +73,7 @@ def single_budget() -> None:
     print(
         f"    knapsack to gap 0             {exact.time_s:6.2f} s  {exact.status}, {exact.objective_value:,.0f} t, "
         f"core {exact.steps['core_buildings']} buildings / {exact.steps['core_options']} options; "
-        f"greedy/optimum = {g_obj / exact.objective_value:.7f}"
+        f"greedy/optimum = {g_obj / (exact.objective_value or 1.0):.7f}"
     )
 
 
