@@ -123,10 +123,14 @@ def five_year_plan() -> None:
         f"NPV {res.totals['npv_pln'] / 1e6:,.1f} M PLN, {res.totals['n_projects']} projects; peak RSS "
         f"{_rss_mb():,.0f} MB (+{_rss_mb() - rss0:,.0f} MB)"
     )
+    milp = (
+        f"{s['n_fixed']} columns fixed by reduced cost, MILP {s['milp_time_s']:.2f} s"
+        if s.get("neighbourhoods")
+        else "within the gap already: no MILP needed"
+    )
     print(
         f"      steps: {s['n_dominated']} dominated packages dropped, LP {s['lp_time_s']:.2f} s, warm start "
-        f"(LP rounding) {(s['lp_bound'] - s['incumbent_start']) / s['lp_bound']:.1e} below the LP bound, "
-        f"{s['n_fixed']} columns fixed by reduced cost, MILP {s['milp_time_s']:.2f} s"
+        f"(LP rounding) {(s['lp_bound'] - s['incumbent_start']) / s['lp_bound']:.1e} below the LP bound, {milp}"
     )
     cands = validate_candidates(c)
     model = build_model(cands, p, load_catalogue().parameters)
