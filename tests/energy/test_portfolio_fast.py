@@ -203,3 +203,42 @@ def test_frontier_progress_counts_points():
     pareto_frontier(c, PortfolioProblem(gap_rel=0.0), n_points=5, kind="co2", on_progress=events.append)
     assert [e["points_done"] for e in events] == [1, 2, 3, 4, 5]
     assert all(e["points_total"] == 5 for e in events)
+
+
+def _brute_mckp(profit, weight, forced, capacity):
+    import itertools
+
+    best = -np.inf
+    options = [
+        ([] if f else [-1]) + [k for k in range(profit.shape[1]) if np.isfinite(profit[b, k])]
+        for b, f in enumerate(forced)
+    ]
+    for pick in itertools.product(*options):
+        w = sum(weight[b, k] for b, k in enumerate(pick) if k >= 0)
+        if w <= capacity + 1e-9:
+            best = max(best, sum(profit[b, k] for b, k in enumerate(pick) if k >= 0))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_mckp_core_equals_enumeration(seed):
+    rng = np.random.default_rng(seed)
+    n_b, n_k = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+    profit = rng.normal(5, 5, (n_b, n_k)).round(1)
+    weight = rng.uniform(0, 10, (n_b, n_k)).round(0)
+    if seed % 3 == 0:  # the min_cost shape: profit = -capex, weight = -CO2
+        profit, weight = -np.abs(profit), -weight
+    profit[rng.random((n_b, n_k)) < 0.2] = -np.inf
+    forced = (rng.random(n_b) < 0.3) & np.isfinite(profit).any(axis=1)
+    capacity = float(rng.uniform(-10, 25))
+    best = _brute_mckp(profit, weight, forced, capacity)
+    sol = mckp.solve(mckp.prepare(profit, weight, forced), capacity, gap_rel=0.0)
+    if best == -np.inf:
+        assert sol is None
+        return
+    picked = [(b, k) for b, k in enumerate(sol.choice) if k >= 0]
+    assert sum(weight[b, k] for b, k in picked) <= capacity + 1e-9
+    assert all(sol.choice[forced] >= 0)
+    np.testing.assert_allclose(sum(profit[b, k] for b, k in picked), best, atol=1e-9)
+    np.testing.assert_allclose(sol.objective, best, atol=1e-9)
+    assert sol.bound >= best - 1e-9 and sol.lp_bound >= best - 1e-9
