@@ -32,8 +32,8 @@ def random_inputs(n: int, seed: int = 1) -> BalanceInputs:
         roof_area_m2=fp, ground_floor_area_m2=fp, u_wall_w_m2k=u(0.2, 1.4), u_roof_w_m2k=u(0.15, 1.2),
         u_floor_w_m2k=u(0.3, 1.0), u_window_w_m2k=u(0.9, 2.8), thermal_bridge_w_m2k=u(0.05, 0.1),
         g_window=u(0.5, 0.75), infiltration_ach=u(0.2, 0.6), ventilation_l_s_m2=u(0.5, 2.0),
-        occupied_fraction=u(0.2, 0.6), internal_gains_occupied_w_m2=u(6, 20),
-        internal_gains_unoccupied_w_m2=u(1, 3), setpoint_heat_c=u(16, 21), setpoint_cool_c=np.full(n, 26.0),
+        occupied_fraction=u(0.2, 0.6), occupant_gains_occupied_w_m2=u(6, 20),
+        occupant_gains_unoccupied_w_m2=u(1, 3), setpoint_heat_c=u(16, 21), setpoint_cool_c=np.full(n, 26.0),
         cooled_area_fraction=r.choice([0.0, 0.3], n), heat_capacity_kj_m2k=r.choice([165.0, 260.0], n),
         intermittent_heating=np.ones(n), heating_factor=np.ones(n),
     )  # fmt: skip
@@ -60,11 +60,11 @@ def loop_balance(b: BalanceInputs, clim: dict, rows: range) -> list[float]:
             q_ht = h * (b.setpoint_heat_c[i] - clim["t_ext_c"][m]) * t / 1000
             iv = sum(clim[f"i_sol_{o}_kwh_m2"][m] for o in "nesw")
             ua_w, ua_r = b.u_wall_w_m2k[i] * b.wall_area_m2[i], b.u_roof_w_m2k[i] * b.roof_area_m2[i]
-            q_gn = (b.heated_area_m2[i] * (b.internal_gains_occupied_w_m2[i] * occ
-                    + b.internal_gains_unoccupied_w_m2[i] * (1 - occ)) * t / 1000
+            q_gn = (b.heated_area_m2[i] * (b.occupant_gains_occupied_w_m2[i] * occ
+                    + b.occupant_gains_unoccupied_w_m2[i] * (1 - occ)) * t / 1000
                     + b.g_window[i] * 0.9 * 0.7 * 0.9 * b.window_area_m2[i] / 4 * iv
                     + 0.024 * (ua_w / 4 * iv + ua_r * clim["i_sol_hor_kwh_m2"][m])
-                    - 1.98 * (0.5 * ua_w + ua_r) * t / 1000)  # fmt: skip
+                    - 1.98 * (0.5 * (ua_w + b.u_window_w_m2k[i] * b.window_area_m2[i]) + ua_r) * t / 1000)  # fmt: skip
             if q_ht > 0:
                 g = q_gn / q_ht
                 eta = 1.0 if g <= 0 else a / (a + 1) if abs(g - 1) < 1e-9 else (1 - g**a) / (1 - g ** (a + 1))

@@ -22,7 +22,8 @@ from energy.geo import in_poland
 MONTH_COLS = [f"heating_need_kwh_month_{m:02d}" for m in range(1, 13)]
 SUM_COLS = [
     "heated_area_m2", "heating_need_kwh_per_year", "cooling_need_kwh_per_year", "dhw_need_kwh_per_year",
-    "lighting_kwh_per_year", "equipment_kwh_per_year",
+    "lighting_kwh_per_year", "equipment_kwh_per_year", "ventilation_fans_kwh_per_year",
+    "auxiliary_electricity_kwh_per_year",
     *[f"final_{c}_kwh_per_year" for c in carriers.CARRIERS],
     "primary_nonrenewable_kwh_per_year", "co2_t_per_year", "cost_pln_per_year",
     "pv_capacity_kwp", "pv_yield_kwh_per_year", "pv_self_consumed_kwh_per_year", "pv_value_pln_per_year",
@@ -141,18 +142,23 @@ def assess_buildings(
     types = filled["building_type"].to_numpy()
     occ = sched["occupied_fraction"].loc[types].to_numpy(float)
     report(0.3, "monthly energy balance")
-    res = bal.monthly_balance(bal.BalanceInputs.from_frame(filled, occ), clim)
-    dhw_m = bal.dhw_need_kwh(filled, sched["days_in_use"].loc[types].to_numpy(float))
     el = bal.electricity_kwh(filled, sched["electricity_share"].loc[types].to_numpy(float))
     uses_m = el["lighting_kwh"] + el["equipment_kwh"]
+    # lighting and equipment electricity ends as heat inside: it is the appliance part of the gains
+    res = bal.monthly_balance(bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m), clim)
+    fans_m = bal.ventilation_fans_kwh(filled, occ, clim["hours"])
+    hydronic = carriers.hydronic(filled)
+    aux_m = fans_m + bal.circulation_pumps_kwh(filled, res.heating_need_kwh, hydronic)
+    dhw_m = bal.dhw_need_kwh(filled, sched["days_in_use"].loc[types].to_numpy(float))
     final = carriers.final_energy(
-        filled, res.heating_need_kwh.sum(1), dhw_m.sum(1), res.cooling_need_kwh.sum(1), uses_m.sum(1)
-    )
+        filled, res.heating_need_kwh.sum(1), dhw_m.sum(1), res.cooling_need_kwh.sum(1), uses_m.sum(1),
+        aux_kwh=aux_m.sum(1),
+    )  # fmt: skip
     pv_cols, pv_note = None, "not run"
     if params.include_pv:
         report(0.4, "rooftop PV")
         monthly_el = (
-            uses_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
+            uses_m + aux_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
             + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
         )  # fmt: skip
         pv_cols, pv_note = _run_pv(
@@ -205,6 +211,11 @@ def assess_buildings(
     out["dhw_need_kwh_per_year"] = dhw_m.sum(1)
     out["lighting_kwh_per_year"] = el["lighting_kwh"].sum(1)
     out["equipment_kwh_per_year"] = el["equipment_kwh"].sum(1)
+    out["ventilation_system"] = filled["ventilation_system"].to_numpy()
+    out["heat_recovery_efficiency"] = filled["heat_recovery_efficiency"].to_numpy(float)
+    out["ventilation_fans_kwh_per_year"] = fans_m.sum(1)
+    out["auxiliary_electricity_kwh_per_year"] = aux_m.sum(1)
+    out["internal_gains_kwh_per_year"] = res.internal_gains_kwh.sum(1)
     out[MONTH_COLS] = res.heating_need_kwh
     for c in carriers.CARRIERS:
         out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()

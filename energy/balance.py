@@ -11,9 +11,14 @@ methodology (Dz.U. 2015 poz. 376) uses. Per building i and month m:
     Q_H,nd = a_red f_BAC max(Q_ht - eta Q_gn, 0)
 
 H_tr = sum(U A) over walls and roof (+ thermal bridges Delta U A_opaque), windows, and the
-ground floor times a reduction factor; H_ve from mean mechanical/natural ventilation in occupied
-hours plus infiltration. Q_sol covers windows (g, frame, incidence and shading factors) and
-opaque elements (absorbed solar minus thermal radiation to the sky). Cooling uses the loss
+ground floor times a reduction factor; H_ve = rho_a c_a sum_k b_ve,k V_k (Dz.U. 2015 poz. 376
+eq. 57): the hygienic airflow in occupied hours with b_ve = 1 - eta_oc where a balanced system
+recovers heat (eta_oc its recovery efficiency; 1 for natural and exhaust ventilation), plus
+infiltration with b_ve = 1. Q_int is the occupants' sensible heat plus the building's own lighting
+and equipment electricity (all of it ends as heat inside), so the gains move with the electricity
+the model charges for. Q_sol covers windows (g, frame, incidence and shading factors) and
+opaque elements (absorbed solar), minus the thermal radiation of walls, roof and windows to the
+sky (EN ISO 13790:2008 11.3.5, eq. 46). Cooling uses the loss
 utilisation factor on the cooled share of the floor area. Constants live in
 ``energy/data/balance_constants.csv`` with their clauses.
 
@@ -63,22 +68,28 @@ class BalanceInputs:
     infiltration_ach: np.ndarray
     ventilation_l_s_m2: np.ndarray
     occupied_fraction: np.ndarray  # (n, 12) share of hours occupied
-    internal_gains_occupied_w_m2: np.ndarray
-    internal_gains_unoccupied_w_m2: np.ndarray
+    occupant_gains_occupied_w_m2: np.ndarray  # sensible heat of people, occupied hours
+    occupant_gains_unoccupied_w_m2: np.ndarray
     setpoint_heat_c: np.ndarray
     setpoint_cool_c: np.ndarray
     cooled_area_fraction: np.ndarray
     heat_capacity_kj_m2k: np.ndarray
     intermittent_heating: np.ndarray  # 0/1
     heating_factor: np.ndarray  # BACS factor on heating need (1 = reference)
+    heat_recovery_efficiency: np.ndarray | None = None  # eta_oc of the balanced system [-], 0 = none
+    electric_gains_kwh: np.ndarray | None = None  # (n, 12) lighting + equipment electricity [kWh]
 
     @classmethod
-    def from_frame(cls, filled: pd.DataFrame, occupied_fraction: np.ndarray) -> BalanceInputs:
-        """Build from :func:`energy.typology.apply_defaults` output and (n,12) occupancy."""
+    def from_frame(
+        cls, filled: pd.DataFrame, occupied_fraction: np.ndarray, electric_gains_kwh: np.ndarray | None = None
+    ) -> BalanceInputs:
+        """Build from :func:`energy.typology.apply_defaults` output, (n,12) occupancy and electricity."""
         kw = {f.name: filled[f.name].to_numpy(dtype=float) for f in fields(cls) if f.name in filled}
+        kw.pop("electric_gains_kwh", None)
         kw["roof_area_m2"] = filled["envelope_roof_area_m2"].to_numpy(dtype=float)
         kw["occupied_fraction"] = np.asarray(occupied_fraction, dtype=float)
         kw["heating_factor"] = np.where(filled["bms"].to_numpy(bool), filled["bms_heating_factor"], 1.0)
+        kw["electric_gains_kwh"] = electric_gains_kwh
         return cls(**kw)
 
 
@@ -155,14 +166,23 @@ def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBa
     )
     occ = np.asarray(b.occupied_fraction, dtype=float)
     occ = np.broadcast_to(occ[:, None] if occ.ndim == 1 else occ, (len(h_tr), 12))
-    airflow_m3_h = _col(b.ventilation_l_s_m2) * 3.6 * area * occ + _col(b.infiltration_ach * b.volume_m3)
+    n = len(h_tr)
+    eta_oc = (
+        np.zeros(n) if b.heat_recovery_efficiency is None else np.asarray(b.heat_recovery_efficiency, float)
+    )
+    b_ve = 1.0 - eta_oc  # Dz.U. 2015 poz. 376 tab. 21: balanced ventilation with heat recovery
+    airflow_m3_h = _col(b.ventilation_l_s_m2 * b_ve) * 3.6 * area * occ + _col(
+        b.infiltration_ach * b.volume_m3
+    )
     h_ve = c["rho_c_air_wh_m3k"] * airflow_m3_h
     h_tot = _col(h_tr) + h_ve
 
     phi_int_w = area * (
-        _col(b.internal_gains_occupied_w_m2) * occ + _col(b.internal_gains_unoccupied_w_m2) * (1 - occ)
+        _col(b.occupant_gains_occupied_w_m2) * occ + _col(b.occupant_gains_unoccupied_w_m2) * (1 - occ)
     )
     q_int = phi_int_w * t_h / 1000.0
+    if b.electric_gains_kwh is not None:
+        q_int = q_int + np.asarray(b.electric_gains_kwh, dtype=float)
     win_factor = (
         b.g_window * c["window_incidence_factor"] * (1 - c["window_frame_fraction"])
         * c["external_shading_factor"] * b.window_area_m2 / 4.0
@@ -172,10 +192,11 @@ def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBa
     rse_alpha = c["external_surface_resistance_m2k_w"] * c["opaque_solar_absorptance"]
     ua_wall, ua_roof = b.u_wall_w_m2k * b.wall_area_m2, b.u_roof_w_m2k * b.roof_area_m2
     q_sol_op = rse_alpha * (_col(ua_wall / 4.0) * i_vert + _col(ua_roof) * clim["i_sol_hor_kwh_m2"])
+    ua_win = b.u_window_w_m2k * b.window_area_m2
     sky_w = (
         c["external_surface_resistance_m2k_w"] * c["sky_radiation_coefficient_w_m2k"]
         * c["sky_temperature_difference_k"]
-        * (c["form_factor_wall"] * ua_wall + c["form_factor_roof"] * ua_roof)
+        * (c["form_factor_wall"] * (ua_wall + ua_win) + c["form_factor_roof"] * ua_roof)
     )  # fmt: skip
     q_sol = q_sol_win + q_sol_op - _col(sky_w) * t_h / 1000.0
     q_gn = q_int + q_sol
@@ -238,3 +259,49 @@ def electricity_kwh(filled: pd.DataFrame, electricity_share: np.ndarray) -> dict
     lighting = (filled["lighting_kwh_m2"].to_numpy(float) * area * led * bms)[:, None] * share
     equipment = (filled["equipment_kwh_m2"].to_numpy(float) * area * bms)[:, None] * share
     return {"lighting_kwh": lighting, "equipment_kwh": equipment}
+
+
+def ventilation_fans_kwh(filled: pd.DataFrame, occupied_fraction: np.ndarray, hours) -> np.ndarray:
+    """Monthly fan electricity of mechanical ventilation [kWh] (n, 12), auxiliary energy E_el,pom.
+
+    Dz.U. 2015 poz. 376 tab. 20: a balanced unit draws 0.50 W/m2 (air change <= 0.6 1/h) or
+    1.30 W/m2 (above) of heated area while it runs; it runs in occupied hours (beta = the occupied
+    share of the month). An exhaust-only system runs one fan; natural ventilation has none.
+    """
+    c = constants()
+    area = filled["heated_area_m2"].to_numpy(float)
+    system = filled["ventilation_system"].to_numpy(dtype=object)
+    ach = filled["ventilation_l_s_m2"].to_numpy(float) * 3.6 * area / filled["volume_m3"].to_numpy(float)
+    power = np.where(
+        ach > c["fan_power_threshold_ach"],
+        c["fan_power_balanced_high_w_m2"],
+        c["fan_power_balanced_low_w_m2"],
+    )
+    share = np.select(
+        [np.isin(system, ("balanced", "balanced_hr")), system == "exhaust"],
+        [1.0, c["exhaust_fan_share"]],
+        0.0,
+    )
+    occ = np.asarray(occupied_fraction, dtype=float)
+    return (power * share * area)[:, None] * occ * np.asarray(hours, dtype=float) / 1000.0
+
+
+def circulation_pumps_kwh(
+    filled: pd.DataFrame, heating_need_kwh: np.ndarray, hydronic: np.ndarray
+) -> np.ndarray:
+    """Monthly electricity of heating circulation pumps [kWh] (n, 12), auxiliary energy E_el,pom,H.
+
+    Dz.U. 2015 poz. 376 tab. 20: 0.50 W/m2 of heated area for 6700 h a year, spread over the months
+    in proportion to the heating need; none where heat is not distributed by water (``hydronic``
+    False, e.g. electric room heaters).
+    """
+    c = constants()
+    need = np.asarray(heating_need_kwh, dtype=float)
+    total = need.sum(axis=1, keepdims=True)
+    share = np.divide(need, total, out=np.zeros_like(need), where=total > 0)
+    yearly = (
+        c["circulation_pump_power_w_m2"]
+        * filled["heated_area_m2"].to_numpy(float)
+        * c["circulation_pump_hours_h"]
+    )
+    return (yearly * np.asarray(hydronic, dtype=float) / 1000.0)[:, None] * share

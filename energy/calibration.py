@@ -60,7 +60,8 @@ def calibrate(
     from energy.carriers import _system_rows
 
     heat_carrier = _system_rows(filled, "heating_system")["carrier"].to_numpy()
-    years = pd.to_numeric(filled.get("metered_year", pd.Series(np.nan, index=filled.index)))
+    # float with NaN: a nullable Int64 column (the service's) would hand pd.NA to map under pandas 3
+    years = pd.to_numeric(filled.get("metered_year", pd.Series(np.nan, index=filled.index))).astype(float)
     hdd_year = years.map(lambda y: (hdd_by_year or {}).get(int(y), np.nan) if np.isfinite(y) else np.nan)
     hdd_year = np.where(np.isfinite(hdd_year.to_numpy(float)), hdd_year, hdd_typical)
     metered_any = np.zeros(len(filled), bool)

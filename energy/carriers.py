@@ -88,12 +88,18 @@ def _system_rows(filled: pd.DataFrame, column: str) -> pd.DataFrame:
     return systems.loc[names].reset_index(drop=True)
 
 
+def hydronic(filled: pd.DataFrame) -> np.ndarray:
+    """True where space heat is distributed by water (circulation pumps run), per building."""
+    return _system_rows(filled, "heating_system")["hydronic"].to_numpy(float) > 0
+
+
 def final_energy(
     filled: pd.DataFrame,
     heating_need_kwh: np.ndarray,
     dhw_need_kwh: np.ndarray,
     cooling_need_kwh: np.ndarray,
     electricity_kwh: np.ndarray,
+    aux_kwh: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Annual final energy per use and per carrier [kWh/yr] (vectorised).
 
@@ -102,6 +108,8 @@ def final_energy(
     filled : typology-filled frame (heating_system, dhw_system, heat_pump_flow_temp, cooling_eer)
     heating_need_kwh, dhw_need_kwh, cooling_need_kwh, electricity_kwh : (n,) [kWh/yr];
         electricity is lighting plus equipment.
+    aux_kwh : (n,) auxiliary electricity of the heating and ventilation systems [kWh/yr]: fans
+        and circulation pumps (part of EP_H+W, Dz.U. 2015 poz. 376 eq. 7: w_el E_el,pom,H); default 0.
 
     Returns
     -------
@@ -121,11 +129,13 @@ def final_energy(
     out["final_dhw_kwh"] = np.asarray(dhw_need_kwh, float) / eta_dhw
     out["final_cooling_kwh"] = np.asarray(cooling_need_kwh, float) / filled["cooling_eer"].to_numpy(float)
     out["final_electricity_uses_kwh"] = np.asarray(electricity_kwh, float)
+    out["final_auxiliary_kwh"] = np.zeros(len(filled)) if aux_kwh is None else np.asarray(aux_kwh, float)
     for carrier in CARRIERS:
         col = (heat["carrier"].to_numpy() == carrier) * out["final_heating_kwh"].to_numpy()
         col = col + (dhw["carrier"].to_numpy() == carrier) * out["final_dhw_kwh"].to_numpy()
         if carrier == "electricity":
             col = col + out["final_cooling_kwh"].to_numpy() + out["final_electricity_uses_kwh"].to_numpy()
+            col = col + out["final_auxiliary_kwh"].to_numpy()
         out[f"final_{carrier}_kwh"] = col
     out["eta_heating_total"] = eta_heat
     out["eta_dhw_total"] = eta_dhw
@@ -184,6 +194,8 @@ def ep_indicator(
         w_dhw = np.where(dhw["carrier"].to_numpy() == "district_heat", w_dh, w_dhw)
     ep_h = final["final_heating_kwh"].to_numpy() * w_heat
     ep_w = final["final_dhw_kwh"].to_numpy() * w_dhw
+    if "final_auxiliary_kwh" in final:  # fans and pumps, in EP_H (eq. 7: w_el E_el,pom,H)
+        ep_h = ep_h + final["final_auxiliary_kwh"].to_numpy() * w["electricity"]
     ep_c = final["final_cooling_kwh"].to_numpy() * w["electricity"]
     ep_l = np.asarray(lighting_kwh, float) * w["electricity"]
     non_residential = filled["building_type"].to_numpy() != "social_housing"

@@ -99,6 +99,12 @@ def _year_index(tz: str) -> pd.DatetimeIndex:
     return pd.date_range(f"{REFERENCE_YEAR}-01-01", periods=8760, freq="h", tz=tz)
 
 
+@lru_cache(maxsize=1)
+def _conventions() -> pd.Series:
+    with resources.files("energy.data").joinpath("climate_conventions.csv").open("r") as fh:
+        return pd.read_csv(fh).set_index("parameter")["value"]
+
+
 @lru_cache(maxsize=32)
 def _load_station_cached(station_id: str) -> Climate:
     st = list_stations().set_index("station_id")
@@ -108,7 +114,10 @@ def _load_station_cached(station_id: str) -> Climate:
     with _data_path(f"{station_id}.csv.gz").open("rb") as fh:
         hourly = pd.read_csv(fh, compression="gzip").astype(float)
     tz_offset = int(row["tz_offset_h"])
-    hourly.index = _year_index(f"Etc/GMT{-tz_offset:+d}")
+    # the ministry's hourly values are centred on the full hour of their label, not on its middle:
+    # shift the interval-start index so that start + 30 min is that centre (climate_conventions.csv)
+    centre = float(_conventions()["ministry_hour_centre_after_label_min"])
+    hourly.index = _year_index(f"Etc/GMT{-tz_offset:+d}") + pd.Timedelta(minutes=centre - 30.0)
     return Climate(
         name=str(row["name"]),
         station_id=station_id,
@@ -211,21 +220,38 @@ def pv_climate(climate: Climate) -> Climate:
     """Climate used for PV yield (documented default).
 
     The ministry typical years (1971-2000) run 10-15 % low on solar radiation against recent
-    satellite data. For packaged stations the hourly ghi, dni and dhi are multiplied by one
-    factor, PVGIS-SARAH3 TMY 2005-2023 over MIiR TMY annual GHI at Warsaw (1141.4 / 978.1),
-    see ``energy/data/pv_climate_scaling.csv``. No per-station satellite climatology was
-    available offline, so the Warsaw ratio is applied at every station; uploading a PVGIS TMY
-    for the site is recommended and is used unchanged.
+    satellite data. For packaged stations the hourly GHI is multiplied by one factor,
+    PVGIS-SARAH3 TMY 2005-2023 over MIiR TMY annual GHI at Warsaw (1141.4 / 978.1), see
+    ``energy/data/pv_climate_scaling.csv``, and split again into beam and diffuse with the
+    Erbs-Driesse model (Driesse et al. 2024, pvlib) on the station's sun positions. No per-station
+    satellite climatology was available offline, so the Warsaw ratio is applied at every station;
+    uploading a PVGIS TMY for the site is recommended and is used unchanged.
     """
     if not climate.source.startswith("MIiR/IMGW"):
         return climate
     factor = float(_pv_scaling()["irradiance_scale_factor"])
     hourly = climate.hourly.copy()
-    hourly[["ghi", "dni", "dhi"]] *= factor
+    ghi = hourly["ghi"].to_numpy() * factor
+    # Only GHI is scaled; beam and diffuse are split again from it on the station's own sun positions
+    # (Erbs-Driesse decomposition), instead of keeping the files' diffuse-heavy split (0.65-0.75
+    # against 0.47 in PVGIS-SARAH3).
+    mid = hourly.index + pd.Timedelta(minutes=30)
+    sp = pvlib.solarposition.get_solarposition(mid, climate.lat, climate.lon, climate.altitude_m)
+    zenith = sp["zenith"].to_numpy()
+    dni_extra = pvlib.irradiance.get_extra_radiation(mid).to_numpy()
+    split = pvlib.irradiance.erbs_driesse(ghi, zenith, datetime_or_doy=mid, dni_extra=dni_extra)
+    # beam cannot exceed the extraterrestrial beam (low-sun hours of a high clearness index); the
+    # diffuse takes the rest, so that ghi = dhi + dni cos(zenith) still holds
+    dni = np.minimum(np.nan_to_num(np.asarray(split["dni"], dtype=float)), dni_extra)
+    cos_z = np.clip(np.cos(np.radians(zenith)), 0.0, None)
+    hourly["ghi"] = ghi
+    hourly["dni"] = dni
+    hourly["dhi"] = np.clip(ghi - dni * cos_z, 0.0, None)
     return replace(
         climate,
         hourly=hourly,
-        source=f"{climate.source}, irradiance x{factor:.3f} to PVGIS-SARAH3 2005-2023 level",
+        source=f"{climate.source}, GHI x{factor:.3f} to PVGIS-SARAH3 2005-2023 level, beam and diffuse "
+        "re-split by Erbs-Driesse (pvlib)",
         _monthly=None,
     )
 

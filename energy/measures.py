@@ -33,7 +33,7 @@ COST_BASES = (
     "floor_area_m2",
     "per_building",
 )
-CATEGORIES = ("wall", "roof", "window", "heat_source", "pv", "led", "bms", "custom")
+CATEGORIES = ("wall", "roof", "window", "heat_source", "ventilation", "pv", "led", "bms", "custom")
 NUMERIC_FIELDS = ("unit_cost_pln", "fixed_cost_pln", "lifetime_years", "target_u_w_m2k")
 DATA_DIR = Path(__file__).parent / "data"
 REQUIRED_FIELDS = ("measure_id", "category", "cost_basis", "unit_cost_pln", "lifetime_years")
@@ -179,9 +179,11 @@ def load_catalogue(
         clash = extra.index.intersection(measures.index).tolist()
         if clash:
             raise MeasureCatalogueError(f"extra_measures: ids {clash} already in the catalogue")
-        extra = extra.reindex(columns=measures.columns)
+        # object first: a source column absent from the request is all-NaN float, which a text fill
+        # would upcast (deprecated in pandas 3)
+        extra = extra.reindex(columns=measures.columns).astype(object)
         extra["source"] = extra["source"].fillna("per-request custom measure")
-        measures = pd.concat([measures.astype(object), extra.astype(object)])
+        measures = pd.concat([measures.astype(object), extra])
     measures = validate_measures(measures)
 
     params_df = _read_data("measures_parameters.csv")

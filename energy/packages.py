@@ -1,7 +1,8 @@
 """Retrofit packages per building, priced from geometry and evaluated through the energy model.
 
 A package is a set of measures from :mod:`energy.measures` (envelope none/windows/full x heat source
-keep/air HP/ground HP/district heat x PV none/sized x LED x BMS). :func:`generate_candidates` builds
+keep/air HP/ground HP/district heat x ventilation keep/balanced with heat recovery x PV none/sized x
+LED x BMS). :func:`generate_candidates` builds
 ``n_buildings x n_packages`` variant buildings (U-values, heating system, PV, LED and BMS changed as
 the package says), evaluates the baselines and all variants in ONE vectorised call of the energy model,
 and returns the candidate table the optimiser reads (see :mod:`energy.portfolio.problem`). Savings are
@@ -42,6 +43,8 @@ DEFAULT_PACKAGES: dict[str, tuple[str, ...]] = {
         "window_replacement",
         "heat_pump_ground",
     ),
+    "heat_recovery": ("heat_recovery",),
+    "envelope_heat_recovery": ("wall_insulation", "roof_insulation", "window_replacement", "heat_recovery"),
     "envelope_dh": ("wall_insulation", "roof_insulation", "window_replacement", "district_heat"),
     "envelope_hp_air_pv": (
         "wall_insulation",
@@ -55,6 +58,7 @@ DEFAULT_PACKAGES: dict[str, tuple[str, ...]] = {
         "roof_insulation",
         "window_replacement",
         "heat_pump_air",
+        "heat_recovery",
         "pv",
         "led",
         "bms",
@@ -83,7 +87,7 @@ def estimate_geometry(buildings: pd.DataFrame, catalogue: Catalogue) -> pd.DataF
     -------
     DataFrame
         ``footprint_m2, wall_area_m2, window_area_m2, roof_area_m2, pv_roof_area_m2, heated_volume_m3,
-        u_wall_w_m2k, u_roof_w_m2k, u_window_w_m2k`` on the same index.
+        u_wall_w_m2k, u_roof_w_m2k, u_window_w_m2k, ventilation_system`` on the same index.
     """
     try:
         from energy.typology import apply_defaults
@@ -98,6 +102,7 @@ def estimate_geometry(buildings: pd.DataFrame, catalogue: Catalogue) -> pd.DataF
                 "pv_roof_area_m2": filled["roof_area_m2"].to_numpy(float),
                 "heated_volume_m3": filled["volume_m3"].to_numpy(float),
                 **{c: filled[c].to_numpy(float) for c in ("u_wall_w_m2k", "u_roof_w_m2k", "u_window_w_m2k")},
+                "ventilation_system": filled["ventilation_system"].to_numpy(dtype=object),
             },
             index=buildings.index,
         )
@@ -124,6 +129,9 @@ def estimate_geometry(buildings: pd.DataFrame, catalogue: Catalogue) -> pd.DataF
                 c: pd.to_numeric(buildings[c], errors="coerce").to_numpy(float)
                 for c in ("u_wall_w_m2k", "u_roof_w_m2k", "u_window_w_m2k")
             },
+            "ventilation_system": buildings.get(
+                "ventilation_system", pd.Series("natural", index=buildings.index)
+            ).to_numpy(dtype=object),
         },
         index=buildings.index,
     )
@@ -144,7 +152,9 @@ def design_heat_load_kw(u_wall, u_roof, u_window, geometry: pd.DataFrame, catalo
     return (h_tr + h_ve) * (p("design_indoor_temp_c") - p("design_outdoor_temp_c")) / 1000.0
 
 
-def _applicable(buildings: pd.DataFrame, catalogue: Catalogue, measure_ids: Sequence[str]) -> np.ndarray:
+def _applicable(
+    buildings: pd.DataFrame, catalogue: Catalogue, measure_ids: Sequence[str], geometry: pd.DataFrame
+) -> np.ndarray:
     """Boolean (n_buildings, n_measures): may the measure be applied to the building?"""
     fossil = set(str(catalogue.parameters["fossil_heating_systems"]).split("|"))
     system = buildings["heating_system"].astype(str)
@@ -165,6 +175,8 @@ def _applicable(buildings: pd.DataFrame, catalogue: Catalogue, measure_ids: Sequ
                 .astype(bool)
                 .to_numpy()
             )
+        elif row["category"] == "ventilation":  # not where a recovery unit already runs
+            ok = geometry["ventilation_system"].to_numpy(dtype=object) != "balanced_hr"
         elif row["category"] == "bms":
             ok = ~buildings.get("bms", pd.Series(False, index=buildings.index)).astype(bool).to_numpy()
         else:
@@ -181,7 +193,7 @@ def _variant_table(buildings, catalogue, packages, geometry):
         raise PackageInputError(f"packages: unknown measures {unknown}")
     n_b, n_p = len(buildings), len(packages)
     in_pkg = np.array([[m in ms for m in measure_ids] for ms in packages.values()])  # (n_p, n_m)
-    use = _applicable(buildings, catalogue, measure_ids)[:, None, :] & in_pkg[None, :, :]
+    use = _applicable(buildings, catalogue, measure_ids, geometry)[:, None, :] & in_pkg[None, :, :]
     use = use.reshape(n_b * n_p, len(measure_ids))
     b_idx = np.repeat(np.arange(n_b), n_p)
     var = buildings.iloc[b_idx].reset_index(drop=True)
@@ -212,6 +224,14 @@ def _variant_table(buildings, catalogue, packages, geometry):
     if "pv" in col:
         col["pv"] = col["pv"] & (added_pv > 0)
     var["existing_pv_kwp"] = existing_pv + added_pv
+    hr = np.zeros(len(var), bool)
+    for mid in measure_ids:
+        if meas.at[mid, "category"] == "ventilation":
+            hr |= col[mid]
+    if hr.any():
+        var["ventilation_system"] = np.where(hr, "balanced_hr", var.get("ventilation_system", None))
+        eta_new = catalogue.param("heat_recovery_efficiency_new")
+        var["heat_recovery_efficiency"] = np.where(hr, eta_new, var.get("heat_recovery_efficiency", np.nan))
     for mid, field in (("led", "led_lighting"), ("bms", "bms")):
         base = var[field].fillna(False).astype(bool) if field in var else False
         var[field] = np.asarray(base) | col.get(mid, none)

@@ -23,7 +23,8 @@ def check_weather(weather: pd.DataFrame) -> None:
     if len(weather) == 0:
         raise PVInputError("weather: no rows")
     if len(weather) > 1:
-        steps = np.diff(weather.index.asi8) / 3.6e12  # ns -> h
+        # in hours whatever the index resolution (pandas 3 infers s/ms/us, not always ns)
+        steps = np.diff(weather.index.to_numpy()) / np.timedelta64(1, "h")
         # typical years (TMY) join months from different years: a jump is allowed at a month change
         month = weather.index.month.to_numpy()
         bad = ~np.isclose(steps, 1.0) & (month[1:] == month[:-1])

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from pvlib import atmosphere, iam, irradiance
-from pvlib.irradiance import _get_perez_coefficients  # pvlib's published Perez table
+from pvlib.irradiance import _get_perez_coefficients  # private on purpose: see _perez_terms
 from pvlib.location import Location
 
 from energy.pv_params import PVInputError, PVParams, combined_losses_pct
@@ -118,7 +118,13 @@ def site_sun(weather: pd.DataFrame, lat: float, lon: float, altitude_m: float, p
 
 
 def _perez_terms(zen, cz, dhi, dni, dni_extra, airmass):
-    """Hourly Perez terms; same equations and 'allsitescomposite1990' table as pvlib.irradiance.perez."""
+    """Hourly Perez terms; same equations and 'allsitescomposite1990' table as pvlib.irradiance.perez.
+
+    The table comes from pvlib's private ``_get_perez_coefficients``: pvlib 0.16.1 has no public accessor
+    for it (``irradiance.perez`` reads it internally and returns only per-surface components, while these
+    roof-independent terms are computed once per hour for all roofs). The ModelChain agreement test
+    fails if pvlib changes the table or renames the function.
+    """
     kappa = 1.041
     z = np.radians(zen)
     delta = dhi * airmass / dni_extra

@@ -1,9 +1,10 @@
 """Building typology: defaults by building type and construction era, geometry, load profiles.
 
 Every default comes from ``energy/data/typology_envelope.csv`` (U-values, g, infiltration,
-thermal bridges, heat capacity by Polish regulation era) and ``typology_usage.csv`` (set-points,
-ventilation, gains, DHW, electricity, schedules by building type), each value with source, year
-and grade (A/B/C sourced, ENG engineering default).
+thermal bridges, heat capacity by Polish regulation era), ``typology_usage.csv`` (set-points,
+ventilation rates, occupant gains, DHW, electricity, schedules by building type) and
+``typology_ventilation.csv`` (ventilation system and heat-recovery efficiency by building type and
+era), each value with source, year and grade (A/B/C sourced, ENG engineering default).
 
 Geometry (compactness assumptions, engineering defaults)
 --------------------------------------------------------
@@ -26,6 +27,8 @@ from energy.errors import EnergyInputError
 BUILDING_TYPES = (
     "school", "kindergarten", "office", "healthcare", "sports_hall", "culture", "social_housing", "other",
 )  # fmt: skip
+VENTILATION_SYSTEMS = ("natural", "exhaust", "balanced", "balanced_hr")
+MAX_HEAT_RECOVERY = 0.95  # above any seasonal efficiency of a real recovery unit (plausibility bound)
 ELEMENTS = {"wall": "u_wall_w_m2k", "roof": "u_roof_w_m2k", "window": "u_window_w_m2k"}
 SLAB_THICKNESS_M = 0.3  # engineering default, storey height minus slab = clear height
 PITCHED_BEFORE_YEAR = 1960  # engineering default: older municipal buildings mostly pitched roofs
@@ -52,6 +55,33 @@ def envelope_table() -> pd.DataFrame:
 def usage_table() -> pd.DataFrame:
     """Building-type table, wide: one row per building type, one column per parameter."""
     return _read("typology_usage.csv").pivot(index="building_type", columns="parameter", values="value")
+
+
+@lru_cache(maxsize=1)
+def ventilation_table() -> pd.DataFrame:
+    """Ventilation system by building type ('*' = every type) and construction era."""
+    return _read("typology_ventilation.csv")
+
+
+def ventilation_defaults(building_type, year) -> tuple[np.ndarray, np.ndarray]:
+    """Default (ventilation_system, heat_recovery_efficiency) per building (vectorised).
+
+    A row for the building's own type wins over the '*' row of the same era.
+    """
+    t = ventilation_table()
+    types = np.asarray(building_type, dtype=object)
+    years = np.asarray(year, dtype=float)
+    system = np.empty(len(types), dtype=object)
+    eta = np.zeros(len(types))
+    for own in (False, True):  # '*' rows first, then the type's own rows overwrite them
+        rows = t[(t["building_type"] != "*") == own]
+        for _, r in rows.iterrows():  # a few rows of data, not buildings
+            hit = (years >= r["from_year"]) & (years <= r["to_year"])
+            if own:
+                hit &= types == r["building_type"]
+            system[hit] = r["ventilation_system"]
+            eta[hit] = float(r["heat_recovery_efficiency"])
+    return system, eta
 
 
 def era_values(year, parameter: str) -> np.ndarray:
@@ -87,6 +117,31 @@ def _check(df: pd.DataFrame) -> None:
                 i = int(np.argmax(out.to_numpy()))
                 raise EnergyInputError(
                     f"building '{df['building_id'].iloc[i]}', field {col}: {v.iloc[i]} outside {lo}..{hi}"
+                )
+    if "ventilation_system" in df.columns:
+        v = df["ventilation_system"]
+        bad = v.notna() & ~v.isin(VENTILATION_SYSTEMS)
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise EnergyInputError(
+                f"building '{df['building_id'].iloc[i]}', field ventilation_system: "
+                f"'{v.iloc[i]}' is not one of {list(VENTILATION_SYSTEMS)}"
+            )
+    if "heat_recovery_efficiency" in df.columns:
+        eta = pd.to_numeric(df["heat_recovery_efficiency"], errors="coerce")
+        out = eta.notna() & ~eta.between(0, MAX_HEAT_RECOVERY)
+        system = (
+            df["ventilation_system"]
+            if "ventilation_system" in df.columns
+            else pd.Series(None, index=df.index)
+        )
+        no_unit = eta.fillna(0).gt(0) & system.notna() & ~system.isin(["balanced_hr"])
+        for mask, why in ((out, f"outside 0..{MAX_HEAT_RECOVERY}"),
+                          (no_unit, "heat recovery needs ventilation_system balanced_hr")):  # fmt: skip
+            if mask.any():
+                i = int(np.argmax(mask.to_numpy()))
+                raise EnergyInputError(
+                    f"building '{df['building_id'].iloc[i]}', field heat_recovery_efficiency: {eta.iloc[i]} {why}"
                 )
     for col in ("heated_area_m2", "storeys"):
         nonpos = ~(pd.to_numeric(df[col], errors="coerce") > 0)
@@ -132,6 +187,7 @@ def apply_defaults(buildings: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str
     for p in ("infiltration_ach", "thermal_bridge_w_m2k", "heat_capacity_kj_m2k"):
         df[p] = era_values(year, p)
 
+    _ventilation(df, year, note)
     usage = usage_table().loc[df["building_type"].to_numpy()].reset_index(drop=True)
     for p in usage.columns:
         if p not in OPTIONAL_INPUTS:
@@ -164,6 +220,28 @@ def apply_defaults(buildings: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str
     return df, defaults_used
 
 
+def _ventilation(df: pd.DataFrame, year: np.ndarray, note) -> None:
+    """Ventilation system and recovery efficiency: given, implied by a given efficiency, or the era's."""
+    sys_default, eta_default = ventilation_defaults(df["building_type"].to_numpy(), year)
+    given = _column(df, "ventilation_system", None).to_numpy(dtype=object)
+    eta_given = pd.to_numeric(_column(df, "heat_recovery_efficiency", np.nan), errors="coerce").to_numpy(
+        float
+    )
+    has_sys = pd.notna(given)
+    has_eta = np.isfinite(eta_given)
+    implied = ~has_sys & has_eta & (eta_given > 0)  # an efficiency alone means a recovery unit
+    system = np.where(has_sys, given, np.where(implied, "balanced_hr", sys_default))
+    eta = np.where(has_eta, eta_given, np.where(has_sys, 0.0, eta_default))
+    # a city that says 'balanced_hr' without its efficiency gets the era's, or the newest era's
+    newest = float(ventilation_defaults(["*"], [9999])[1][0])
+    need_eta = (system == "balanced_hr") & ~has_eta
+    eta = np.where(need_eta, np.where(eta_default > 0, eta_default, newest), eta)
+    df["ventilation_system"] = system
+    df["heat_recovery_efficiency"] = np.where(system == "balanced_hr", eta, 0.0)
+    note(~has_sys & ~implied, "ventilation_system: typology default (type and era)")
+    note(need_eta, "heat_recovery_efficiency: typology default (type and era)")
+
+
 def _geometry(df: pd.DataFrame) -> None:
     area = df["heated_area_m2"].to_numpy(float)
     storeys = df["storeys"].to_numpy(float)
@@ -188,7 +266,7 @@ def occupancy_weights(year_index: pd.DatetimeIndex) -> pd.DataFrame:
     """
     u = usage_table()
     hour = year_index.hour.to_numpy()[:, None]
-    dow = year_index.dayofweek.to_numpy()[:, None]
+    dow = year_index.day_of_week.to_numpy()[:, None]
     month = year_index.month.to_numpy()[:, None]
     start, end = u["occupied_start_h"].to_numpy(), u["occupied_end_h"].to_numpy()
     occ = (hour >= start) & (hour < end) & (dow < u["occupied_days_per_week"].to_numpy())
@@ -240,6 +318,6 @@ def schedule_monthly(year: int = 2005) -> dict[str, pd.DataFrame]:
     w = occupancy_weights(idx)
     month = idx.month
     occ = (w == 1.0).groupby(month).mean().T
-    days = (w == 1.0).groupby([month, idx.dayofyear]).any().groupby(level=0).sum().T
+    days = (w == 1.0).groupby([month, idx.day_of_year]).any().groupby(level=0).sum().T
     share = (w.groupby(month).sum() / w.sum()).T
     return {"occupied_fraction": occ, "days_in_use": days, "electricity_share": share}

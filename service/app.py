@@ -64,13 +64,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = None
         if not settings.broker_url:
             try:
                 _requeue_local_jobs(app)
             except Exception:  # noqa: BLE001 - a missing table before migration must not stop the API
                 log.warning("could not look for queued jobs (database not migrated?)")
+            # The API owns the local pool, so it sweeps (with a broker, the Celery workers do).
+            sweeper = app.state.dispatcher.sweeper()
         yield
-        app.state.dispatcher.shutdown()
+        if sweeper is not None:
+            sweeper.stop()
+        app.state.dispatcher.shutdown()  # ends the pool's children with the app
 
     app = FastAPI(
         title="miasto API",

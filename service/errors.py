@@ -89,6 +89,14 @@ class TooManyRequests(ProblemError):
         self.headers = {"Retry-After": str(retry_after_s)}
 
 
+class ServiceUnavailable(ProblemError):
+    status, type, title = 503, "service-unavailable", "A service the request needs is unavailable"
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)

@@ -32,6 +32,23 @@ class Settings(BaseSettings):
     )
     public_cache_max_age_s: int = Field(300, ge=0)
     public_rate_limit_per_minute: int = Field(600, ge=1)
+    rate_limit_url: str | None = Field(
+        None,
+        description="Redis of the public rate-limit counters (shared by all API processes); unset = the "
+        "broker's redis:// URL, 'memory://' = each process counts alone (the default without a broker)",
+    )
+    job_max_attempts: int = Field(
+        5,
+        ge=1,
+        le=50,
+        description="runs of one job (retries after temporary errors, take-overs) before it fails",
+    )
+    job_sweep_interval_s: int = Field(
+        30, ge=1, description="how often undispatched and stale jobs are looked for in the job table"
+    )
+    broker_retry_after_s: int = Field(
+        30, ge=1, description="Retry-After of the 503 a job submission gets while the broker is down"
+    )
     base_url: str = Field("http://127.0.0.1:8000", description="public base URL used in links")
     session_secret: str | None = Field(
         None, description="signs workspace session cookies; unset = random per process (sign-in again)"
@@ -53,6 +70,11 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("MIASTO_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @property
+    def rate_limit_redis_url(self) -> str | None:
+        url = self.rate_limit_url or self.broker_url
+        return url if url and url.startswith(("redis://", "rediss://", "unix://")) else None
 
     @property
     def max_upload_bytes(self) -> int:

@@ -44,24 +44,68 @@ def postgres_url() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{TEST_PG_DB}"
 
 
-def fresh_database(kind: str, tmp_path: Path) -> str:
+_MIGRATED: dict[str, str] = {}  # kind -> the migrated template (SQLite file) or "done" (PostgreSQL)
+
+
+def _sqlite_template() -> str:
+    """A SQLite file migrated once per test process; each test gets a copy (milliseconds, not an
+    Alembic run per test)."""
+    if "sqlite" not in _MIGRATED:
+        import tempfile
+
+        from service.migrate import upgrade
+
+        path = Path(tempfile.mkdtemp(prefix="miasto-template-")) / "template.db"
+        upgrade(f"sqlite:///{path}")
+        _MIGRATED["sqlite"] = str(path)
+    return _MIGRATED["sqlite"]
+
+
+def _postgres_reset(url: str) -> None:
+    """The per-process test database, migrated once (schema dropped and rebuilt by Alembic), then
+    emptied for each test by deleting every row of every table but Alembic's (foreign-key triggers
+    off for that transaction: 20 ms, where a TRUNCATE takes 300 ms): the same clean, migrated state
+    a fresh migration gives."""
+    import sqlalchemy as sa
+
     from service.migrate import upgrade
+
+    engine = sa.create_engine(url)
+    try:
+        if "postgres" not in _MIGRATED:
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+            upgrade(url)
+            _MIGRATED["postgres"] = "done"
+            return
+        with engine.begin() as conn:
+            tables = conn.scalars(
+                sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            ).all()
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
+    finally:
+        engine.dispose()
+
+
+def fresh_database(kind: str, tmp_path: Path) -> str:
+    """A migrated, empty database for one test: a copy of the process's migrated SQLite template, or
+    the process's PostgreSQL test database emptied (migrated on first use)."""
+    import shutil
 
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'miasto.db'}"
-    else:
-        import sqlalchemy as sa
+        shutil.copyfile(_sqlite_template(), tmp_path / "miasto.db")
+        return url
+    url = postgres_url()
+    _postgres_reset(url)
+    from service.db import engine_for
 
-        url = postgres_url()
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        from service.db import engine_for
-
-        engine_for.cache_clear()
-    upgrade(url)
+    engine_for.cache_clear()
     return url
 
 

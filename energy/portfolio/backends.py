@@ -1,4 +1,4 @@
-"""Solve an :class:`~energy.portfolio.model.ArrayModel` with pulp (HiGHS or CBC) or highspy directly.
+"""Solve an :class:`~energy.portfolio.model.ArrayModel` with HiGHS, through pulp or highspy directly.
 
 pulp models are built from the arrays: one ``LpAffineExpression`` per row from a zip of the row's CSR
 slice (no expression grown term by term). The highspy backend passes the CSC matrix in one call.
@@ -6,7 +6,10 @@ slice (no expression grown term by term). The highspy backend passes the CSC mat
 Warm starts: every backend takes an optional ``start`` (values of all model columns, e.g. the greedy
 plan of :func:`energy.portfolio.greedy.greedy_start`). highspy gets it via ``Highs.setSolution``; pulp's
 ``HiGHS`` API class has no ``warmStart``, so :class:`WarmHiGHS` sets the solution after pulp has passed
-the model; CBC gets it through pulp's ``warmStart=True`` (initial values, mipstart file).
+the model.
+
+CBC is no longer offered: pulp 3.3 deprecates ``PULP_CBC_CMD`` (its bundled CBC binary leaves in pulp 4)
+and HiGHS, which we ship as ``highspy``, solves the same models with a proven bound and gap.
 """
 
 from __future__ import annotations
@@ -216,56 +219,30 @@ class WarmHiGHS(pulp.HiGHS):
 def solve_pulp(
     model: ArrayModel,
     *,
-    solver: str = "highs",
     gap_rel: float = 1e-3,
     time_limit_s: float = 60.0,
     start: np.ndarray | None = None,
 ) -> RawSolution:
-    """Build the pulp model from arrays and solve it with HiGHS (``pulp.HiGHS``) or CBC."""
+    """Build the pulp model from arrays and solve it with HiGHS (``pulp.HiGHS``, its highspy API)."""
     t0 = time.perf_counter()
     prob, variables = to_pulp(model)
     t1 = time.perf_counter()
-    if solver == "cbc":
-        if start is not None:
-            for v, value in zip(variables, start.tolist(), strict=True):
-                v.setInitialValue(value)
-        cmd = pulp.PULP_CBC_CMD(
-            msg=False, gapRel=gap_rel, timeLimit=time_limit_s, warmStart=start is not None
-        )
-    else:
-        warm = dict(zip(variables, start.tolist(), strict=True)) if start is not None else None
-        cmd = WarmHiGHS(start=warm, msg=False, gapRel=gap_rel, timeLimit=time_limit_s, threads=1)
-    prob.solve(cmd)
+    warm = dict(zip(variables, start.tolist(), strict=True)) if start is not None else None
+    prob.solve(WarmHiGHS(start=warm, msg=False, gapRel=gap_rel, timeLimit=time_limit_s, threads=1))
     t2 = time.perf_counter()
-    if solver != "cbc":
-        sign = -1.0 if model.maximize else 1.0  # pulp hands HiGHS a minimisation
-        raw = _highs_result(
-            prob.solverModel,
-            t1 - t0,
-            t2 - t1,
-            mip=bool(model.integer.any()),
-            maximize=model.maximize,
-            sign=sign,
-        )
-        if raw.values is not None:
-            solved = np.array([v.varValue or 0.0 for v in variables])
-            raw.values, raw.objective = solved, float(np.dot(model.c, solved))
-        return raw
-    status = pulp.LpStatus[prob.status]
-    ok = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    values = np.array([v.varValue or 0.0 for v in variables]) if ok else None
-    obj = float(np.dot(model.c, values)) if values is not None else None
-    # CBC through pulp exposes no dual bound; report it only when CBC proves optimality
-    proven = prob.sol_status == pulp.LpSolutionOptimal
-    return RawSolution(
-        "Optimal" if proven else status,
-        values,
-        obj,
-        obj if proven else None,
-        None,
+    sign = -1.0 if model.maximize else 1.0  # pulp hands HiGHS a minimisation
+    raw = _highs_result(
+        prob.solverModel,
         t1 - t0,
         t2 - t1,
+        mip=bool(model.integer.any()),
+        maximize=model.maximize,
+        sign=sign,
     )
+    if raw.values is not None:
+        solved = np.array([v.varValue or 0.0 for v in variables])
+        raw.values, raw.objective = solved, float(np.dot(model.c, solved))
+    return raw
 
 
 def solve(
@@ -276,12 +253,12 @@ def solve(
     start: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> RawSolution:
-    """Dispatch to the named backend (``highs`` and ``cbc`` via pulp, ``highspy`` directly).
+    """Dispatch to the named backend (``highs`` via pulp, ``highspy`` directly).
 
-    ``progress`` hears the solve with ``highspy`` only (pulp runs HiGHS or CBC without callbacks).
+    ``progress`` hears the solve with ``highspy`` only (pulp runs HiGHS without callbacks).
     """
     if solver == "highspy":
         return solve_highspy(
             model, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start, progress=progress
         )
-    return solve_pulp(model, solver=solver, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start)
+    return solve_pulp(model, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start)

@@ -35,7 +35,7 @@ TARGETS = {
 def applicable(problem: PortfolioProblem) -> bool:
     """Is ``problem`` one of the two knapsack shapes (see the module docstring)?"""
     p = problem
-    if p.n_years != 1 or p.programmes or p.max_projects_per_year is not None or p.solver == "cbc":
+    if p.n_years != 1 or p.programmes or p.max_projects_per_year is not None:
         return False
     targets = [t for t in TARGETS if getattr(p, t) is not None]
     has_budget = p.budget_pln is not None or p.yearly_budgets_pln is not None

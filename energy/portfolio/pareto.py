@@ -10,10 +10,9 @@ Without programmes and with one plan year every point is a multiple-choice knaps
 each point only places its epsilon on the sorted hull increments, fixes by reduced cost and solves the
 few remaining buildings exactly (each point's gap proven against its own bound).
 
-Otherwise, with HiGHS (``solver`` "highs" or "highspy") the model is built and passed once; between points only the
-epsilon row's bound changes (``Highs.changeRowBounds``) and each point starts from the previous solution,
+Otherwise the model is built and passed to HiGHS once; between points only the epsilon row's bound changes (``Highs.changeRowBounds``) and each point starts from the previous solution,
 which stays feasible because the points are visited from the loosest side: CO2 targets in decreasing
-order, NPV budgets in increasing order. CBC falls back to one :func:`optimise` per point.
+order, NPV budgets in increasing order.
 """
 
 from __future__ import annotations
@@ -210,7 +209,6 @@ def pareto_frontier(
         raise PortfolioInputError(f"n_points: {n_points} must be in 2..200")
     cands = validate_candidates(candidates)
     params = params if params is not None else load_catalogue().parameters
-    incremental = problem.solver in ("highs", "highspy")
     base = replace(
         problem, target_co2_reduction_t_per_year=None, target_primary_energy_savings_kwh_per_year=None
     )
@@ -231,10 +229,8 @@ def pareto_frontier(
             results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
         elif exploit_structure and fast.applicable(probs[0]):
             results = _knapsack_points(cands, probs, params, on_progress)
-        elif incremental:  # hardest target first: each solution is feasible for the next, smaller target
+        else:  # hardest target first: each solution is feasible for the next, smaller target
             results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params, on_progress)[::-1]
-        else:
-            results = [optimise(cands, p, params) for p in probs]
         points = [_point(r, float(e)) for r, e in zip(results, eps_all, strict=True)]
     else:
         cap = float(cands.groupby("building_id")["capex_pln"].max().sum()) or 1.0
@@ -251,9 +247,7 @@ def pareto_frontier(
             results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
         elif exploit_structure and fast.applicable(probs[0]):
             results = _knapsack_points(cands, probs, params, on_progress)
-        elif incremental:  # smallest budget first: each solution is feasible for the next, larger budget
+        else:  # smallest budget first: each solution is feasible for the next, larger budget
             results = _sweep(cands, probs, "budget_pln", params, on_progress)
-        else:
-            results = [optimise(cands, p, params) for p in probs]
         points = [_point(r, b) for r, b in zip(results, budgets, strict=True)]
     return pd.DataFrame(points)

@@ -45,8 +45,8 @@ EXACT_COLUMNS = 50_000
 
 
 def applicable(problem: PortfolioProblem) -> bool:
-    """max_* objectives solved with HiGHS (min_cost keeps the plain MILP)."""
-    return problem.objective != "min_cost" and problem.solver != "cbc"
+    """max_* objectives (min_cost keeps the plain MILP)."""
+    return problem.objective != "min_cost"
 
 
 def dominated(cands: pd.DataFrame, model: ArrayModel) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 OBJECTIVES = ("max_co2", "max_npv", "max_primary_energy", "min_cost")
-SOLVERS = ("highs", "cbc", "highspy")
+SOLVERS = ("highs", "highspy")
 REQUIRED_CANDIDATE_COLUMNS = (
     "building_id",
     "package_id",
@@ -107,8 +107,8 @@ class PortfolioProblem:
     max_projects_per_year : int, optional
     target_co2_reduction_t_per_year, target_primary_energy_savings_kwh_per_year : float, optional
         Targets for ``min_cost`` (yearly reduction once the plan is complete); also usable as constraints.
-    solver : {"highs", "cbc", "highspy"}
-        pulp + HiGHS (default), pulp + CBC, or HiGHS directly from numpy arrays.
+    solver : {"highs", "highspy"}
+        pulp + HiGHS (default) or HiGHS directly from numpy arrays.
     gap_rel, time_limit_s : float
     """
 

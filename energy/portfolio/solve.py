@@ -47,7 +47,7 @@ class PortfolioResult:
         Solver model status ("Optimal", "Time limit reached", ...).
     objective_value, best_bound, gap : float
         Objective (t CO2 or kWh over the horizon, PLN NPV, or PLN own cost), the solver's proven bound and
-        relative gap [-] (bound/gap None where the solver does not expose them, e.g. CBC via pulp).
+        relative gap [-] (None where the solver found no solution).
     time_s, build_time_s, solve_time_s : float
         Wall time [s] end to end, of the model build and of the solve.
     chosen : DataFrame

@@ -175,8 +175,12 @@ def _build_tree(meta: pd.DataFrame, level_names: dict[int, str] | None) -> Indic
             nodes.at[code, col] = _as_float(row[col], str(code), col)
         if nodes.at[code, "Direction"] not in (1.0, -1.0):
             problems.append(InputProblem(str(code), "Direction", "Direction must be 1 or -1"))
-    nodes["Parent"] = nodes["Parent"].where(
-        nodes["Parent"].notna() & (nodes["Parent"].astype(str) != ""), None
+    # An object column holding None for "no parent": under pandas 3 a text column is the str dtype,
+    # where ``.where(..., None)`` stores NaN instead of None.
+    nodes["Parent"] = pd.Series(
+        [p if pd.notna(p) and str(p) != "" else None for p in nodes["Parent"]],
+        index=nodes.index,
+        dtype=object,
     )
     for code, parent in nodes["Parent"].items():
         if parent is not None and parent not in nodes.index:

@@ -76,6 +76,29 @@ def load_building_records(session: Session, assessment_id: uuid.UUID) -> list[di
     return list(session.scalars(query))
 
 
+def load_building_columns(
+    session: Session,
+    assessment_id: uuid.UUID,
+    text: tuple[str, ...],
+    numbers: tuple[str, ...],
+    flags: tuple[str, ...] = (),
+) -> list[tuple[Any, ...]]:
+    """A few fields of every building record, extracted by the database from the JSON (one query;
+    a 5,000-building page reads 11 fields, not 14 MB of records), in the record order."""
+    data = AssessmentBuilding.data
+    columns = (
+        [data[k].as_string().label(k) for k in text]
+        + [data[k].as_float().label(k) for k in numbers]
+        + [data[k].as_boolean().label(k) for k in flags]
+    )
+    query = (
+        select(*columns)
+        .where(AssessmentBuilding.assessment_id == assessment_id)
+        .order_by(AssessmentBuilding.position)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
 def get_report(
     session: Session, assessment_id: uuid.UUID, lang: str, engine_version: str
 ) -> AssessmentReport | None:

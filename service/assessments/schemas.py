@@ -126,7 +126,21 @@ class NeedOut(BaseModel):
     dhw_kwh_per_year: float
     lighting_kwh_per_year: float
     equipment_kwh_per_year: float
+    auxiliary_electricity_kwh_per_year: float | None = Field(
+        None, description="fans and circulation pumps (Dz.U. 2015 poz. 376 tab. 20), part of EP_H+W"
+    )
+    ventilation_fans_kwh_per_year: float | None = None
+    internal_gains_kwh_per_year: float | None = Field(
+        None, description="occupants' sensible heat plus the lighting and equipment electricity"
+    )
     heating_kwh_by_month: list[float] = Field(description="January..December")
+
+
+class VentilationOut(BaseModel):
+    system: str | None = Field(
+        None, examples=["balanced_hr"], description="natural, exhaust, balanced, balanced_hr"
+    )
+    heat_recovery_efficiency: float | None = Field(None, examples=[0.7])
 
 
 class EpOut(BaseModel):
@@ -170,6 +184,7 @@ class BuildingResultOut(BaseModel):
     climate_station_id: str | None = None
     climate_name: str | None = None
     need: NeedOut
+    ventilation: VentilationOut | None = None
     final_kwh_per_year: dict[str, float] = Field(
         examples=[{"district_heat": 580748.4, "electricity": 174215.2}]
     )

@@ -380,6 +380,23 @@ def load_document(session: Session, principal: Principal, assessment_id: uuid.UU
     return document_of(session, finished_assessment(session, principal, assessment_id))
 
 
+def building_table(
+    session: Session,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    text: tuple[str, ...],
+    numbers: tuple[str, ...],
+    flags: tuple[str, ...] = (),
+) -> tuple[Assessment, str, pd.DataFrame]:
+    """A finished assessment's row, its inventory's name and a table of the named fields of every
+    building (the workspace's table), without loading the whole result document."""
+    row = finished_assessment(session, principal, assessment_id)
+    inventory = session.get(Inventory, row.inventory_id)
+    records = repository.load_building_columns(session, row.id, text, numbers, flags)
+    table = pd.DataFrame.from_records(records, columns=[*text, *numbers, *flags])
+    return row, (inventory.name if inventory else ""), table
+
+
 def document_of(session: Session, row: Assessment) -> AssessmentDocument:
     """The document of a finished assessment row whose visibility was checked (a request's, or the
     job's that the request created)."""

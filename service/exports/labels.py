@@ -36,7 +36,7 @@ UNIT_SUFFIXES: tuple[tuple[str, str, int], ...] = (
 )
 RATIO_PREFIXES = ("model_to_meter_", "calibration_factor_")
 RATIO_NAMES = {"pv_self_consumption_ratio", "share_of_eligible_cost", "discount_rate", "price_escalation",
-               "district_heat_w_primary"}  # fmt: skip
+               "district_heat_w_primary", "heat_recovery_efficiency"}  # fmt: skip
 INTEGER_NAMES = {"n_projects", "n_buildings", "buildings", "active_projects", "storeys", "seq", "rank"}
 YEAR_NAMES = {"construction_year", "year", "start_year", "metered_year", "renovation_year"}
 MONTH = re.compile(r"^(?P<base>.+)_month_(?P<m>\d{2})$")

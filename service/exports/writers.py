@@ -30,7 +30,14 @@ DIALECTS: tuple[str, ...] = ("plain", "excel-pl")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 # Columns whose values are codes a person reads translated (msgctxt = the column name).
-CODED_COLUMNS = ("building_type", "heating_system", "dhw_system", "roof_type", "carrier")
+CODED_COLUMNS = (
+    "building_type",
+    "heating_system",
+    "dhw_system",
+    "roof_type",
+    "carrier",
+    "ventilation_system",
+)
 
 
 def safe_text(value: str) -> str:

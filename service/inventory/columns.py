@@ -15,6 +15,7 @@ from datetime import date
 from typing import TypedDict
 
 from energy.district_heat import network_types
+from energy.typology import MAX_HEAT_RECOVERY, VENTILATION_SYSTEMS
 
 #: Kinds of field. ``year`` is an integer whose upper bound is the current year.
 KINDS = ("str", "int", "float", "year", "enum")
@@ -129,6 +130,12 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("storeys", "int", True, minimum=1, maximum=100, unit="-", aliases=("liczba kondygnacji", "kondygnacje", "liczba pieter")),
     FieldSpec("heating_system", "enum", True, choices=HEATING_SYSTEMS, aliases=("system grzewczy", "zrodlo ciepla", "ogrzewanie")),
     FieldSpec("dhw_system", "enum", choices=HEATING_SYSTEMS, aliases=("system cwu", "zrodlo cwu", "cwu", "ciepla woda uzytkowa")),
+    FieldSpec("ventilation_system", "enum", choices=VENTILATION_SYSTEMS,
+              aliases=("wentylacja", "system wentylacji", "rodzaj wentylacji"),
+              description="natural (stack), exhaust, balanced, balanced_hr (with heat recovery); default by type and era"),
+    FieldSpec("heat_recovery_efficiency", "float", minimum=0, maximum=MAX_HEAT_RECOVERY, unit="-",
+              aliases=("sprawnosc odzysku ciepla", "sprawnosc rekuperacji", "odzysk ciepla"),
+              description="seasonal heat-recovery efficiency of a balanced unit, 0..0.95 (0.7 = 70 %)"),
     FieldSpec("u_wall_w_m2k", "float", **_U_BOUNDS, aliases=("u sciany", "u scian", "wspolczynnik u scian")),
     FieldSpec("u_roof_w_m2k", "float", **_U_BOUNDS, aliases=("u dachu", "u stropodachu", "wspolczynnik u dachu")),
     FieldSpec("u_window_w_m2k", "float", **_U_BOUNDS, aliases=("u okien", "wspolczynnik u okien")),
@@ -211,6 +218,13 @@ ENUM_ALIASES: dict[str, dict[str, str]] = {
         "pompa ciepla powietrzna": "heat_pump_air", "pompa ciepla powietrze woda": "heat_pump_air",
         "pompa ciepla gruntowa": "heat_pump_ground", "pompa ciepla solanka woda": "heat_pump_ground",
         "elektryczne": "electric", "ogrzewanie elektryczne": "electric", "prad": "electric",
+    },
+    "ventilation_system": {
+        "grawitacyjna": "natural", "naturalna": "natural", "wentylacja grawitacyjna": "natural",
+        "wywiewna": "exhaust", "mechaniczna wywiewna": "exhaust", "wentylacja wywiewna": "exhaust",
+        "nawiewno wywiewna": "balanced", "mechaniczna nawiewno wywiewna": "balanced",
+        "rekuperacja": "balanced_hr", "z rekuperacja": "balanced_hr", "z odzyskiem ciepla": "balanced_hr",
+        "nawiewno wywiewna z odzyskiem ciepla": "balanced_hr", "rekuperator": "balanced_hr",
     },
     "roof_type": {"plaski": "flat", "stropodach": "flat", "skosny": "pitched", "spadzisty": "pitched"},
 }  # fmt: skip

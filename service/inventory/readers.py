@@ -107,6 +107,8 @@ def read_xlsx(content: bytes) -> Read:
             "empty sheet", [FieldIssue(None, None, None, f"sheet '{sheet.title}' has no header in row 1")]
         )
     width = max(len(r) for r in records)
+    # rows padded here: pandas 3.1 deprecates padding rows of different lengths itself
+    records = [(*r, *(None,) * (width - len(r))) for r in records]
     cells = pd.DataFrame.from_records(records, columns=range(width))
     raw = _header_frame(cells.astype(object).where(cells.notna(), None), 1)
     raw = raw.apply(_xlsx_text)

@@ -136,7 +136,7 @@ def _bounds_reason(spec: FieldSpec, upper: float | None) -> str:
 
 def _to_numbers(cells: np.ndarray, decimal_comma: bool) -> np.ndarray:
     """Parse text cells to float [NaN where not a number]; only cells the fast path rejects are cleaned."""
-    number = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(dtype=float)
+    number = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce").to_numpy(dtype=float, copy=True)
     retry = np.flatnonzero(~np.isfinite(number) & ~blank_cells(cells, strip=False))
     if retry.size:
         text = pd.Series(cells[retry], dtype=object).astype(str)
@@ -268,7 +268,7 @@ def validate_frame(raw: pd.DataFrame, rows: np.ndarray, *, decimal_comma: bool =
 
 
 def _check_rows(b: pd.DataFrame, out: IssueCollector) -> None:
-    """Cross-field errors: duplicate ids, retrofit years, coordinates, metering year."""
+    """Cross-field errors: duplicate ids, retrofit years, coordinates, heat recovery, metering year."""
     ids = b["building_id"]
     dup = ids.duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
     if dup.any():
@@ -288,6 +288,12 @@ def _check_rows(b: pd.DataFrame, out: IssueCollector) -> None:
     where = f") is not in Poland (WGS84 lat/lon; GUGiK PRG state border, {tolerance_m():.0f} m tolerance)"
     reasons = "point (" + lat.astype(str) + ", " + lon.astype(str) + where
     out.add(outside, "lat", reasons.to_numpy(dtype=object))
+    recovery = (b["heat_recovery_efficiency"] > 0).fillna(False).to_numpy()
+    no_unit = (
+        b["ventilation_system"].notna().to_numpy() & (b["ventilation_system"] != "balanced_hr").to_numpy()
+    )
+    out.add(recovery & no_unit, "heat_recovery_efficiency",
+            "heat recovery needs ventilation_system balanced_hr (or leave ventilation_system empty)")  # fmt: skip
     metered_any = np.zeros(len(b), bool)
     for name in METERED_VALUES:
         metered_any |= b[name].notna().to_numpy()

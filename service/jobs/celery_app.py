@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from celery import Celery
+from typing import Any
+
+from celery import Celery, signals
 from sqlalchemy.exc import OperationalError
 
 from service.jobs.registry import TransientJobError
@@ -42,9 +44,28 @@ celery_app = make_celery()
     retry_backoff=True,
     retry_backoff_max=60,
     retry_jitter=True,
-    max_retries=5,
+    max_retries=get_settings().job_max_attempts,  # the runner fails the job at its last attempt
 )
 def run_job_task(job_id: str) -> str:
     from service.jobs.runner import run_job
 
     return run_job(job_id)
+
+
+_sweeper: Any = None
+
+
+@signals.worker_ready.connect
+def _start_sweep(**_: Any) -> None:
+    """The worker's main process sweeps the job table on start and periodically (service.jobs.sweep):
+    undispatched jobs (the broker was down) and jobs whose worker died are sent again."""
+    global _sweeper
+    from service.jobs.dispatch import Dispatcher
+
+    _sweeper = Dispatcher(get_settings()).sweeper()
+
+
+@signals.worker_shutdown.connect
+def _stop_sweep(**_: Any) -> None:
+    if _sweeper is not None:
+        _sweeper.stop()

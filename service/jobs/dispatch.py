@@ -8,41 +8,105 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import random
+import threading
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
-from typing import TYPE_CHECKING
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
+
+from service.db import engine_for, session_factory, utcnow
+from service.errors import ServiceUnavailable
 from service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from celery import Celery
 
 log = logging.getLogger("miasto.jobs")
+RETRY_BACKOFF_MAX_S = 60.0
+
+
+def retry_delay_s(retry: int) -> float:
+    """Exponential backoff with full jitter for the ``retry``-th retry (1, 2, ...) [s]."""
+    return random.uniform(0.5, 1.0) * min(RETRY_BACKOFF_MAX_S, 2.0 ** (retry - 1))
 
 
 class LocalPool:
-    def __init__(self, workers: int, database_url: str) -> None:
-        self.database_url = database_url
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
+    """The embedded default: jobs run in child processes of the API.
+
+    A job that stopped on a temporary error (its run answered "retry") is submitted again after a
+    backoff; the runner bounds the attempts (``job_max_attempts``). ``shutdown`` ends the children
+    with the API, so that none is left computing; a job they were running is recovered from the job
+    table by the next API's sweep (its heartbeat goes stale).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workers = settings.local_workers
+        self.executor = self._executor()
         self.futures: dict[str, Future[str]] = {}
+        self.retries: dict[str, int] = {}
+        self.closed = False
+        self._timers: set[threading.Timer] = set()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, job_id: str) -> None:
-        from service.jobs.runner import run_job
+        from service.jobs.runner import run_job_local
 
-        future = self.executor.submit(run_job, job_id, self.database_url)
+        if self.closed:
+            return
+        try:
+            future = self.executor.submit(run_job_local, job_id, self.settings)
+        except BrokenProcessPool:  # a child died (killed): a fresh pool; the sweep recovers its job
+            log.warning("local job pool was broken; starting a new one")
+            self.executor = self._executor()
+            future = self.executor.submit(run_job_local, job_id, self.settings)
         self.futures[job_id] = future
         future.add_done_callback(lambda f: self._done(job_id, f))
 
     def _done(self, job_id: str, future: Future[str]) -> None:
         self.futures.pop(job_id, None)
+        if future.cancelled():
+            return
         if future.exception() is not None:
-            log.error("local job %s raised %r", job_id, future.exception())
+            if not self.closed:
+                log.error("local job %s raised %r", job_id, future.exception())
+            return
+        if future.result() == "retry" and not self.closed:
+            retry = self.retries[job_id] = self.retries.get(job_id, 0) + 1
+            delay = retry_delay_s(retry)
+            log.info("local job %s: retry %d in %.1f s", job_id, retry, delay)
+            timer = threading.Timer(delay, self._retry, args=(job_id,))
+            timer.daemon = True
+            self._timers.add(timer)
+            timer.start()
+        else:
+            self.retries.pop(job_id, None)
+
+    def _retry(self, job_id: str) -> None:
+        self._timers = {t for t in self._timers if t.is_alive() and t is not threading.current_thread()}
+        self.submit(job_id)
 
     def shutdown(self) -> None:
+        """Cancel what waits and end the children that compute (terminate, then kill)."""
+        self.closed = True
+        for timer in self._timers:
+            timer.cancel()
+        processes = list(getattr(self.executor, "_processes", {}).values())
         self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
 
 class Dispatcher:
@@ -50,34 +114,101 @@ class Dispatcher:
         self.settings = settings or get_settings()
         self._pool: LocalPool | None = None
         self._celery: Celery | None = None
+        self._redis: Any = None
         self._stopped: list[LocalPool] = []
 
     @property
     def uses_broker(self) -> bool:
         return bool(self.settings.broker_url)
 
-    def dispatch(self, job_ids: Iterable[uuid.UUID | str]) -> None:
-        for job_id in job_ids:
-            if self.uses_broker:
-                if self._celery is None:
-                    from service.jobs.celery_app import make_celery
+    def ensure_available(self) -> None:
+        """Before committing a new job: a 503 with Retry-After when the broker does not answer, so
+        that a rejected submission stores nothing (no job, no portfolio row that never runs)."""
+        if not self.uses_broker:
+            return
+        import redis
 
-                    self._celery = make_celery(self.settings)
-                self._celery.send_task("miasto.run_job", args=[str(job_id)], queue="miasto")
-            else:
-                if self._pool is None:
-                    self._pool = LocalPool(self.settings.local_workers, self.settings.database_url)
-                self._pool.submit(str(job_id))
+        if self._redis is None:
+            self._redis = redis.Redis.from_url(
+                self.settings.broker_url or "", socket_connect_timeout=1, socket_timeout=1
+            )
+        try:
+            self._redis.ping()
+        except redis.RedisError as exc:
+            log.warning("broker unreachable (%s): job submission refused with 503", type(exc).__name__)
+            raise ServiceUnavailable(
+                "the job queue is unavailable at the moment; nothing was stored, please try again later",
+                self.settings.broker_retry_after_s,
+            ) from exc
+
+    def dispatch(self, job_ids: Iterable[uuid.UUID | str]) -> list[str]:
+        """Send each job's message; returns the ids that could not be sent.
+
+        Never raises for a broker that is down: the jobs stay ``queued`` with ``dispatched_at`` NULL
+        and the sweep (:mod:`service.jobs.sweep`) sends them once the broker is back.
+        """
+        sent: list[str] = []
+        unsent: list[str] = []
+        for job_id in map(str, job_ids):
+            try:
+                self._send(job_id)
+                sent.append(job_id)
+            except Exception as exc:  # noqa: BLE001 - kombu raises several kinds for a broker that is down
+                log.warning("could not dispatch job %s (%s); the sweep will", job_id, type(exc).__name__)
+                unsent.append(job_id)
+        self._mark(sent, dispatched=True)
+        self._mark(unsent, dispatched=False)
+        return unsent
+
+    def _send(self, job_id: str) -> None:
+        if self.uses_broker:
+            if self._celery is None:
+                from service.jobs.celery_app import make_celery
+
+                self._celery = make_celery(self.settings)
+            self._celery.send_task(
+                "miasto.run_job",
+                args=[job_id],
+                queue="miasto",
+                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+            )
+        else:
+            if self._pool is None:
+                self._pool = LocalPool(self.settings)
+            self._pool.submit(job_id)
+
+    def _mark(self, job_ids: list[str], dispatched: bool) -> None:
+        if not job_ids:
+            return
+        from service.jobs.models import Job
+
+        try:
+            with session_factory(engine_for(self.settings.database_url))() as s:
+                s.execute(
+                    update(Job)
+                    .where(Job.id.in_([uuid.UUID(j) for j in job_ids]))
+                    .values(dispatched_at=utcnow() if dispatched else None)
+                )
+                s.commit()
+        except Exception:  # noqa: BLE001 - the sweep's other conditions still find the job
+            log.warning("could not record the dispatch of %d job(s)", len(job_ids))
+
+    def sweeper(self) -> Any:
+        """A started :class:`~service.jobs.sweep.Sweeper` that re-sends due jobs through this dispatcher."""
+        from service.jobs.sweep import Sweeper
+
+        sessions = session_factory(engine_for(self.settings.database_url))
+        return Sweeper(sessions, self.settings, self.dispatch).start()
 
     def shutdown(self) -> None:
-        """Stop taking jobs; queued futures are cancelled, running ones finish in the background."""
+        """Stop taking jobs: waiting ones are cancelled, running children are ended (see LocalPool)."""
         if self._pool is not None:
             self._pool.shutdown()
             self._stopped.append(self._pool)
             self._pool = None
 
     def join(self, timeout_s: float = 60.0) -> None:
-        """Wait for the jobs still running in stopped pools (tests use it before dropping a database).
+        """Stop the pool and wait for what it still tracks (tests use it before dropping a database).
 
         Bounded: a future whose work item was in the call queue when the pool shut down may never
         resolve (its worker already exited), and waiting on it would hang forever.
@@ -92,18 +223,31 @@ class Dispatcher:
                 )
 
 
+def commit_and_dispatch(dispatcher, session, job_ids) -> None:
+    """Start stored jobs, the one way for the API and the workspace: the broker must answer first
+    (else ServiceUnavailable, 503 + Retry-After, and the caller's transaction is rolled back: nothing
+    stored), then commit (the rows must exist before a worker looks), then send; a send that fails
+    after the commit leaves the job to the sweep."""
+    from service.deps import commit
+
+    dispatcher.ensure_available()
+    commit(session)
+    dispatcher.dispatch(list(job_ids))
+
+
 def accepted(request, session, job, content_location: str | None = None, dispatch: bool = True):
-    """The end of every route that starts a job: commit (the row must exist before a worker looks),
-    dispatch, and answer 202 with the job and its Location. ``dispatch=False``: the job was already
+    """The end of every route that starts a job: check the broker answers (else 503 + Retry-After and
+    nothing stored), commit (the row must exist before a worker looks), dispatch, and answer 202 with the job and its Location. ``dispatch=False``: the job was already
     started by an earlier request (a GET asking again while it runs); answer it without a second start."""
     from fastapi.responses import Response
 
     from service.deps import commit
     from service.jobs.schemas import JobOut
 
-    commit(session)
     if dispatch:
-        request.app.state.dispatcher.dispatch([job.id])
+        commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
+    else:
+        commit(session)
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if content_location:
         headers["Content-Location"] = content_location

@@ -44,6 +44,9 @@ class Job(Base):
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When its message was last handed to the broker or the local pool; NULL = never (the broker was
+    # down): the sweep (service.jobs.sweep) sends it again.
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class IdempotentResponse(Base):

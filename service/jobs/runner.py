@@ -2,43 +2,67 @@
 
 The same ``run_job`` runs inside a Celery worker (production) or a local process pool (embedded
 default). Claiming is an atomic conditional UPDATE, so a redelivered message (after a worker was
-killed) takes the job over only when its heartbeat is stale, and the job completes once.
+killed) takes the job over only when its heartbeat is stale, and the job completes once. A message
+that finds the job running with a fresh heartbeat waits (up to twice ``job_stale_after_s``) for it to
+finish or go stale, instead of dropping at once what may be the only message of a job whose worker
+just died; were it to give up, the sweep (:mod:`service.jobs.sweep`) still recovers the job.
+
+Attempts are bounded (``job_max_attempts``, take-overs included): a job that keeps failing on a
+temporary error, or keeps killing its worker, fails readably instead of running forever. Messages
+and error details shown to clients name the problem in a plain sentence; the SQL and its
+parameters stay in the server's log.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 
 from service.db import engine_for, session_factory, utcnow
 from service.jobs.models import Job
 from service.jobs.registry import JobCancelled, JobContext, JobError, TransientJobError, load_kinds
 from service.logs import request_id_var
-from service.settings import get_settings
+from service.settings import Settings, get_settings
 
 log = logging.getLogger("miasto.jobs")
 
 
-def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:
+def _claimable(stale_before: datetime) -> ColumnElement[bool]:
+    return or_(
+        Job.status == "queued",
+        (Job.status == "running") & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
+    )
+
+
+def _claim(sessions, job_id: uuid.UUID, stale_after_s: int, max_attempts: int) -> int | None:
     now = utcnow()
     with sessions() as s:
         stale_before = now - timedelta(seconds=stale_after_s)
+        given_up = s.execute(
+            update(Job)
+            .where(Job.id == job_id, _claimable(stale_before), Job.attempts >= max_attempts)
+            .values(
+                status="failed",
+                finished_at=now,
+                error_type="too-many-attempts",
+                error_detail=f"the job was started {max_attempts} times without finishing; it was given up",
+                message="failed",
+            )
+        ).rowcount
+        if given_up:
+            s.commit()
+            log.error("job %s given up after %d attempts", job_id, max_attempts)
+            return None
         claimed = s.execute(
             update(Job)
-            .where(
-                Job.id == job_id,
-                or_(
-                    Job.status == "queued",
-                    (Job.status == "running")
-                    & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
-                ),
-            )
+            .where(Job.id == job_id, _claimable(stale_before))
             .values(
                 status="running",
                 attempts=Job.attempts + 1,
@@ -52,6 +76,37 @@ def _claim(sessions, job_id: uuid.UUID, stale_after_s: int) -> int | None:
         if not claimed:
             return None
         return s.scalar(select(Job.attempts).where(Job.id == job_id))
+
+
+def _claim_or_wait(sessions, job_id: uuid.UUID, stale_after_s: int, max_attempts: int) -> int | None:
+    """Claim the job; while another worker holds it with a fresh heartbeat, wait for it to finish
+    (then None) or for its heartbeat to go stale (then take it over). Gives up after twice the
+    stale time: the owner is alive, and if it dies later the sweep sends the job again."""
+    deadline = time.monotonic() + 2 * stale_after_s
+    while True:
+        attempt = _claim(sessions, job_id, stale_after_s, max_attempts)
+        if attempt is not None:
+            return attempt
+        with sessions() as s:
+            status = s.scalar(select(Job.status).where(Job.id == job_id))
+        if status != "running" or time.monotonic() > deadline:
+            return None
+        time.sleep(max(0.25, min(5.0, stale_after_s / 5)))
+
+
+def client_text(exc: BaseException) -> str:
+    """What a client may read about a failure: a plain sentence, never SQL or its parameters."""
+    if isinstance(exc, TransientJobError):
+        return str(exc)[:200] or "a temporary error"
+    if isinstance(exc, OperationalError):
+        return "the database was unreachable or busy"
+    if isinstance(exc, IntegrityError):
+        return "the database refused the job's results (a constraint was violated)"
+    if isinstance(exc, DataError):
+        return "a value did not fit the database"
+    if isinstance(exc, SQLAlchemyError):
+        return "a database error stopped the job"
+    return f"an unexpected error ({type(exc).__name__}) stopped the job"
 
 
 def _heartbeat(sessions, job_id: uuid.UUID, attempt: int, stop: threading.Event, every_s: float) -> None:
@@ -79,13 +134,15 @@ def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:
     return bool(done)
 
 
-def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
+def run_job(
+    job_id: str | uuid.UUID, database_url: str | None = None, settings: Settings | None = None
+) -> str:
     """Compute one job; returns its final status (or 'skipped' when another worker owns it)."""
-    settings = get_settings()
+    settings = settings or get_settings()
     job_uuid = uuid.UUID(str(job_id))
     sessions = session_factory(engine_for(database_url or settings.database_url))
     kinds = load_kinds()
-    attempt = _claim(sessions, job_uuid, settings.job_stale_after_s)
+    attempt = _claim_or_wait(sessions, job_uuid, settings.job_stale_after_s, settings.job_max_attempts)
     if attempt is None:
         return "skipped"
     stop = threading.Event()
@@ -159,8 +216,24 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
         return "failed"
     except (TransientJobError, OperationalError) as exc:
         session.rollback()
+        reason = client_text(exc)
+        log.warning("job %s attempt %d: temporary error", job_uuid, attempt, exc_info=True)
+        if attempt >= settings.job_max_attempts:
+            _finish(
+                sessions,
+                job_uuid,
+                attempt,
+                status="failed",
+                error_type="temporary-error-persisted",
+                error_detail=f"{reason}, on each of {attempt} attempts",
+                message="failed",
+            )
+            return "failed"
         # Give the row back so the retry can claim it at once.
-        _finish(sessions, job_uuid, attempt, status="queued", message=f"retrying after: {exc}"[:300])
+        message = (
+            f"retrying after a temporary error: {reason} (attempt {attempt} of {settings.job_max_attempts})"
+        )
+        _finish(sessions, job_uuid, attempt, status="queued", message=message[:300])
         raise
     except Exception as exc:  # any other error is a bug: fail the job readably, keep the traceback in the log
         session.rollback()
@@ -171,7 +244,7 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
             attempt,
             status="failed",
             error_type="internal-error",
-            error_detail=f"{type(exc).__name__}: {exc}"[:2000],
+            error_detail=client_text(exc) + "; it has been logged with the job id",
             message="failed",
         )
         return "failed"
@@ -179,3 +252,12 @@ def run_job(job_id: str | uuid.UUID, database_url: str | None = None) -> str:
         stop.set()
         session.close()
         request_id_var.reset(token)
+
+
+def run_job_local(job_id: str, settings: Settings) -> str:
+    """``run_job`` for the local pool, with the API's settings: a temporary error answers "retry"
+    (the pool resubmits it after a backoff) instead of an exception crossing the process boundary."""
+    try:
+        return run_job(job_id, settings.database_url, settings)
+    except (TransientJobError, OperationalError):
+        return "retry"

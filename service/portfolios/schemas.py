@@ -106,7 +106,9 @@ class PortfolioRequest(BaseModel):
     include_generated: bool = Field(
         True, description="generate packages per building through the energy model"
     )
-    solver: Literal["highs", "cbc", "highspy"] = "highs"
+    solver: Literal["highs", "highspy"] = Field(
+        "highs", description="HiGHS through pulp, or HiGHS directly from arrays (CBC is no longer offered)"
+    )
     gap_rel: float = Field(1e-3, ge=0, le=1)
     time_limit_s: float = Field(60.0, gt=0, le=600)
 

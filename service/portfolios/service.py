@@ -307,6 +307,8 @@ def visible_portfolio(session: Session, principal: Principal, portfolio_id: uuid
 def request_model(row: Portfolio) -> PortfolioRequest:
     extra = ("city_lat", "city_lon", "city_location_source")
     data = {k: v for k, v in row.request.items() if k not in extra}
+    if data.get("solver") == "cbc":  # stored before CBC left (pulp 4 drops PULP_CBC_CMD): HiGHS solves it
+        data["solver"] = "highs"
     return FrontierRequest(**data) if row.kind == "frontier" else PortfolioRequest(**data)
 
 

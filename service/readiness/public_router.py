@@ -2,7 +2,8 @@
 
 Every answer (errors included) carries ``Access-Control-Allow-Origin: *``; successful ones carry
 ``Cache-Control: public, max-age=<public_cache_max_age_s>`` and a strong ``ETag`` (304 on a matching
-``If-None-Match``). A token bucket per client IP limits requests (429 with ``Retry-After``). Hot
+``If-None-Match``). A limit per client IP (in Redis when the deployment has one, see
+:mod:`service.readiness.ratelimit`) answers 429 with ``Retry-After``. Hot
 requests are served from :mod:`service.readiness.public_cache` without touching the database; the
 handlers are ``async`` because they do no CPU work, and a cache miss goes to a worker thread.
 """
@@ -23,7 +24,7 @@ from service.i18n import negotiate
 from service.openapi import problem_responses
 from service.readiness.public_cache import Entry, PublicCache
 from service.readiness.public_schema import PublicHistory, PublicSnapshot
-from service.readiness.ratelimit import TokenBucketLimiter
+from service.readiness.ratelimit import Limiter, make_limiter
 from service.readiness.render import CSP, not_published_html, withdrawn_html
 
 
@@ -65,16 +66,18 @@ PageLang = Annotated[
 PUBLIC_ERRORS = problem_responses(404, 410, 422, 429)
 
 
-def _state(request: Request) -> tuple[PublicCache, TokenBucketLimiter]:
+def _state(request: Request) -> tuple[PublicCache, Limiter]:
     state = request.app.state
     cache = getattr(state, "readiness_public_cache", None)
     if cache is None:
         cache = state.readiness_public_cache = PublicCache(state.session_factory)
-        state.readiness_rate_limiter = TokenBucketLimiter(state.settings.public_rate_limit_per_minute)
+        state.readiness_rate_limiter = make_limiter(
+            state.settings.public_rate_limit_per_minute, state.settings.rate_limit_redis_url
+        )
     return cache, state.readiness_rate_limiter
 
 
-def _limit(request: Request, limiter: TokenBucketLimiter) -> None:
+def _limit(request: Request, limiter: Limiter) -> None:
     wait_s = limiter.take(request.client.host if request.client else "unknown")
     if wait_s is not None:
         raise TooManyRequests(

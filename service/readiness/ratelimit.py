@@ -2,17 +2,27 @@
 
 Each client IP has a bucket of ``per_minute`` tokens refilled continuously at ``per_minute / 60``
 tokens per second; a request takes one token, and an empty bucket answers 429 with ``Retry-After``
-(whole seconds until one token is back). The state lives in the API process: with several uvicorn
-workers each worker limits separately (a client gets up to workers x the limit), and a restart
-forgets it. A deployment that needs one shared limit puts it in the reverse proxy (nginx
-``limit_req``) or in Redis; the client IP is the socket peer, so behind a proxy configure uvicorn's
+(whole seconds until one token is back). That bucket lives in the API process; it is the embedded
+default (no Redis configured).
+
+With a Redis URL (``MIASTO_RATE_LIMIT_URL``, else the broker's ``redis://`` URL) the counters live in
+Redis instead (:class:`RedisLimiter`, the ``limits`` library's moving window: at most ``per_minute``
+requests in any 60 s), so every uvicorn worker and every API host share one limit per client. When
+Redis does not answer, the public endpoints keep answering: the process falls back to its own bucket
+and asks Redis again after a short pause.
+
+The client IP is the socket peer, so behind a proxy configure uvicorn's
 ``--proxy-headers``/``--forwarded-allow-ips`` so that the peer is the real client.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from typing import Protocol
+
+log = logging.getLogger("miasto.ratelimit")
 
 MAX_TRACKED_CLIENTS = 50_000  # above this, buckets that are full again are forgotten (memory bound)
 
@@ -57,3 +67,61 @@ class TokenBucketLimiter:
         stale = [k for k, (_, last) in self._buckets.items() if now - last >= full_after_s]
         for key in stale:
             del self._buckets[key]
+
+
+class Limiter(Protocol):
+    capacity: float
+
+    def take(self, client: str) -> int | None: ...
+
+
+class RedisLimiter:
+    """A moving-window limit per client kept in Redis (shared by every process that uses the URL).
+
+    Parameters
+    ----------
+    per_minute : int
+        Requests allowed in any 60 s window [requests/min], >= 1.
+    url : str
+        ``redis://`` URL of the counters.
+    retry_after_s : float
+        After a Redis error, how long the in-process bucket answers alone before Redis is tried again [s].
+    """
+
+    KEY_PREFIX = "miasto:ratelimit"
+
+    def __init__(self, per_minute: int, url: str, retry_after_s: float = 5.0) -> None:
+        from limits import RateLimitItemPerMinute
+        from limits.storage import RedisStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        self.capacity = float(per_minute)
+        self.item = RateLimitItemPerMinute(per_minute)
+        # Short timeouts: a Redis that is down must not hold a public request for seconds.
+        storage = RedisStorage(
+            url, key_prefix=self.KEY_PREFIX, socket_connect_timeout=0.25, socket_timeout=0.25
+        )
+        self.strategy = MovingWindowRateLimiter(storage)
+        self.fallback = TokenBucketLimiter(per_minute)
+        self.retry_after_s = retry_after_s
+        self._down_until = 0.0
+
+    def take(self, client: str) -> int | None:
+        now = time.monotonic()
+        if now >= self._down_until:
+            try:
+                if self.strategy.hit(self.item, client):
+                    return None
+                reset_at, _ = self.strategy.get_window_stats(self.item, client)
+                return max(1, math.ceil(reset_at - time.time()))
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: answer from this process
+                log.warning("rate-limit Redis unavailable (%s); limiting in this process", type(exc).__name__)
+                self._down_until = now + self.retry_after_s
+        return self.fallback.take(client)
+
+
+def make_limiter(per_minute: int, redis_url: str | None) -> Limiter:
+    """The shared Redis limiter when a Redis URL is given, else the in-process token bucket."""
+    if redis_url and redis_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisLimiter(per_minute, redis_url)
+    return TokenBucketLimiter(per_minute)

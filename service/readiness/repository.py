@@ -59,9 +59,7 @@ def store_values(
             select(ReadinessSubmission.teryt, func.max(ReadinessSubmission.version))
             .where(ReadinessSubmission.teryt.in_(teryts), ReadinessSubmission.origin == origin)
             .group_by(ReadinessSubmission.teryt)
-        )
-        .tuples()
-        .all()
+        ).all()  # rows are tuples (SQLAlchemy 2.1 deprecates Result.tuples())
     )
     counts = values.groupby("teryt").size()
     subs = [

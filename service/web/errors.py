@@ -44,7 +44,9 @@ def _problem_page(request: Request, exc: ProblemError) -> Response:
     if isinstance(exc, SignInRequired):
         target = quote(request.url.path, safe="/")
         return RedirectResponse(f"{APP_PREFIX}/sign-in?next={target}", status_code=303)
-    kind = {401: "sign-in", 403: "forbidden", 404: "not-found", 409: "conflict"}.get(exc.status, "invalid")
+    kind = {401: "sign-in", 403: "forbidden", 404: "not-found", 409: "conflict", 503: "unavailable"}.get(
+        exc.status, "invalid"
+    )
     if exc.type == "csrf":
         kind = "csrf"
     return error_page(request, exc.status, kind, exc.errors)

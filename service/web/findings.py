@@ -56,6 +56,10 @@ REASON_TEMPLATES: list[tuple[str, str]] = [
         "duplicate building_id: first used in row {row}",
     ),
     (r"retrofit year is before construction_year", "retrofit year is before construction_year"),
+    (
+        r"heat recovery needs ventilation_system balanced_hr.*",
+        "heat recovery needs ventilation_system balanced_hr (or leave ventilation_system empty)",
+    ),
     (r"lat is given without lon", "lat is given without lon"),
     (r"lon is given without lat", "lon is given without lat"),
     (r"point \((?P<lat>[^,]+), (?P<lon>[^)]+)\) is not in Poland.*", "point ({lat}, {lon}) is not in Poland"),

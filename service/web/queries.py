@@ -115,10 +115,20 @@ def start_assessment(
 
 
 @dataclass
+class AssessmentSummary:
+    """What the assessment page shows above its table: the inventory's name, the city totals and when
+    the run finished (the table itself is read field by field, see ``assessment_view``)."""
+
+    inventory_name: str
+    totals: dict[str, Any]
+    finished_at: Any
+
+
+@dataclass
 class AssessmentView:
     row: Any
     job: Any | None
-    document: Any | None
+    document: AssessmentSummary | None
     charts: dict[str, str] = field(default_factory=dict)
     buildings: list[dict[str, Any]] = field(default_factory=list)
 
@@ -137,8 +147,14 @@ def assessment_view(
     job = jobs.get_job(session, principal, row.job_id) if row.job_id else None
     if row.totals is None:
         return AssessmentView(row, job, None)
-    doc = assessments.load_document(session, principal, assessment_id)
-    return AssessmentView(row, job, doc, buildings=_rows(doc.buildings, lang))
+    flags = ("meets_ep_limit",)
+    text = ("building_id", "name", "building_type")
+    numbers = tuple(c for c in TABLE_COLUMNS if c not in text + flags)
+    row, inventory_name, table = assessments.building_table(
+        session, principal, assessment_id, text, numbers, flags
+    )
+    summary = AssessmentSummary(inventory_name, dict(row.totals or {}), row.finished_at)
+    return AssessmentView(row, job, summary, buildings=_rows(table, lang))
 
 
 def assessment_chart(

@@ -48,8 +48,8 @@ def reference_inputs(n=1):
         roof_area_m2=one(1000), ground_floor_area_m2=one(1000), u_wall_w_m2k=one(1.16),
         u_roof_w_m2k=one(0.87), u_floor_w_m2k=one(1.0), u_window_w_m2k=one(2.8),
         thermal_bridge_w_m2k=one(0.10), g_window=one(0.75), infiltration_ach=one(0.6),
-        ventilation_l_s_m2=one(1.5), occupied_fraction=one(0.25), internal_gains_occupied_w_m2=one(12),
-        internal_gains_unoccupied_w_m2=one(1), setpoint_heat_c=one(20), setpoint_cool_c=one(26),
+        ventilation_l_s_m2=one(1.5), occupied_fraction=one(0.25), occupant_gains_occupied_w_m2=one(12),
+        occupant_gains_unoccupied_w_m2=one(1), setpoint_heat_c=one(20), setpoint_cool_c=one(26),
         cooled_area_fraction=one(0.0), heat_capacity_kj_m2k=one(260), intermittent_heating=one(1),
         heating_factor=one(1),
     )  # fmt: skip
@@ -69,7 +69,8 @@ def hand_month(m):
     i_vert = sum(CLIMATE[f"i_sol_{o}_kwh_m2"][m] for o in "nesw")
     q_sol_win = 0.75 * 0.9 * (1 - 0.3) * 0.9 * 400 / 4 * i_vert
     q_sol_op = 0.04 * 0.6 * (1.16 * 1200 / 4 * i_vert + 0.87 * 1000 * CLIMATE["i_sol_hor_kwh_m2"][m])
-    q_sky = 0.04 * 4.5 * 11 * (0.5 * 1.16 * 1200 + 1.0 * 0.87 * 1000) * t / 1000
+    # thermal radiation to the sky, EN ISO 13790 eq. 46: walls and windows F_r 0.5, roof F_r 1
+    q_sky = 0.04 * 4.5 * 11 * (0.5 * (1.16 * 1200 + 2.8 * 400) + 1.0 * 0.87 * 1000) * t / 1000
     q_gn = q_int + q_sol_win + q_sol_op - q_sky
     tau = 260e3 / 3600 * 2000 / h
     a = 1 + tau / 15
@@ -84,8 +85,8 @@ def test_january_by_hand():
     # January written out: H_tr = 4102 W/K, H_ve = 6540 m3/h / 3 = 2180 W/K; dT = 21.17 K; 744 h
     q_ht = 6282.0 * 21.17 * 744 / 1000  # 98 944 kWh
     # gains: internal 5580 + windows 0.42525 x 100 m2 x 99.54 kWh/m2 (N+E+S+W)
-    # + opaque 0.024 x (348 x 99.54 + 870 x 27.51) - sky 1.98 x 1566 W/K x 744 h
-    q_gn = 5580.0 + 0.42525 * 100 * 99.54 + 0.024 * (348 * 99.54 + 870 * 27.51) - 1.98 * 1566 * 744 / 1000
+    # + opaque 0.024 x (348 x 99.54 + 870 x 27.51) - sky 1.98 x (1566 + 560 windows) W/K x 744 h
+    q_gn = 5580.0 + 0.42525 * 100 * 99.54 + 0.024 * (348 * 99.54 + 870 * 27.51) - 1.98 * 2126 * 744 / 1000
     tau = 72222.22 * 2 / 6282.0  # 22.99 h
     a = 1 + tau / 15
     g = q_gn / q_ht

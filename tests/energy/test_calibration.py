@@ -66,6 +66,18 @@ def test_metered_baseline_equals_the_normalised_meter_by_hand():
     assert not any(w["field"] == "metered_year" for w in r.warnings)
 
 
+def test_nullable_integer_metered_year_as_the_service_sends_it():
+    """The service hands metered_year as a nullable Int64 column; a missing year is pd.NA, not NaN."""
+    two = pd.concat(
+        [pd.DataFrame(SCHOOL), pd.DataFrame(SCHOOL).assign(building_id=["S2"])], ignore_index=True
+    )
+    given = two.assign(metered_year=pd.array([2023, None], dtype="Int64"), metered_gas_kwh=[2.0e5, 2.0e5])
+    as_float = two.assign(metered_year=[2023.0, np.nan], metered_gas_kwh=[2.0e5, 2.0e5])
+    r, ref = _assess(given, hdd_by_year={2023: 3410.0}), _assess(as_float, hdd_by_year={2023: 3410.0})
+    assert_allclose(r.buildings["final_gas_kwh_per_year"], ref.buildings["final_gas_kwh_per_year"], rtol=0)
+    assert [w["building_id"] for w in r.warnings if w["field"] == "metered_year"] == ["S2"]
+
+
 def test_package_savings_shrink_by_the_calibration_factor():
     """A package's gas saving = model saving x meter/model factor, and never exceeds the calibrated baseline."""
     frame = pd.DataFrame(SCHOOL)

@@ -4,6 +4,7 @@ import gzip
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
@@ -108,3 +109,40 @@ def test_non_numeric_and_unknown_format_rejected():
             "t.epw",
             "x",
         )
+
+
+def _ghi_weighted_hour_angle(cl) -> float:
+    """Mean solar hour angle at the middle of each hour, weighted by GHI [deg]: ~0 when the data and
+    the sun are on the same clock (the sun stands as high before noon as after)."""
+    import pvlib
+
+    mid = cl.hourly.index + pd.Timedelta(minutes=30)
+    eot = pvlib.solarposition.equation_of_time_spencer71(mid.day_of_year)
+    ha = np.asarray(pvlib.solarposition.hour_angle(mid, cl.lon, eot))
+    w = cl.hourly["ghi"].to_numpy()
+    return float((w * ha).sum() / w.sum())
+
+
+def test_ministry_hours_are_read_on_the_clock_the_sun_keeps():
+    """Every packaged station: the GHI-weighted hour angle is within 3 deg of noon (the EPW
+    interval-ending reading put the sun an hour early, -8 deg at Warsaw)."""
+    from energy.climate import list_stations
+
+    for sid in list_stations()["station_id"]:
+        assert abs(_ghi_weighted_hour_angle(load_station(sid))) < 3.0, sid
+
+
+def test_pv_climate_scales_ghi_only_and_splits_beam_and_diffuse_again():
+    raw, pv = load_station("123750"), pv_climate(load_station("123750"))
+    assert_allclose(pv.hourly["ghi"].to_numpy(), raw.hourly["ghi"].to_numpy() * 1141.4 / 978.1, rtol=1e-4)
+    diffuse = pv.hourly["dhi"].sum() / pv.hourly["ghi"].sum()
+    assert raw.hourly["dhi"].sum() / raw.hourly["ghi"].sum() > 0.65  # the files' diffuse-heavy split
+    assert 0.45 < diffuse < 0.6, diffuse  # PVGIS-SARAH3 Warsaw: 0.47
+    import pvlib
+
+    mid = pv.hourly.index + pd.Timedelta(minutes=30)
+    zen = pvlib.solarposition.get_solarposition(mid, pv.lat, pv.lon, pv.altitude_m)["zenith"].to_numpy()
+    closure = pv.hourly["dhi"] + pv.hourly["dni"] * np.clip(np.cos(np.radians(zen)), 0, None)
+    assert_allclose(closure.to_numpy(), pv.hourly["ghi"].to_numpy(), atol=1e-6)
+    assert pv.hourly["dni"].max() < 1400  # never above the extraterrestrial beam
+    assert "Erbs-Driesse" in pv.source

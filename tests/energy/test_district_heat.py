@@ -34,17 +34,19 @@ def _run(frame, **params):
 def test_heat_only_coal_network_uses_the_regulations_w():
     """Dz.U. 2023 poz. 697 tab. 1: heat-only hard-coal plant w = 1.30 (CHP coal/gas 0.80).
 
-    Hand calculation: EP_H+W x A = (E_heating + E_DHW) x w, with the building's own final energy.
+    Hand calculation: EP_H+W x A = (E_heating + E_DHW) x w + E_aux x w_el (2.5, the fans and pumps),
+    with the building's own final energy.
     """
     base = _run(_dh_buildings())
     coal = _run(_dh_buildings(district_heat_network=["heat_only_coal", None, None]))
     dh1 = coal.loc["DH1"]
+    aux = dh1["auxiliary_electricity_kwh_per_year"] * 2.5
+    assert aux > 0
     assert_allclose(
-        dh1["ep_hw_kwh_per_m2_year"] * 2400.0, dh1["heating_dhw_final_kwh_per_year"] * 1.30, rtol=1e-9
+        dh1["ep_hw_kwh_per_m2_year"] * 2400.0, dh1["heating_dhw_final_kwh_per_year"] * 1.30 + aux, rtol=1e-9
     )
-    assert_allclose(
-        dh1["ep_hw_kwh_per_m2_year"] / base.loc["DH1", "ep_hw_kwh_per_m2_year"], 1.30 / 0.80, rtol=1e-9
-    )
+    base_heat = base.loc["DH1", "ep_hw_kwh_per_m2_year"] * 2400.0 - aux
+    assert_allclose((dh1["ep_hw_kwh_per_m2_year"] * 2400.0 - aux) / base_heat, 1.30 / 0.80, rtol=1e-9)
     assert_allclose(dh1["co2_t_per_year"] - base.loc["DH1", "co2_t_per_year"],
                     dh1["final_district_heat_kwh_per_year"] * (0.43 - 0.36) / 1000, rtol=1e-9)  # fmt: skip
     assert dh1["district_heat_factor_source"] == "building network heat_only_coal"
@@ -63,7 +65,9 @@ def test_assessment_network_and_building_declared_values_take_precedence():
     assert out.loc["DH2", "district_heat_factor_source"] == "assessment network heat_only_gas"
     gas = out.loc["GAS"]  # a gas boiler is untouched by the network
     assert_allclose(
-        gas["ep_hw_kwh_per_m2_year"] * 2400.0, gas["heating_dhw_final_kwh_per_year"] * 1.1, rtol=1e-9
+        gas["ep_hw_kwh_per_m2_year"] * 2400.0,
+        gas["heating_dhw_final_kwh_per_year"] * 1.1 + gas["auxiliary_electricity_kwh_per_year"] * 2.5,
+        rtol=1e-9,
     )
 
 

@@ -28,8 +28,8 @@ def test_school_load_profile_empty_nights_weekends_summer():
     assert p.shape == (8760, 2)
     assert_allclose(pd.Series(p[:, 0], index=idx).groupby(idx.month).sum(), 3000.0)
     school = pd.Series(p[:, 0], index=idx)
-    wk = school[(idx.month == 3) & (idx.dayofweek < 5)]
+    wk = school[(idx.month == 3) & (idx.day_of_week < 5)]
     assert wk[wk.index.hour == 10].min() > 5 * wk[wk.index.hour == 2].max()
-    assert school[(idx.month == 3) & (idx.dayofweek == 6)].max() < wk.max() / 5
+    assert school[(idx.month == 3) & (idx.day_of_week == 6)].max() < wk.max() / 5
     july = school[idx.month == 7]
     assert_allclose(july.max(), july.min())  # closed: base load only

@@ -1,4 +1,5 @@
-"""No Docker engine runs here, so the compose file's structure is checked instead."""
+"""No Docker engine runs here: `.ci/run` has Docker Compose validate the file (`config -q`); these tests
+check what Compose cannot: the roles, health checks, migration order and settings names."""
 
 from __future__ import annotations
 

@@ -97,3 +97,25 @@ def test_outside_poland_needs_a_climate(client, tenants):
         client, tenants, {"buildings": buildings, "climate_id": up.json()["id"]}, key=tenants.other_city_key
     )
     assert other.status_code == 404
+
+
+def test_estimate_reports_ventilation_and_rejects_recovery_without_a_unit(client, tenants):
+    rows = copy.deepcopy(EXAMPLE_BUILDINGS[:2])
+    rows[0].update(ventilation_system="balanced_hr", heat_recovery_efficiency=0.8)
+    rows[1].pop("ventilation_system", None)
+    r = estimate(client, tenants, {"buildings": rows})
+    assert r.status_code == 200, r.text
+    first, second = r.json()["buildings"]
+    assert first["ventilation"] == {"system": "balanced_hr", "heat_recovery_efficiency": 0.8}
+    assert second["ventilation"]["system"] in ("natural", "exhaust", "balanced", "balanced_hr")
+    need = first["need"]
+    assert need["auxiliary_electricity_kwh_per_year"] >= need["ventilation_fans_kwh_per_year"] > 0
+    assert (
+        need["internal_gains_kwh_per_year"] > need["lighting_kwh_per_year"] + need["equipment_kwh_per_year"]
+    )
+    rows[1].update(ventilation_system="natural", heat_recovery_efficiency=0.6)
+    bad = estimate(client, tenants, {"buildings": rows})
+    assert bad.status_code == 422, bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    errors = bad.json()["errors"]
+    assert any(e.get("field") == "heat_recovery_efficiency" and e.get("row") == 2 for e in errors), errors

@@ -252,3 +252,30 @@ def test_intake_accepts_polish_border_towns_and_rejects_the_towns_across():
         for row, name in enumerate(FOREIGN_TOWNS, start=first_foreign)
     }
     assert all("is not in Poland" in i.reason and "PRG" in i.reason for i in parsed.errors)
+
+
+def test_ventilation_in_polish_and_a_recovery_efficiency_without_a_recovery_unit():
+    header = HEADER + ",rodzaj wentylacji,sprawność odzysku ciepła"
+    body = csv(
+        "B1,Szkoła,school,1965,2400,3,gas_boiler,Nawiewno-wywiewna z odzyskiem ciepła,0.75",
+        "B2,Przedszkole,kindergarten,1975,900,2,gas_boiler,grawitacyjna,0.6",
+        "B3,Urząd,office,1990,1500,3,gas_boiler,wentylacja kominowa,",
+        "B4,Hala,sports_hall,2010,1500,1,gas_boiler,,0.97",
+        header=header,
+    )
+    parsed = parse_inventory(body, content_type="text/csv", max_rows=10)
+    found = {(i.row, i.field, i.value): i.reason for i in parsed.errors}
+    assert set(found) == {
+        (3, "heat_recovery_efficiency", "0.6"),
+        (4, "ventilation_system", "wentylacja kominowa"),
+        (5, "heat_recovery_efficiency", "0.97"),
+    }
+    assert "needs ventilation_system balanced_hr" in found[(3, "heat_recovery_efficiency", "0.6")]
+    assert "expected one of" in found[(4, "ventilation_system", "wentylacja kominowa")]
+    assert found[(5, "heat_recovery_efficiency", "0.97")] == "must be >= 0 and <= 0.95"
+    good = parse_inventory(
+        csv(*body.decode().splitlines()[1:2], header=header), content_type="text/csv", max_rows=10
+    )
+    assert good.errors == []
+    assert good.buildings.loc[0, "ventilation_system"] == "balanced_hr"
+    assert good.buildings.loc[0, "heat_recovery_efficiency"] == 0.75

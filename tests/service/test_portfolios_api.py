@@ -122,6 +122,7 @@ def test_bad_input_is_422_naming_the_field_and_creates_no_job(client, tenants):
         ({"audited_variants": [{**audited, "lifetime_years": -3}]}, "lifetime_years"),
         ({"audited_variants": [{**audited, "building_id": "ELSEWHERE"}]}, "ELSEWHERE"),
         ({"objective": "max_happiness"}, "objective"),
+        ({"solver": "cbc"}, "solver"),  # CBC left with pulp 4's PULP_CBC_CMD
         (
             {"forced_in_buildings": ["LUB-ADM-001"], "forced_out_buildings": ["LUB-ADM-001"]},
             "forced_out_buildings",

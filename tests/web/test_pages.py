@@ -127,3 +127,26 @@ def test_open_redirect_is_refused(client, tenants) -> None:  # type: ignore[no-u
         follow_redirects=False,
     )
     assert r.headers["location"] == "/app/inventories"
+
+
+def test_assessment_table_shows_what_the_json_says(client, tenants) -> None:  # type: ignore[no-untyped-def]
+    """The page reads its table field by field from the stored records (not the whole document):
+    every row's values equal the JSON's for the same building, on both databases."""
+    from tests.service.test_assessments_api import create_inventory, run_assessment
+
+    inv = create_inventory(client, tenants, n=6)
+    job = run_assessment(client, tenants, inv, {"include_pv": False})
+    url = job["result_url"]
+    api = client.get(url, headers=tenants.h(tenants.city_key)).json()["result"]["buildings"]
+    _sign_in(client, tenants.city_key)
+    html = client.get("/app" + url.removeprefix("/v1")).text
+    rows = re.findall(
+        r"<tr>\s*<td><a href=\"[^\"]+\">[^<]*</a><br><code>([^<]+)</code></td>(.*?)</tr>", html, re.S
+    )
+    assert [r[0] for r in rows] == [b["building_id"] for b in api]
+    for (building_id, cells), b in zip(rows, api, strict=True):
+        shown = [float(v) for v in re.findall(r'data-v="([^"]+)"', cells)]
+        expected = [b["heated_area_m2"], b["ep"]["ep_hw_kwh_per_m2_year"], b["ep"]["limit_kwh_per_m2_year"],
+                    b["co2_t_per_year"], b["cost_pln_per_year"]]  # fmt: skip
+        assert shown[:5] == expected, building_id
+        assert (" over" in cells) == (b["ep"]["meets_limit"] is False)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from service.deps import SessionDep, commit
 from service.errors import ValidationProblem
 from service.exports.responses import attachment
+from service.jobs.dispatch import commit_and_dispatch
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page
@@ -41,8 +42,7 @@ async def assess_start(
         return page(
             request, "assessments/start.html", 422, nav="inventories", view=view, form=form, findings=findings
         )
-    commit(session)
-    request.app.state.dispatcher.dispatch([job.id])
+    commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/assessments/{assessment.id}", status_code=303)
 
 
@@ -83,9 +83,10 @@ def _report(request: Request, assessment_id: uuid.UUID, session: SessionDep, use
     out = queries.assessment_report(session, user.principal, assessment_id, lang, prefer_job)
     if out.content is not None:
         return attachment(out.content, out.filename, "pdf")
-    commit(session)
     if out.new_job:
-        request.app.state.dispatcher.dispatch([out.job.id])
+        commit_and_dispatch(request.app.state.dispatcher, session, [out.job.id])
+    else:
+        commit(session)
     return page(
         request, "assessments/report.html", nav="inventories", assessment_id=assessment_id,
         ready=False, job=out.job,

@@ -13,10 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from energy.measures import load_catalogue, programme_catalogue
-from service.deps import SessionDep, commit
+from service.deps import SessionDep
 from service.errors import NotFound, ValidationProblem
 from service.exports import Dialect
 from service.exports.responses import attachment
+from service.jobs.dispatch import commit_and_dispatch
 from service.orgs.service import access_level, visible_city_ids
 from service.portfolios import service
 from service.portfolios.schemas import FrontierRequest, PortfolioRequest
@@ -142,8 +143,7 @@ async def start(request: Request, session: SessionDep, user: CsrfUserDep) -> Res
         form["programme"] = raw.getlist("programme")
         form["excluded_measure"] = raw.getlist("excluded_measure")
         return _form_page(request, session, user, form, translated_findings(exc.errors), 422)
-    commit(session)
-    request.app.state.dispatcher.dispatch([job.id])
+    commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/portfolios/{portfolio.id}", status_code=303)
 
 
@@ -266,6 +266,5 @@ def open_point(
     portfolio, job = service.start_portfolio(
         session, user.principal, PortfolioRequest.model_validate(data), "portfolio"
     )
-    commit(session)
-    request.app.state.dispatcher.dispatch([job.id])
+    commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/portfolios/{portfolio.id}", status_code=303)
