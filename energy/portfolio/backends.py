@@ -22,6 +22,7 @@ import numpy as np
 import pulp
 
 from energy.portfolio.model import ArrayModel
+from energy.portfolio.progress import Progress
 
 
 @dataclass
@@ -132,15 +133,35 @@ def solve_highspy(
     gap_rel: float = 1e-3,
     time_limit_s: float = 60.0,
     start: np.ndarray | None = None,
+    options: dict | None = None,
+    progress: Progress | None = None,
+    stop_at: float | None = None,
 ) -> RawSolution:
-    """Solve directly with highspy from numpy arrays (optionally from the starting point ``start``)."""
+    """Solve directly with highspy from numpy arrays (optionally from the starting point ``start``).
+
+    ``progress`` (:class:`energy.portfolio.progress.Progress`) hears the MIP callbacks of the solve;
+    ``stop_at`` stops the MIP once its incumbent reaches that objective (status "Interrupted by user"),
+    for a caller that holds a better bound than this model's.
+    """
     t0 = time.perf_counter()
-    h = to_highs(model, relax=relax, gap_rel=gap_rel, time_limit_s=time_limit_s)
+    h = to_highs(model, relax=relax, gap_rel=gap_rel, time_limit_s=time_limit_s, options=options)
     if not relax:
         set_start(h, start)
+        if progress is not None:
+            progress.attach(h)
+        if stop_at is not None:
+            sense = 1.0 if model.maximize else -1.0
+
+            def stop(event) -> None:
+                if sense * (event.data_out.mip_primal_bound - stop_at) >= 0:
+                    event.data_in.user_interrupt = True
+
+            h.cbMipInterrupt.subscribe(stop)
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
+    if progress is not None:
+        progress.raise_pending()
     return _highs_result(
         h, t1 - t0, t2 - t1, mip=not relax and bool(model.integer.any()), maximize=model.maximize
     )
@@ -225,9 +246,19 @@ def solve_pulp(
 
 
 def solve(
-    model: ArrayModel, solver: str, gap_rel: float, time_limit_s: float, start: np.ndarray | None = None
+    model: ArrayModel,
+    solver: str,
+    gap_rel: float,
+    time_limit_s: float,
+    start: np.ndarray | None = None,
+    progress: Progress | None = None,
 ) -> RawSolution:
-    """Dispatch to the named backend (``highs`` via pulp, ``highspy`` directly)."""
+    """Dispatch to the named backend (``highs`` via pulp, ``highspy`` directly).
+
+    ``progress`` hears the solve with ``highspy`` only (pulp runs HiGHS without callbacks).
+    """
     if solver == "highspy":
-        return solve_highspy(model, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start)
+        return solve_highspy(
+            model, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start, progress=progress
+        )
     return solve_pulp(model, gap_rel=gap_rel, time_limit_s=time_limit_s, start=start)

@@ -5,8 +5,12 @@
 * cost vs NPV: maximise NPV subject to own contribution <= b_k, b_k = k / N x the cost of the
   unconstrained NPV optimum, k = 1..N.
 
-With HiGHS (``solver`` "highs" or "highspy") the model is built and passed once; between points only the
-epsilon row's bound changes (``Highs.changeRowBounds``) and each point starts from the previous solution,
+Without programmes and with one plan year every point is a multiple-choice knapsack
+(:mod:`energy.portfolio.fast`): the dominance and convex-hull work is done once for the whole frontier and
+each point only places its epsilon on the sorted hull increments, fixes by reduced cost and solves the
+few remaining buildings exactly (each point's gap proven against its own bound).
+
+Otherwise the model is built and passed to HiGHS once; between points only the epsilon row's bound changes (``Highs.changeRowBounds``) and each point starts from the previous solution,
 which stays feasible because the points are visited from the loosest side: CO2 targets in decreasing
 order, NPV budgets in increasing order.
 """
@@ -21,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from energy.measures import load_catalogue
-from energy.portfolio import backends
+from energy.portfolio import backends, fast
 from energy.portfolio.model import allowed_mask, build_model
 from energy.portfolio.problem import (
     PortfolioInfeasibleError,
@@ -52,7 +56,9 @@ def _point(result, eps) -> dict:
     }
 
 
-def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[PortfolioResult]:
+def _sweep(
+    cands, problems: list[PortfolioProblem], group: str, params, on_progress=None
+) -> list[PortfolioResult]:
     """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
     first = problems[0]
     validate_problem(first, cands)
@@ -91,6 +97,8 @@ def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[
             raw = replace(raw, values=start, objective=float(model.c @ start))  # keep the better start
         start = raw.values
         chosen, cash, totals = _results(cands, p, model, raw.values, params)
+        if on_progress is not None:
+            on_progress(_point_event(len(out) + 1, len(problems), raw, t0))
         dt = time.perf_counter() - t1 + (t_build if not out else 0.0)
         out.append(
             PortfolioResult(
@@ -110,6 +118,65 @@ def _sweep(cands, problems: list[PortfolioProblem], group: str, params) -> list[
     return out
 
 
+def _knapsack_points(
+    cands, problems: list[PortfolioProblem], params, on_progress=None
+) -> list[PortfolioResult]:
+    """Solve ``problems`` (same options, capacities differ) on one shared knapsack hull."""
+    first = problems[0]
+    validate_problem(first, cands)
+    _precheck(cands, first, params)
+    t0 = time.perf_counter()
+    model = build_model(cands, first, params)
+    knapsack = fast.prepare(cands, first)
+    t_build = time.perf_counter() - t0
+    out: list[PortfolioResult] = []
+    for p in problems:
+        t1 = time.perf_counter()
+        raw = fast.solve_knapsack(knapsack, p, model.n_var)
+        if raw.values is None:
+            m = build_model(cands, p, params)
+            conflicts = _diagnose(m, p)
+            raise PortfolioInfeasibleError(
+                f"no feasible portfolio ({raw.status}); conflicting constraints: {', '.join(conflicts)}",
+                conflicts,
+            )
+        chosen, cash, totals = _results(cands, p, model, raw.values, params)
+        if on_progress is not None:
+            on_progress(_point_event(len(out) + 1, len(problems), raw, t0))
+        extra = t_build if not out else 0.0
+        out.append(
+            PortfolioResult(
+                raw.status,
+                raw.objective,
+                raw.best_bound,
+                raw.gap,
+                time.perf_counter() - t1 + extra,
+                extra,
+                raw.solve_time_s,
+                chosen,
+                cash,
+                totals,
+                p.solver,
+                "mckp",
+            )
+        )
+    return out
+
+
+def _point_event(done: int, total: int, raw, t0: float) -> dict:
+    """A progress event (:mod:`energy.portfolio.progress`) counting the frontier's points."""
+    return {
+        "stage": "point",
+        "incumbent": raw.objective,
+        "bound": raw.best_bound,
+        "gap": raw.gap,
+        "elapsed_s": time.perf_counter() - t0,
+        "fraction": done / total,
+        "points_done": done,
+        "points_total": total,
+    }
+
+
 def pareto_frontier(
     candidates: pd.DataFrame,
     problem: PortfolioProblem,
@@ -118,12 +185,17 @@ def pareto_frontier(
     params=None,
     *,
     incremental_off: bool = False,
+    exploit_structure: bool = True,
+    on_progress=None,
 ) -> pd.DataFrame:
     """N points of the cost/CO2 (``kind="co2"``) or cost/NPV (``kind="npv"``) frontier.
 
     Other settings of ``problem`` (programmes, forced buildings, yearly budgets, horizon) are kept; its
-    objective, budget and targets are replaced per point. ``incremental_off=True`` solves every point
-    from scratch with :func:`optimise` (the baseline of the benchmark).
+    objective, budget and targets are replaced per point. ``exploit_structure`` (default) uses the shared
+    knapsack where the problem allows it; ``exploit_structure=False`` solves MILPs: one HiGHS model with
+    changed row bounds, or with ``incremental_off=True`` one whole-MILP :func:`optimise` per point (the
+    baseline of the benchmark). ``on_progress`` receives one event per point solved on the shared knapsack
+    or the HiGHS sweep (``points_done``/``points_total``, the point's gap; :mod:`energy.portfolio.progress`).
 
     Returns
     -------
@@ -137,7 +209,6 @@ def pareto_frontier(
         raise PortfolioInputError(f"n_points: {n_points} must be in 2..200")
     cands = validate_candidates(candidates)
     params = params if params is not None else load_catalogue().parameters
-    incremental = not incremental_off
     base = replace(
         problem, target_co2_reduction_t_per_year=None, target_primary_energy_savings_kwh_per_year=None
     )
@@ -154,20 +225,29 @@ def pareto_frontier(
             replace(base, objective="min_cost", budget_pln=None, target_co2_reduction_t_per_year=float(e))
             for e in eps_all
         ]
-        if incremental:  # hardest target first: each solution is feasible for the next, smaller target
-            results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params)[::-1]
-        else:
-            results = [optimise(cands, p, params) for p in probs]
+        if incremental_off:
+            results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
+        elif exploit_structure and fast.applicable(probs[0]):
+            results = _knapsack_points(cands, probs, params, on_progress)
+        else:  # hardest target first: each solution is feasible for the next, smaller target
+            results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params, on_progress)[::-1]
         points = [_point(r, float(e)) for r, e in zip(results, eps_all, strict=True)]
     else:
         cap = float(cands.groupby("building_id")["capex_pln"].max().sum()) or 1.0
-        top = optimise(cands, replace(base, objective="max_npv", budget_pln=cap), params)
+        top = optimise(
+            cands,
+            replace(base, objective="max_npv", budget_pln=cap),
+            params,
+            exploit_structure=exploit_structure and not incremental_off,
+        )
         cost_max = max(top.totals["own_contribution_pln"], 1.0)
         budgets = [cost_max * k / int(n_points) for k in range(1, int(n_points) + 1)]
         probs = [replace(base, objective="max_npv", budget_pln=b) for b in budgets]
-        if incremental:  # smallest budget first: each solution is feasible for the next, larger budget
-            results = _sweep(cands, probs, "budget_pln", params)
-        else:
-            results = [optimise(cands, p, params) for p in probs]
+        if incremental_off:
+            results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
+        elif exploit_structure and fast.applicable(probs[0]):
+            results = _knapsack_points(cands, probs, params, on_progress)
+        else:  # smallest budget first: each solution is feasible for the next, larger budget
+            results = _sweep(cands, probs, "budget_pln", params, on_progress)
         points = [_point(r, b) for r, b in zip(results, budgets, strict=True)]
     return pd.DataFrame(points)

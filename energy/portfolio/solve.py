@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from energy.measures import load_catalogue
-from energy.portfolio import backends
+from energy.portfolio import backends, fast, plan
 from energy.portfolio.finance import capex_discount_factor, npv_pln, simple_payback_years, yearly_cash_flow
 from energy.portfolio.greedy import greedy_start
 from energy.portfolio.model import (
@@ -25,6 +25,7 @@ from energy.portfolio.problem import (
     validate_candidates,
     validate_problem,
 )
+from energy.portfolio.progress import Progress, ProgressCallback
 
 RELAXABLE = (
     "budget_pln",
@@ -56,6 +57,12 @@ class PortfolioResult:
     cash_flow : DataFrame
         Yearly cash flow and CO2 trajectory (see :func:`energy.portfolio.finance.yearly_cash_flow`).
     totals : dict
+    method : {"milp", "mckp", "lp_fixing"}
+        The whole MILP, the knapsack path of :mod:`energy.portfolio.fast`, or LP rounding with
+        reduced-cost fixing of :mod:`energy.portfolio.plan` (bound and gap proven alike).
+    steps : dict
+        Figures of the method's steps (``lp_fixing``: dominated packages, LP bound and time, value of
+        the warm start, fixed columns, MILP time; ``mckp``: buildings and options left to the MILP).
     """
 
     status: str
@@ -69,6 +76,8 @@ class PortfolioResult:
     cash_flow: pd.DataFrame
     totals: dict
     solver: str
+    method: str = "milp"
+    steps: dict = field(default_factory=dict)
 
 
 def _precheck(cands: pd.DataFrame, problem: PortfolioProblem, params: dict) -> None:
@@ -259,6 +268,8 @@ def optimise(
     params: dict | None = None,
     *,
     warm_start: bool = True,
+    exploit_structure: bool = True,
+    on_progress: ProgressCallback | None = None,
 ) -> PortfolioResult:
     """Choose at most one package per building to optimise ``problem.objective`` under its constraints.
 
@@ -272,6 +283,16 @@ def optimise(
     warm_start : bool
         Start the solver from the year-by-year greedy plan (:func:`energy.portfolio.greedy.greedy_start`,
         max_* objectives with a budget). The returned portfolio is then never worse than the greedy one.
+    exploit_structure : bool
+        Solve the single-constraint shapes (one year, no programmes: a budget, or min_cost with one
+        target) as a multiple-choice knapsack (:mod:`energy.portfolio.fast`): convex-hull LP bound,
+        reduced-cost fixing and a MILP on the remaining buildings only, to the same proven ``gap_rel``.
+        Other ``max_*`` problems (multi-year plans, programmes) go through :mod:`energy.portfolio.plan`:
+        dominance, the LP bound, an LP-rounding warm start and a MILP on the columns reduced-cost
+        fixing leaves. ``False`` always solves the whole MILP (the baseline of the benchmarks and tests).
+    on_progress : callable, optional
+        Receives the solve's events (stage, incumbent, proven bound, gap, fraction done; see
+        :mod:`energy.portfolio.progress`); HiGHS reports through callbacks while it branches.
 
     Raises
     ------
@@ -286,10 +307,25 @@ def optimise(
     params = params if params is not None else load_catalogue().parameters
     _precheck(cands, problem, params)
     model = build_model(cands, problem, params)
-    start = greedy_start(cands, problem, model) if warm_start else None
+    method = "milp"
+    if exploit_structure and fast.applicable(problem):
+        method = "mckp"
+    elif exploit_structure and plan.applicable(problem):
+        method = "lp_fixing"
+    start = greedy_start(cands, problem, model) if warm_start and method != "mckp" else None
     t_model = time.perf_counter() - t0
-    raw = backends.solve(model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start)
-    raw = _keep_better(model, raw, start)
+    steps: dict = {}
+    progress = Progress(on_progress, problem.time_limit_s, problem.gap_rel)
+    if method == "mckp":
+        raw = fast.solve_knapsack(fast.prepare(cands, problem), problem, model.n_var, steps=steps)
+    elif method == "lp_fixing":
+        raw, steps = plan.solve_plan(cands, model, problem, start=start, progress=progress)
+    else:
+        raw = backends.solve(
+            model, problem.solver, problem.gap_rel, problem.time_limit_s, start=start, progress=progress
+        )
+        raw = _keep_better(model, raw, start)
+    progress.report("done", raw.objective, raw.best_bound, raw.gap, 1.0)
     if raw.values is None:
         conflicts = _diagnose(model, problem)
         raise PortfolioInfeasibleError(
@@ -312,4 +348,6 @@ def optimise(
         cash_flow=cash,
         totals=totals,
         solver=problem.solver,
+        method=method,
+        steps=steps,
     )

@@ -37,6 +37,25 @@ def _load(ctx: JobContext) -> tuple[Portfolio, Any, Any]:
     return row, body, (cands, catalogue)
 
 
+def _solve_message(event: dict[str, Any]) -> str:
+    """Progress message of a running solve: the incumbent, the proven bound and the gap."""
+    parts = [f"solving ({event['stage']})"]
+    if event.get("points_total"):
+        parts = [f"frontier: point {event['points_done']} of {event['points_total']}"]
+    if event.get("incumbent") is not None:
+        parts.append(f"best {event['incumbent']:,.6g}")
+    if event.get("bound") is not None:
+        parts.append(f"bound {event['bound']:,.6g}")
+    if event.get("gap") is not None:
+        parts.append(f"gap {100 * event['gap']:.3g} %")
+    return ", ".join(parts)
+
+
+def _solve_progress(ctx: JobContext):
+    """Map the engine's solve events onto the job's 62-92 % (the solve's share of the job)."""
+    return lambda event: ctx.progress(62 + 30 * event["fraction"], _solve_message(event))
+
+
 def _fail_infeasible(exc: PortfolioInfeasibleError) -> JobError:
     conflicts = ", ".join(exc.conflicts) or "unknown"
     return JobError("infeasible", f"{exc} [conflicting constraints: {conflicts}]")
@@ -47,7 +66,9 @@ def portfolio_job(ctx: JobContext) -> dict[str, Any]:
     row, body, (cands, catalogue) = _load(ctx)
     ctx.progress(62, f"solving: {len(cands):,} candidates, objective {body.objective}")
     try:
-        result = optimise(cands, service.to_problem(body), catalogue.parameters)
+        result = optimise(
+            cands, service.to_problem(body), catalogue.parameters, on_progress=_solve_progress(ctx)
+        )
     except PortfolioInfeasibleError as exc:
         raise _fail_infeasible(exc) from exc
     except PortfolioInputError as exc:
@@ -57,6 +78,7 @@ def portfolio_job(ctx: JobContext) -> dict[str, Any]:
     row.solve = {
         "status": result.status,
         "solver": result.solver,
+        "method": result.method,
         "objective_value": result.objective_value,
         "best_bound": result.best_bound,
         "gap": result.gap,
@@ -84,7 +106,12 @@ def frontier_job(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(62, f"frontier: {body.n_points} points over {len(cands):,} candidates")
     try:
         points = pareto_frontier(
-            cands, service.to_problem(body), body.n_points, body.frontier, catalogue.parameters
+            cands,
+            service.to_problem(body),
+            body.n_points,
+            body.frontier,
+            catalogue.parameters,
+            on_progress=_solve_progress(ctx),
         )
     except PortfolioInfeasibleError as exc:
         raise _fail_infeasible(exc) from exc

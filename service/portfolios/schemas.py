@@ -130,7 +130,9 @@ class PortfolioOut(BaseModel):
     request: dict[str, Any]
     engine_version: str | None
     candidate_count: int | None
-    solve: dict[str, Any] | None = Field(None, examples=[{"status": "Optimal", "gap": 0.0004, "time_s": 0.8}])
+    solve: dict[str, Any] | None = Field(
+        None, examples=[{"status": "Optimal", "method": "mckp", "gap": 0.0004, "time_s": 0.8}]
+    )
     totals: dict[str, Any] | None
     projects: list[dict[str, Any]] | None = None
     cash_flow: list[dict[str, Any]] | None = None
