@@ -57,6 +57,19 @@ class ArrayModel:
     def n_var(self) -> int:
         return len(self.c)
 
+    def satisfied_by(self, values: np.ndarray | None, tol: float = 1e-6) -> bool:
+        """Does ``values`` meet every bound and row (rows within the relative tolerance ``tol``)?"""
+        if values is None:
+            return False
+        act = self.a @ values
+        scale = 1.0 + np.abs(act)
+        return bool(
+            np.all(values >= self.col_lb - tol)
+            and np.all(values <= self.col_ub + tol)
+            and np.all(act >= self.row_lb - tol * scale)
+            and np.all(act <= self.row_ub + tol * scale)
+        )
+
 
 def _measure_table(params: dict) -> pd.DataFrame:
     """Measure catalogue (category, heating system) for the act's rules: ``params['measures']`` or the default."""

@@ -56,15 +56,20 @@ def _point(result, eps) -> dict:
     }
 
 
-def _sweep(
-    cands, problems: list[PortfolioProblem], group: str, params, on_progress=None
-) -> list[PortfolioResult]:
-    """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
+def _shared_model(cands, problems: list[PortfolioProblem], params):
+    """The first point's problem, checked, and the model every point shares (with its start time)."""
     first = problems[0]
     validate_problem(first, cands)
     _precheck(cands, first, params)
     t0 = time.perf_counter()
-    model = build_model(cands, first, params)
+    return first, build_model(cands, first, params), t0
+
+
+def _sweep(
+    cands, problems: list[PortfolioProblem], group: str, params, on_progress=None
+) -> list[PortfolioResult]:
+    """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
+    first, model, t0 = _shared_model(cands, problems, params)
     row = int(np.flatnonzero(model.row_group == group)[0])
     h = backends.to_highs(
         model, gap_rel=first.gap_rel, time_limit_s=first.time_limit_s, options=SWEEP_HIGHS_OPTIONS
@@ -122,11 +127,7 @@ def _knapsack_points(
     cands, problems: list[PortfolioProblem], params, on_progress=None
 ) -> list[PortfolioResult]:
     """Solve ``problems`` (same options, capacities differ) on one shared knapsack hull."""
-    first = problems[0]
-    validate_problem(first, cands)
-    _precheck(cands, first, params)
-    t0 = time.perf_counter()
-    model = build_model(cands, first, params)
+    first, model, t0 = _shared_model(cands, problems, params)
     knapsack = fast.prepare(cands, first)
     t_build = time.perf_counter() - t0
     out: list[PortfolioResult] = []

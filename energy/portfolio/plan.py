@@ -170,7 +170,7 @@ def solve_plan(
     figures: dict = {"n_dominated": int(drop.sum())}
     lp_status = h.modelStatusToString(h.getModelStatus())
     if lp_status != "Optimal":
-        if _feasible(model, start):  # the time limit hit the LP: the warm start, without a bound
+        if model.satisfied_by(start):  # the time limit hit the LP: the warm start, without a bound
             best = float(model.c @ start)
             return backends.RawSolution(lp_status, start, best, None, None, 0.0, 0.0), figures
         raw = backends.solve(model, "highspy", problem.gap_rel, max(deadline - time.perf_counter(), 1.0))
@@ -180,11 +180,11 @@ def solve_plan(
     d = _reduced_costs(h, reduced)
     t_lp = time.perf_counter() - t0
     values: np.ndarray | None = _round_and_fill(cands, reduced, x_lp)
-    if not _feasible(model, values):
+    if not model.satisfied_by(values):
         values = start
     if (
         start is not None
-        and _feasible(model, start)
+        and model.satisfied_by(start)
         and (values is None or model.c @ start > model.c @ values)
     ):
         values = start
@@ -276,19 +276,6 @@ def _gap(bound: float, value: float) -> float:
 
 def _raw(status: str, values, best: float, bound: float, t0: float) -> backends.RawSolution:
     return backends.RawSolution(status, values, best, bound, _gap(bound, best), 0.0, time.perf_counter() - t0)
-
-
-def _feasible(model: ArrayModel, values: np.ndarray | None, tol: float = 1e-6) -> bool:
-    if values is None:
-        return False
-    act = model.a @ values
-    scale = 1.0 + np.abs(act)
-    return bool(
-        np.all(values >= model.col_lb - tol)
-        and np.all(values <= model.col_ub + tol)
-        and np.all(act >= model.row_lb - tol * scale)
-        and np.all(act <= model.row_ub + tol * scale)
-    )
 
 
 __all__ = ["applicable", "dominated", "solve_plan"]

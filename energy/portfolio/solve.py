@@ -233,21 +233,9 @@ def _results(cands, problem, model, values, params) -> tuple[pd.DataFrame, pd.Da
     return chosen, cash, totals
 
 
-def _feasible(model: ArrayModel, values: np.ndarray, tol: float = 1e-6) -> bool:
-    """Does ``values`` meet every bound and row of ``model`` (relative tolerance ``tol``)?"""
-    act = model.a @ values
-    scale = 1.0 + np.abs(act)
-    return bool(
-        np.all(values >= model.col_lb - tol)
-        and np.all(values <= model.col_ub + tol)
-        and np.all(act >= model.row_lb - tol * scale)
-        and np.all(act <= model.row_ub + tol * scale)
-    )
-
-
 def _keep_better(model: ArrayModel, raw: backends.RawSolution, start: np.ndarray | None):
     """Replace the solver's incumbent by ``start`` if that is feasible and better (or the solver found none)."""
-    if start is None or not _feasible(model, start):
+    if start is None or not model.satisfied_by(start):
         return raw
     start_obj = float(model.c @ start)
     sign = 1.0 if model.maximize else -1.0

@@ -289,7 +289,6 @@ def test_greedy_by_year_start_is_feasible_for_the_plan():
     from energy.portfolio.greedy import greedy_start
     from energy.portfolio.model import build_model
     from energy.portfolio.problem import validate_candidates
-    from energy.portfolio.solve import _feasible
 
     c = validate_candidates(synthetic_candidates(50, 8, seed=10))
     prog = Programme(
@@ -304,7 +303,7 @@ def test_greedy_by_year_start_is_feasible_for_the_plan():
     )
     model = build_model(c, p, PARAMS)
     start = greedy_start(c, p, model)
-    assert _feasible(model, start)
+    assert model.satisfied_by(start)
     x = start[: model.n_x].reshape(len(c), 3)
     assert 0 < x.sum() <= 18 and x.sum(axis=0).max() <= 6
     res = optimise(c, p)

@@ -9,7 +9,6 @@ from energy.portfolio.greedy import lp_bound
 from energy.portfolio.model import build_model, eligibility, grant_caps_pln
 from energy.portfolio.plan import dominated, solve_plan
 from energy.portfolio.problem import validate_candidates
-from energy.portfolio.solve import _feasible
 from energy.portfolio.synthetic import synthetic_candidates
 
 PARAMS = load_catalogue().parameters
@@ -148,7 +147,7 @@ def test_lp_fixing_stopped_early_returns_a_feasible_plan_and_a_valid_bound():
     model = build_model(cands, p, PARAMS)
     raw, figures = solve_plan(cands, model, p, options={"mip_max_nodes": 0})
     exact = optimise(c, p, PARAMS, exploit_structure=False)
-    assert _feasible(model, raw.values)
+    assert model.satisfied_by(raw.values)
     assert raw.objective <= exact.objective_value * (1 + 1e-9)
     assert raw.best_bound >= exact.objective_value * (1 - 1e-9)
     assert raw.gap == pytest.approx((raw.best_bound - raw.objective) / raw.objective)
