@@ -13,18 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings, make_tenants
+from tests.service.procs import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(predicate, timeout_s: float, every_s: float = 0.2):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every_s)
-    raise AssertionError(f"condition not met within {timeout_s} s")
 
 
 def job_row(url: str, job_id: uuid.UUID):  # type: ignore[no-untyped-def]
