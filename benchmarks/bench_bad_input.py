@@ -13,7 +13,6 @@ import io
 import sys
 import time
 import tracemalloc
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -23,6 +22,7 @@ import openpyxl  # noqa: E402
 from service.inventory.parsing import XLSX, parse_inventory  # noqa: E402
 from service.inventory.schemas import EXAMPLE_BUILDINGS  # noqa: E402
 from service.inventory.validation import InventoryTooLarge  # noqa: E402
+from tests.service.test_bad_input import _sheet, _workbook  # noqa: E402
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -41,26 +41,12 @@ def honest_workbook(n: int) -> bytes:
 
 
 def bomb(members: dict[str, list[bytes]]) -> bytes:
-    source, out = zipfile.ZipFile(io.BytesIO(honest_workbook(0))), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in source.infolist():
-            if info.filename not in members:
-                data = source.read(info.filename)
-                if info.filename == "[Content_Types].xml":
-                    override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST_TYPE}" />'
-                    data = data.replace(b"</Types>", override.encode() + b"</Types>")
-                z.writestr(info, data)
-        for name, parts in members.items():
-            with z.open(name, "w", force_zip64=True) as f:
-                for part in parts:
-                    f.write(part)
-    return out.getvalue()
+    """The test suite's bomb builder: a small workbook with some members streamed in (never held whole)."""
+    return _workbook(members)
 
 
 def sheet(rows: int) -> list[bytes]:
-    body = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (i, i) for i in range(1, rows + 1))
-    head = f'<worksheet xmlns="{MAIN}"><dimension ref="A1:A{rows}"/><sheetData>'.encode()
-    return [head, body, b"</sheetData></worksheet>"]
+    return _sheet(rows, dimension=True)
 
 
 def measure(content: bytes) -> tuple[float, float, str]:
