@@ -22,10 +22,11 @@ import openpyxl  # noqa: E402
 from service.inventory.parsing import XLSX, parse_inventory  # noqa: E402
 from service.inventory.schemas import EXAMPLE_BUILDINGS  # noqa: E402
 from service.inventory.validation import InventoryTooLarge  # noqa: E402
-from tests.service.test_bad_input import _sheet, _workbook  # noqa: E402
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+from tests.service.test_bad_input import (  # noqa: E402
+    MAIN,  # noqa: E402
+    _sheet,
+    _workbook,
+)
 
 
 def honest_workbook(n: int) -> bytes:
