@@ -173,3 +173,30 @@ def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFra
 def city_teryt(session: Session, inventory: Inventory) -> str | None:
     org = session.get(Organisation, inventory.org_id)
     return org.teryt if org is not None else None
+
+
+# For the other domains' services, which check tenancy on their own rows (an assessment's, a
+# portfolio's) and must not reach into this domain's repository or models.
+
+
+def inventory_row(session: Session, inventory_id: uuid.UUID) -> Inventory | None:
+    """The inventory of this id without a tenancy check (the caller checks the owner)."""
+    return repository.get_inventory(session, inventory_id)
+
+
+def inventory_name(session: Session, inventory_id: uuid.UUID) -> str:
+    inventory = repository.get_inventory(session, inventory_id)
+    return inventory.name if inventory is not None else ""
+
+
+def version_row(session: Session, version_id: uuid.UUID) -> InventoryVersion | None:
+    return session.get(InventoryVersion, version_id)
+
+
+def find_version(session: Session, inventory_id: uuid.UUID, number: int) -> InventoryVersion | None:
+    return repository.get_version(session, inventory_id, number)
+
+
+def buildings_of_version(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
+    """The building table of a version by its id (an assessment or portfolio names its version)."""
+    return repository.load_buildings(session, version_id)
