@@ -16,7 +16,7 @@ from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
 from energy.climate import Climate as EngineClimate
 from energy.errors import EnergyInputError, OutsideClimateError
 from energy.geo import in_poland
-from energy.pv_params import PVInputError, PVParams
+from energy.pv.params import PVInputError, PVParams
 from service.assessments import climates, document, repository, results
 from service.assessments.document import AssessmentDocument
 from service.assessments.models import Assessment, Climate
