@@ -69,6 +69,12 @@ def get_org(session: Session, org_ref: str) -> Organisation:
     return org
 
 
+def org_row(session: Session, org_id: uuid.UUID) -> Organisation | None:
+    """The organisation of this id, for another domain's service (which must not query this
+    domain's models itself)."""
+    return session.get(Organisation, org_id)
+
+
 def create_key(
     session: Session, org: Organisation, scopes: list[str] | None = None, label: str | None = None
 ) -> tuple[ApiKey, str]:
