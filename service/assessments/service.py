@@ -363,14 +363,19 @@ def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID
             return pv_by_type_svg(
                 row.totals_by_type or [], tr("Rooftop PV potential vs self-consumption – {name}", name=name)
             )
-        records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
-        if "ep_hw_kwh_per_m2_year" in records:
+        # only the fields the charts draw, extracted by the database (not every building's record)
+        text = ("building_id", "name", "building_type")
+        numbers = ("heated_area_m2", "ep_kwh_per_m2_year", "ep_hw_kwh_per_m2_year",
+                   "ep_limit_kwh_per_m2_year", "co2_t_per_year")  # fmt: skip
+        records = pd.DataFrame.from_records(
+            repository.load_building_columns(session, row.id, text, numbers), columns=[*text, *numbers]
+        )
+        if records["ep_hw_kwh_per_m2_year"].notna().any():
             # The WT 2021 limit applies to EP_H+W (heating and hot water), so that is what is drawn.
             records["ep_kwh_per_m2_year"] = records["ep_hw_kwh_per_m2_year"]
         if kind == "ep":
             return ep_chart_svg(records, tr("EP against the limit – {name}", name=name))
-        coords = inventories.buildings_of_version(session, row.version_id)
-        coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
+        coords = inventories.building_coordinates(session, row.version_id)
         located = records.drop(columns=["lat", "lon"], errors="ignore").merge(
             coords, on="building_id", how="left"
         )
@@ -416,8 +421,7 @@ def document_of(session: Session, row: Assessment) -> AssessmentDocument:
     from service.orgs.service import get_org
 
     records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
-    coords = inventories.buildings_of_version(session, row.version_id)
-    coords = coords.reindex(columns=["building_id", "lat", "lon"]).astype({"building_id": str})
+    coords = inventories.building_coordinates(session, row.version_id)
     buildings = records.drop(columns=["lat", "lon"], errors="ignore").merge(
         coords, on="building_id", how="left"
     )

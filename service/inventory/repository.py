@@ -97,6 +97,18 @@ def get_version(session: Session, inventory_id: uuid.UUID, version: int) -> Inve
     )
 
 
+def load_coordinates(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
+    """``building_id, lat, lon`` of a version's buildings, extracted by the database from the records
+    (a map of 20,000 buildings needs three fields, not every record)."""
+    data = Building.data
+    rows = session.execute(
+        select(Building.building_id, data["lat"].as_float(), data["lon"].as_float())
+        .where(Building.version_id == version_id)
+        .order_by(Building.row_number)
+    ).all()
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=["building_id", "lat", "lon"])
+
+
 def load_buildings(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
     rows = session.scalars(
         select(Building.data).where(Building.version_id == version_id).order_by(Building.row_number)

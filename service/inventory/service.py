@@ -305,3 +305,8 @@ def version_diff(
     old = get_version(session, principal, inventory_id, from_version)
     new = get_version(session, principal, inventory_id, to_version)
     return diff_inventories(version_buildings(session, old), version_buildings(session, new))
+
+
+def building_coordinates(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
+    """``building_id`` (text), ``lat``, ``lon`` of every building of an inventory version (for maps)."""
+    return repository.load_coordinates(session, version_id).astype({"building_id": str})
