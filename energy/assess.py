@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy import ENGINE_VERSION, calibration, carriers, district_heat, pv_value, typology
+from energy import ENGINE_VERSION, calibration, carriers, district_heat, typology
 from energy import balance as bal
 from energy.climate import Climate, load_station, monthly_climate, nearest_station, pv_climate
 from energy.errors import OutsideClimateError, ParameterError
 from energy.geo import in_poland
+from energy.pv import value as pv_value
 
 MONTH_COLS = [f"heating_need_kwh_month_{m:02d}" for m in range(1, 13)]
 SUM_COLS = [

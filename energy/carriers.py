@@ -29,6 +29,18 @@ def _read(name: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def heating_systems() -> tuple[str, ...]:
+    """The heating (and DHW) systems the engine knows, in the order of ``systems.csv``.
+
+    Returns
+    -------
+    tuple of str
+        System names (``coal_boiler``, ..., ``electric``); an inventory names one of these.
+    """
+    return tuple(str(s) for s in _read("systems.csv")["system"].unique())
+
+
+@lru_cache(maxsize=1)
 def system_table() -> pd.DataFrame:
     """One row per heating system: carrier and efficiencies (wide)."""
     t = _read("systems.csv").pivot(index="system", columns="parameter", values="value")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from energy.pv_value import micro_installation_max_kw
+from energy.pv.value import micro_installation_max_kw
 
 COST_BASES = (
     "wall_area_m2",

@@ -248,14 +248,10 @@ def main() -> None:  # pragma: no cover - console-script entry
     app()
 
 
-# Commands contributed by the engines' service parts register themselves here.
-for _module in ("service.cli_data", "service.cli_index", "service.cli_energy"):
-    try:
-        __import__(_module)
-    except ModuleNotFoundError as _exc:
-        if not (_exc.name and _module.startswith(_exc.name)):
-            raise
-
+# The command groups register themselves on ``app``, so they are imported after it exists.
+import service.cli_data  # noqa: E402
+import service.cli_energy  # noqa: E402
+import service.cli_index  # noqa: E402, F401
 
 if __name__ == "__main__":  # ``python -m service.cli``
     # Run the app of the importable module, on which the extension commands registered themselves.

@@ -69,6 +69,11 @@ def visible_climate(session: Session, principal: Principal, climate_id: uuid.UUI
     return row
 
 
+def climate_row(session: Session, climate_id: uuid.UUID) -> Climate | None:
+    """The stored climate of this id without a tenancy check (a job whose request checked it)."""
+    return repository.get_climate(session, climate_id)
+
+
 def list_climates(session: Session, principal: Principal) -> list[Climate]:
     return repository.list_climates(session, visible_city_ids(session, principal))
 

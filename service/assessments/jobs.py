@@ -9,7 +9,7 @@ from energy import ENGINE_VERSION
 from energy.errors import EnergyInputError
 from service.assessments import climates, repository, service
 from service.db import utcnow
-from service.inventory import repository as inventory_repository
+from service.inventory import service as inventories
 from service.jobs.registry import JobContext, JobError, register
 
 # Share of the job's progress bar: loading 0-5 %, engine 5-85 %, storing 85-99 %.
@@ -23,7 +23,7 @@ def energy_assessment_job(ctx: JobContext) -> dict[str, Any]:
     if assessment is None:
         raise JobError("not-found", "the assessment of this job no longer exists")
     ctx.progress(1, "loading buildings")
-    frame = inventory_repository.load_buildings(session, assessment.version_id)
+    frame = inventories.buildings_of_version(session, assessment.version_id)
     if frame.empty:
         raise JobError("invalid-input", "the inventory version has no buildings")
     climate = None

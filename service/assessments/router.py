@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from fastapi.responses import Response
 
-from service.assessments import climates, repository, results, service
-from service.assessments.models import Assessment, Climate
+from service.assessments import service
 from service.assessments.schemas import (
     AssessmentList,
     AssessmentOut,
@@ -22,7 +21,6 @@ from service.assessments.schemas import (
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep
 from service.exports.responses import attachment
-from service.inventory.service import visible_inventory
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.openapi import PDF_OR_JOB_RESPONSE, DialectQuery, LangQuery, problem_responses
@@ -47,57 +45,6 @@ CLIMATE_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-def assessment_out(session: Any, row: Assessment, with_result: bool = False) -> AssessmentOut:
-    job = repository.get_job(session, row.job_id)
-    status = "succeeded" if row.totals is not None else (job.status if job else "unknown")
-    result = None
-    if with_result and row.totals is not None:
-        records = repository.load_building_records(session, row.id)
-        meta = dict(row.meta or {})
-        result = AssessmentResultOut(
-            buildings=[results.nest(r) for r in records],
-            totals_by_type=row.totals_by_type or [],
-            totals=row.totals,
-            warnings=meta.pop("warnings", []),
-            meta=meta,
-        )
-    return AssessmentOut(
-        id=row.id,
-        inventory_id=row.inventory_id,
-        inventory_version=row.inventory_version,
-        climate_id=row.climate_id,
-        status=status,
-        job=JobOut.from_row(job) if job else None,
-        params=row.params,
-        city_lat=row.city_lat,
-        city_lon=row.city_lon,
-        city_location_source=row.city_location_source,
-        engine_version=row.engine_version,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        url=f"/v1/assessments/{row.id}",
-        result=result,
-    )
-
-
-def climate_out(row: Climate) -> ClimateOut:
-    return ClimateOut(
-        id=row.id,
-        name=row.name,
-        filename=row.filename,
-        file_format=row.file_format,
-        source=row.source,
-        period=row.period,
-        lat=row.lat,
-        lon=row.lon,
-        altitude_m=row.altitude_m,
-        ghi_kwh_m2_per_year=row.ghi_kwh_m2_per_year,
-        mean_temp_air_c=row.mean_temp_air_c,
-        created_at=row.created_at,
-        url=f"/v1/climates/{row.id}",
-    )
 
 
 @router.post(
@@ -126,9 +73,7 @@ def start_assessment(
     responses=problem_responses(401, 404),
 )
 def list_assessments(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> AssessmentList:
-    inventory = visible_inventory(session, principal, inventory_id)
-    items = [assessment_out(session, a) for a in repository.list_assessments(session, inventory.id)]
-    return AssessmentList(items=items, count=len(items))
+    return service.assessment_list(session, principal, inventory_id)
 
 
 @router.get(
@@ -153,7 +98,7 @@ def get_assessment(
     `?format=xlsx` is a workbook a person reads (summary, buildings, by type, warnings, defaults used,
     run and sources) with headers in `lang` (pl, en, uk)."""
     if format == "json":
-        return assessment_out(session, service.visible_assessment(session, principal, assessment_id), True)
+        return service.assessment_view(session, principal, assessment_id)
     content, filename = service.export_file(session, principal, assessment_id, format, dialect, lang)
     return attachment(content, filename, format)
 
@@ -199,8 +144,7 @@ def assessment_report(
 def estimate(request: Request, body: EstimateRequest, session: SessionDep, principal: PrincipalDep) -> Any:
     """Synchronous assessment of up to `max_sync_buildings` (100) buildings given in the body; the
     same validation as inventories and the same result shape as an assessment."""
-    payload = service.estimate(session, principal, body, request.app.state.settings)
-    return AssessmentResultOut(**{**payload, "buildings": [results.nest(r) for r in payload["buildings"]]})
+    return service.estimate_out(session, principal, body, request.app.state.settings)
 
 
 @router.post(
@@ -220,8 +164,7 @@ def upload_climate(
     """Upload a named climate for your organisation (PVGIS TMY csv/json or EPW); reuse its id in
     assessments and estimates. A truncated file, fewer than 8760 hours, non-numeric cells or negative
     irradiance is a 422 naming the problem; nothing is stored then."""
-    row = climates.upload_climate(session, principal, body.content, body.filename or filename, name)
-    out = climate_out(row)
+    out = service.upload_climate(session, principal, body.content, body.filename or filename, name)
     return Response(
         out.model_dump_json(), status_code=201, media_type="application/json", headers={"Location": out.url}
     )
@@ -229,13 +172,12 @@ def upload_climate(
 
 @router.get("/v1/climates", response_model=ClimateList, responses=problem_responses(401))
 def list_climates(session: SessionDep, principal: PrincipalDep) -> ClimateList:
-    items = [climate_out(c) for c in climates.list_climates(session, principal)]
-    return ClimateList(items=items, count=len(items))
+    return service.climate_list(session, principal)
 
 
 @router.get("/v1/climates/{climate_id}", response_model=ClimateOut, responses=problem_responses(401, 404))
 def get_climate(climate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ClimateOut:
-    return climate_out(climates.visible_climate(session, principal, climate_id))
+    return service.climate_view(session, principal, climate_id)
 
 
 SVG_RESPONSE: dict[int | str, dict[str, Any]] = {

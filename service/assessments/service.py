@@ -16,19 +16,27 @@ from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
 from energy.climate import Climate as EngineClimate
 from energy.errors import EnergyInputError, OutsideClimateError
 from energy.geo import in_poland
-from energy.pv_params import PVInputError, PVParams
+from energy.pv.params import PVInputError, PVParams
 from service.assessments import climates, document, repository, results
 from service.assessments.document import AssessmentDocument
-from service.assessments.models import Assessment
-from service.assessments.schemas import AssessmentParamsIn, AssessmentRequest, EstimateRequest
+from service.assessments.models import Assessment, Climate
+from service.assessments.schemas import (
+    AssessmentList,
+    AssessmentOut,
+    AssessmentParamsIn,
+    AssessmentRequest,
+    AssessmentResultOut,
+    ClimateList,
+    ClimateOut,
+    EstimateRequest,
+)
 from service.errors import NotFound, PayloadTooLarge, ValidationProblem
 from service.exports import Dialect, csv_bytes, xlsx_bytes
-from service.inventory import repository as inventory_repository
-from service.inventory import service as inventory_service
-from service.inventory.models import Inventory
+from service.inventory import service as inventories
 from service.inventory.parsing import InventoryFormatError, parse_inventory
 from service.inventory.service import issue_dict
-from service.jobs.service import create_job
+from service.jobs.schemas import JobOut
+from service.jobs.service import create_job, jobs_by_id
 from service.orgs.service import Principal, require_access
 from service.settings import Settings
 
@@ -167,12 +175,12 @@ def start_assessment(
 
     ``fixed_ids`` (assessment id, job id) are chosen ids (the demo's documented ones); else random."""
     principal.require("jobs:write")
-    inventory = session.get(Inventory, inventory_id)
+    inventory = inventories.inventory_row(session, inventory_id)
     if inventory is None:
         raise NotFound(f"inventory {inventory_id} not found")
     require_access(session, principal, inventory.org_id, "plan", f"inventory {inventory_id}")
     number = body.version or inventory.latest_version
-    version = inventory_repository.get_version(session, inventory.id, number)
+    version = inventories.find_version(session, inventory.id, number)
     if version is None:
         raise NotFound(
             f"inventory {inventory_id} has no version {number}",
@@ -181,7 +189,7 @@ def start_assessment(
     climate_row = climates.visible_climate(session, principal, body.climate_id) if body.climate_id else None
     params = params_dict(body)
     engine_params(params)
-    frame = inventory_repository.load_buildings(session, version.id)
+    frame = inventories.buildings_of_version(session, version.id)
     lat, lon, where = city_location(frame, climate_row)
     check_in_poland(frame, lat, lon, climate_row is not None)
     assessment = repository.add_assessment(
@@ -222,7 +230,12 @@ def visible_assessment(session: Session, principal: Principal, assessment_id: uu
     return assessment
 
 
-def list_for_inventory(session: Session, inventory: Inventory) -> list[Assessment]:
+def assessment_row(session: Session, assessment_id: uuid.UUID) -> Assessment | None:
+    """The assessment of this id without a tenancy check (for another domain that checks the owner)."""
+    return repository.get_assessment(session, assessment_id)
+
+
+def list_for_inventory(session: Session, inventory: Any) -> list[Assessment]:
     """The assessments of a visible inventory (the caller checked the inventory's visibility)."""
     return list(repository.list_assessments(session, inventory.id))
 
@@ -337,10 +350,10 @@ def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID
     row = visible_assessment(session, principal, assessment_id)
     if row.totals is None:
         raise Conflict(f"assessment {assessment_id} has no results yet (see its job)")
-    inventory = session.get(Inventory, row.inventory_id)
     from service.charts.i18n import tr
 
-    name = tr("{name} (version {v})", name=inventory.name if inventory else "", v=row.inventory_version)
+    inventory_name = inventories.inventory_name(session, row.inventory_id)
+    name = tr("{name} (version {v})", name=inventory_name, v=row.inventory_version)
     try:
         if kind == "co2_by_type":
             return co2_by_type_svg(
@@ -362,7 +375,7 @@ def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID
             records["ep_kwh_per_m2_year"] = records["ep_hw_kwh_per_m2_year"]
         if kind == "ep":
             return ep_chart_svg(records, tr("EP against the limit – {name}", name=name))
-        coords = inventory_service.building_coordinates(session, row.version_id)
+        coords = inventories.building_coordinates(session, row.version_id)
         located = records.drop(columns=["lat", "lon"], errors="ignore").merge(
             coords, on="building_id", how="left"
         )
@@ -397,10 +410,9 @@ def building_table(
     """A finished assessment's row, its inventory's name and a table of the named fields of every
     building (the workspace's table), without loading the whole result document."""
     row = finished_assessment(session, principal, assessment_id)
-    inventory = session.get(Inventory, row.inventory_id)
     records = repository.load_building_columns(session, row.id, text, numbers, flags)
     table = pd.DataFrame.from_records(records, columns=[*text, *numbers, *flags])
-    return row, (inventory.name if inventory else ""), table
+    return row, inventories.inventory_name(session, row.inventory_id), table
 
 
 def document_of(session: Session, row: Assessment) -> AssessmentDocument:
@@ -408,9 +420,8 @@ def document_of(session: Session, row: Assessment) -> AssessmentDocument:
     job's that the request created)."""
     from service.orgs.service import get_org
 
-    inventory = session.get(Inventory, row.inventory_id)
     records = pd.DataFrame.from_records(repository.load_building_records(session, row.id))
-    coords = inventory_service.building_coordinates(session, row.version_id)
+    coords = inventories.building_coordinates(session, row.version_id)
     buildings = records.drop(columns=["lat", "lon"], errors="ignore").merge(
         coords, on="building_id", how="left"
     )
@@ -420,7 +431,7 @@ def document_of(session: Session, row: Assessment) -> AssessmentDocument:
     return AssessmentDocument(
         assessment_id=row.id,
         inventory_id=row.inventory_id,
-        inventory_name=inventory.name if inventory else "",
+        inventory_name=inventories.inventory_name(session, row.inventory_id),
         inventory_version=row.inventory_version,
         city_name=get_org(session, str(row.owner_org_id)).name,
         engine_version=row.engine_version or "",
@@ -466,7 +477,7 @@ def report_job(session: Session, principal: Principal, row: Assessment, lang: st
     """The report job of this assessment and language: the one queued or running, else a new one
     (flush only). Returns the job and whether it is new (to be dispatched after the commit)."""
     from energy import ENGINE_VERSION
-    from service.jobs.models import FINAL_STATUSES
+    from service.jobs.service import FINAL_STATUSES
 
     report = repository.claim_report(session, row.id, lang, ENGINE_VERSION)
     job = repository.get_job(session, report.job_id)
@@ -508,3 +519,92 @@ def export_file(
         )
         return csv_bytes(frame, dialect, lang), f"{doc.stem}.csv"
     return xlsx_bytes(document.sheets(doc, lang), lang), f"{doc.stem}.xlsx"
+
+
+# The answers of the API: pydantic schemas built here, with the jobs they show loaded in one query.
+
+
+def assessment_out(session: Session, row: Assessment, job: Any, with_result: bool = False) -> AssessmentOut:
+    status = "succeeded" if row.totals is not None else (job.status if job else "unknown")
+    result = None
+    if with_result and row.totals is not None:
+        records = repository.load_building_records(session, row.id)
+        meta = dict(row.meta or {})
+        result = AssessmentResultOut(
+            buildings=[results.nest(r) for r in records],
+            totals_by_type=row.totals_by_type or [],
+            totals=row.totals,
+            warnings=meta.pop("warnings", []),
+            meta=meta,
+        )
+    return AssessmentOut(
+        id=row.id,
+        inventory_id=row.inventory_id,
+        inventory_version=row.inventory_version,
+        climate_id=row.climate_id,
+        status=status,
+        job=JobOut.from_row(job) if job else None,
+        params=row.params,
+        city_lat=row.city_lat,
+        city_lon=row.city_lon,
+        city_location_source=row.city_location_source,
+        engine_version=row.engine_version,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        url=f"/v1/assessments/{row.id}",
+        result=result,
+    )
+
+
+def assessment_view(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentOut:
+    """A visible assessment with its job and, once finished, its per-building result."""
+    row = visible_assessment(session, principal, assessment_id)
+    return assessment_out(session, row, repository.get_job(session, row.job_id), with_result=True)
+
+
+def assessment_list(session: Session, principal: Principal, inventory_id: uuid.UUID) -> AssessmentList:
+    """The assessments of a visible inventory, newest first, each with its job (two queries in all)."""
+    inventory = inventories.visible_inventory(session, principal, inventory_id)
+    rows = repository.list_assessments(session, inventory.id)
+    jobs = jobs_by_id(session, [r.job_id for r in rows])
+    items = [assessment_out(session, r, jobs.get(r.job_id) if r.job_id else None) for r in rows]
+    return AssessmentList(items=items, count=len(items))
+
+
+def estimate_out(session: Session, principal: Principal, body: EstimateRequest, settings: Settings) -> Any:
+    """The synchronous estimate in the shape of an assessment's result."""
+    payload = estimate(session, principal, body, settings)
+    return AssessmentResultOut(**{**payload, "buildings": [results.nest(r) for r in payload["buildings"]]})
+
+
+def climate_out(row: Climate) -> ClimateOut:
+    return ClimateOut(
+        id=row.id,
+        name=row.name,
+        filename=row.filename,
+        file_format=row.file_format,
+        source=row.source,
+        period=row.period,
+        lat=row.lat,
+        lon=row.lon,
+        altitude_m=row.altitude_m,
+        ghi_kwh_m2_per_year=row.ghi_kwh_m2_per_year,
+        mean_temp_air_c=row.mean_temp_air_c,
+        created_at=row.created_at,
+        url=f"/v1/climates/{row.id}",
+    )
+
+
+def upload_climate(
+    session: Session, principal: Principal, content: bytes, filename: str | None, name: str | None
+) -> ClimateOut:
+    return climate_out(climates.upload_climate(session, principal, content, filename, name))
+
+
+def climate_list(session: Session, principal: Principal) -> ClimateList:
+    items = [climate_out(c) for c in climates.list_climates(session, principal)]
+    return ClimateList(items=items, count=len(items))
+
+
+def climate_view(session: Session, principal: Principal, climate_id: uuid.UUID) -> ClimateOut:
+    return climate_out(climates.visible_climate(session, principal, climate_id))

@@ -9,13 +9,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from service.deps import PrincipalDep, SessionDep
-from service.errors import NotFound
-from service.indices import repository as repo
 from service.indices import service
 from service.indices.schemas import IndexOut, IndexRequest
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
-from service.jobs.service import create_job
 from service.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/indices", tags=["bring your own index"])
@@ -28,25 +25,14 @@ def post_index(
     """Build your own composite index (COINr iData/iMeta + pipeline configuration) as a job.
 
     The configuration is checked now (unknown methods or keys: 422); the tables are checked by the job."""
-    run = service.submit(session, principal, body.model_dump())
-    job = create_job(
-        session, principal, kind="index_build", owner_org_id=principal.org_id,
-        subject_type="index_run", subject_id=str(run.id), params={"index_id": str(run.id)},
-    )  # fmt: skip
-    run.job_id = job.id
+    run, job = service.start_index(session, principal, body.model_dump())
     return accepted(request, session, job, f"/v1/indices/{run.id}")
 
 
 @router.get("/{index_id}", response_model=IndexOut, responses=problem_responses(401, 404))
 def get_index(index_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> IndexOut:
     """The index: status, scores and ranks of every unit and the names of all intermediate tables."""
-    run = service.visible_run(session, principal, index_id)
-    return IndexOut(
-        id=run.id, name=run.name, status=run.status, unit_count=run.unit_count, created_at=run.created_at,
-        finished_at=run.finished_at, job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None,
-        tables=repo.table_names(session, run.id), scores=service.table_records(session, run.id, "scores"),
-        ranks=service.table_records(session, run.id, "ranks"), url=f"/v1/indices/{run.id}",
-    )  # fmt: skip
+    return service.index_view(session, principal, index_id)
 
 
 @router.get(
@@ -59,15 +45,8 @@ def get_table(
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
 ) -> Response:  # fmt: skip
     """One output table (scores, ranks, results_long, data_<step>, imputed, treatment, ...) as CSV or JSON."""
-    run = service.visible_run(session, principal, index_id)
-    row = repo.table(session, run.id, name)
-    if row is None:
-        raise NotFound(f"index {index_id} has no table '{name}'")
+    content = service.table_file(session, principal, index_id, name, format)
     if format == "json":
-        import json
-
-        return Response(
-            json.dumps(service.table_records(session, run.id, name)), media_type="application/json"
-        )
-    return Response(row.content["csv"], media_type="text/csv; charset=utf-8",
+        return Response(content, media_type="application/json")
+    return Response(content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})  # fmt: skip

@@ -8,6 +8,7 @@ and ``miasto index build`` give the same tables byte for byte.
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import uuid
 from pathlib import Path
@@ -26,6 +27,8 @@ from service.db import utcnow
 from service.errors import NotFound, ValidationProblem
 from service.indices import repository as repo
 from service.indices.models import IndexRun
+from service.indices.schemas import IndexOut
+from service.jobs.service import create_job
 from service.orgs.service import Principal
 
 TEXT_COLUMNS = {UNIT_ID: str, "iCode": str, "Parent": str}
@@ -126,3 +129,37 @@ def table_records(session: Session, run_id: uuid.UUID, name: str) -> list[dict]:
         return []
     frame = pd.read_csv(io.StringIO(row.content["csv"]), dtype={UNIT_ID: str})
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def start_index(session: Session, principal: Principal, body: dict) -> tuple[IndexRun, Any]:
+    """Store a checked submission and its ``index_build`` job (flush only); returns both."""
+    run = submit(session, principal, body)
+    job = create_job(
+        session, principal, kind="index_build", owner_org_id=principal.org_id,
+        subject_type="index_run", subject_id=str(run.id), params={"index_id": str(run.id)},
+    )  # fmt: skip
+    run.job_id = job.id
+    session.flush()
+    return run, job
+
+
+def index_view(session: Session, principal: Principal, index_id: uuid.UUID) -> IndexOut:
+    """The index: status, scores and ranks of every unit and the names of all intermediate tables."""
+    run = visible_run(session, principal, index_id)
+    return IndexOut(
+        id=run.id, name=run.name, status=run.status, unit_count=run.unit_count, created_at=run.created_at,
+        finished_at=run.finished_at, job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None,
+        tables=repo.table_names(session, run.id), scores=table_records(session, run.id, "scores"),
+        ranks=table_records(session, run.id, "ranks"), url=f"/v1/indices/{run.id}",
+    )  # fmt: skip
+
+
+def table_file(session: Session, principal: Principal, index_id: uuid.UUID, name: str, fmt: str) -> str:
+    """One output table of a visible index as CSV text, or as JSON records (``fmt='json'``)."""
+    run = visible_run(session, principal, index_id)
+    row = repo.table(session, run.id, name)
+    if row is None:
+        raise NotFound(f"index {index_id} has no table '{name}'")
+    if fmt == "json":
+        return json.dumps(table_records(session, run.id, name))
+    return str(row.content["csv"])

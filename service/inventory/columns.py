@@ -14,32 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict
 
+from energy.carriers import heating_systems
 from energy.district_heat import network_types
-from energy.typology import MAX_HEAT_RECOVERY, VENTILATION_SYSTEMS
+from energy.typology import BUILDING_TYPES, MAX_HEAT_RECOVERY, VENTILATION_SYSTEMS
 
 #: Kinds of field. ``year`` is an integer whose upper bound is the current year.
 KINDS = ("str", "int", "float", "year", "enum")
 
-BUILDING_TYPES = (
-    "school",
-    "kindergarten",
-    "office",
-    "healthcare",
-    "sports_hall",
-    "culture",
-    "social_housing",
-    "other",
-)
-HEATING_SYSTEMS = (
-    "coal_boiler",
-    "gas_boiler",
-    "oil_boiler",
-    "biomass_boiler",
-    "district_heating",
-    "heat_pump_air",
-    "heat_pump_ground",
-    "electric",
-)
+# One place each: the typology's building types and the systems table of the engine.
+HEATING_SYSTEMS = heating_systems()  # energy/data/systems.csv
 ROOF_TYPES = ("flat", "pitched")
 DISTRICT_HEAT_NETWORKS = tuple(network_types())  # energy/data/district_heat_networks.csv
 

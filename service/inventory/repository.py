@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.db import bulk_insert
 from service.inventory.export import to_records
 from service.inventory.models import Building, Inventory, InventoryVersion
+from service.orgs.models import Organisation
 
 
 def add_version(
@@ -68,6 +69,19 @@ def get_inventory(session: Session, inventory_id: uuid.UUID) -> Inventory | None
 def list_inventories(session: Session, org_ids: list[uuid.UUID]) -> list[Inventory]:
     query = select(Inventory).where(Inventory.org_id.in_(org_ids)).order_by(Inventory.created_at.desc())
     return list(session.scalars(query))
+
+
+def list_inventories_with_teryt(
+    session: Session, org_ids: list[uuid.UUID]
+) -> list[tuple[Inventory, str | None]]:
+    """The inventories of these cities, newest first, each with its city's TERYT (one query)."""
+    query = (
+        select(Inventory, Organisation.teryt)
+        .join(Organisation, Organisation.id == Inventory.org_id)
+        .where(Inventory.org_id.in_(org_ids))
+        .order_by(Inventory.created_at.desc())
+    )
+    return [(inventory, teryt) for inventory, teryt in session.execute(query)]
 
 
 def list_versions(session: Session, inventory_id: uuid.UUID) -> list[InventoryVersion]:

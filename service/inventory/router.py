@@ -9,17 +9,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.body import RawBody, read_raw_body
-from service.deps import PrincipalDep, SessionDep, commit
+from service.deps import PrincipalDep, SessionDep
 from service.exports.responses import attachment
 from service.inventory import service
-from service.inventory.diff import diff_inventories
 from service.inventory.export import to_csv_bytes, to_records, to_xlsx_bytes
 from service.inventory.schemas import (
     EXAMPLE_BUILDINGS,
     InventoryCreated,
     InventoryDetail,
     InventoryList,
-    InventoryOut,
     VersionBuildings,
     VersionDiff,
     VersionOut,
@@ -79,30 +77,6 @@ SUBMISSION_BODY: dict[str, Any] = {
 BodyDep = Annotated[RawBody, Depends(read_raw_body)]
 
 
-def inventory_out(inv: Any, teryt: str | None = None) -> InventoryOut:
-    return InventoryOut(
-        id=inv.id,
-        name=inv.name,
-        city_teryt=teryt,
-        created_at=inv.created_at,
-        latest_version=inv.latest_version,
-        url=f"/v1/inventories/{inv.id}",
-    )
-
-
-def version_out(ver: Any) -> VersionOut:
-    return VersionOut(
-        inventory_id=ver.inventory_id,
-        version=ver.version,
-        created_at=ver.created_at,
-        source_format=ver.source_format,
-        building_count=ver.building_count,
-        heated_area_m2=ver.heated_area_m2,
-        warnings=ver.warnings or [],
-        url=f"/v1/inventories/{ver.inventory_id}/versions/{ver.version}",
-    )
-
-
 @router.post(
     "",
     status_code=201,
@@ -119,17 +93,10 @@ def create_inventory(
 ) -> Response:
     """Create an inventory with its first version. Every error of the file comes back at once (422,
     row as in the file, header = row 1); plausibility findings come back as warnings with the 201."""
-    settings = request.app.state.settings
-    title = name or service.name_from_json(body.content) or body.filename or "inventory"
-    inv, ver = service.create_inventory(
-        session, principal, title, body.content, body.content_type, body.filename, settings
+    out = service.submit_inventory(
+        session, principal, name, body.content, body.content_type, body.filename, request.app.state.settings
     )
-    inv_teryt = service.city_teryt(session, inv)
-    out = InventoryCreated(inventory=inventory_out(inv, inv_teryt), version=version_out(ver))
-    commit(session)  # the request boundary
-    return JSONResponse(
-        out.model_dump(mode="json"), status_code=201, headers={"Location": f"/v1/inventories/{inv.id}"}
-    )
+    return JSONResponse(out.model_dump(mode="json"), status_code=201, headers={"Location": out.inventory.url})
 
 
 @router.post(
@@ -147,39 +114,34 @@ def add_version(
     principal: PrincipalDep,
 ) -> Response:
     """Submit a new immutable version of an inventory (same formats and validation as creation)."""
-    settings = request.app.state.settings
-    _, ver = service.add_version(
-        session, principal, inventory_id, body.content, body.content_type, body.filename, settings
+    out = service.submit_version(
+        session,
+        principal,
+        inventory_id,
+        body.content,
+        body.content_type,
+        body.filename,
+        request.app.state.settings,
     )
-    out = version_out(ver)
-    commit(session)
     return JSONResponse(out.model_dump(mode="json"), status_code=201, headers={"Location": out.url})
 
 
 @router.get("", response_model=InventoryList, responses=problem_responses(401))
 def list_inventories(session: SessionDep, principal: PrincipalDep) -> InventoryList:
     """Your inventories and those of cities that granted you access."""
-    items = [
-        inventory_out(i, service.city_teryt(session, i)) for i in service.list_inventories(session, principal)
-    ]
-    return InventoryList(items=items, count=len(items))
+    return service.inventory_list(session, principal)
 
 
 @router.get("/{inventory_id}", response_model=InventoryDetail, responses=problem_responses(401, 404))
 def get_inventory(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InventoryDetail:
-    inv = service.visible_inventory(session, principal, inventory_id)
-    versions = [version_out(v) for v in service.list_versions(session, inv)]
-    return InventoryDetail(
-        **inventory_out(inv, service.city_teryt(session, inv)).model_dump(), versions=versions
-    )
+    return service.inventory_detail(session, principal, inventory_id)
 
 
 @router.get(
     "/{inventory_id}/versions", response_model=list[VersionOut], responses=problem_responses(401, 404)
 )
 def list_versions(inventory_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> list[VersionOut]:
-    inv = service.visible_inventory(session, principal, inventory_id)
-    return [version_out(v) for v in service.list_versions(session, inv)]
+    return service.version_list(session, principal, inventory_id)
 
 
 @router.get(
@@ -205,8 +167,7 @@ def get_version(
 ) -> Any:
     """One version's buildings as JSON, CSV or XLSX (`?format=`), with the API's column names so the
     file can be edited and submitted again; `?format=csv&dialect=excel-pl` for a Polish spreadsheet."""
-    ver = service.get_version(session, principal, inventory_id, version)
-    frame = service.version_buildings(session, ver)
+    ver, frame = service.version_frame(session, principal, inventory_id, version)
     stem = f"inventory-{inventory_id}-v{ver.version}"
     if format == "csv":
         return attachment(to_csv_bytes(frame, dialect), f"{stem}.csv", "csv")
@@ -224,11 +185,7 @@ def diff_versions(
     to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)],
 ) -> VersionDiff:
     """Buildings added, removed and changed (with the changed fields) between two versions."""
-    old = service.get_version(session, principal, inventory_id, from_version)
-    new = service.get_version(session, principal, inventory_id, to_version)
-    result = diff_inventories(
-        service.version_buildings(session, old), service.version_buildings(session, new)
-    )
+    result = service.version_diff(session, principal, inventory_id, from_version, to_version)
     return VersionDiff(inventory_id=inventory_id, from_version=from_version, to_version=to_version, **result)
 
 

@@ -10,12 +10,19 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from service.deps import commit
 from service.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.inventory import repository
 from service.inventory.models import Inventory, InventoryVersion
 from service.inventory.parsing import InventoryFormatError, InventoryTooLarge, parse_inventory
-from service.orgs.models import Organisation
-from service.orgs.service import Principal, require_access, visible_city_ids
+from service.inventory.schemas import (
+    InventoryCreated,
+    InventoryDetail,
+    InventoryList,
+    InventoryOut,
+    VersionOut,
+)
+from service.orgs.service import Principal, org_row, require_access, visible_city_ids
 from service.settings import Settings
 
 JSON_TYPES = ("application/json",)
@@ -88,9 +95,9 @@ def parse_submission(
     return buildings, rows, [issue_dict(w) for w in parsed.warnings], fmt
 
 
-def _city_of(session: Session, principal: Principal) -> Organisation:
+def _city_of(session: Session, principal: Principal) -> Any:
     principal.require("inventory:write")
-    org = session.get(Organisation, principal.org_id)
+    org = org_row(session, principal.org_id)
     if org is None or org.kind != "city":
         raise Forbidden("only a city submits inventories of its buildings")
     return org
@@ -171,8 +178,133 @@ def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFra
 
 
 def city_teryt(session: Session, inventory: Inventory) -> str | None:
-    org = session.get(Organisation, inventory.org_id)
+    org = org_row(session, inventory.org_id)
     return org.teryt if org is not None else None
+
+
+# For the other domains' services, which check tenancy on their own rows (an assessment's, a
+# portfolio's) and must not reach into this domain's repository or models.
+
+
+def inventory_row(session: Session, inventory_id: uuid.UUID) -> Inventory | None:
+    """The inventory of this id without a tenancy check (the caller checks the owner)."""
+    return repository.get_inventory(session, inventory_id)
+
+
+def inventory_name(session: Session, inventory_id: uuid.UUID) -> str:
+    inventory = repository.get_inventory(session, inventory_id)
+    return inventory.name if inventory is not None else ""
+
+
+def version_row(session: Session, version_id: uuid.UUID) -> InventoryVersion | None:
+    return session.get(InventoryVersion, version_id)
+
+
+def find_version(session: Session, inventory_id: uuid.UUID, number: int) -> InventoryVersion | None:
+    return repository.get_version(session, inventory_id, number)
+
+
+def buildings_of_version(session: Session, version_id: uuid.UUID) -> pd.DataFrame:
+    """The building table of a version by its id (an assessment or portfolio names its version)."""
+    return repository.load_buildings(session, version_id)
+
+
+# The API's answers (``service.inventory.router``).
+
+
+def inventory_out(inv: Inventory, teryt: str | None = None) -> InventoryOut:
+    return InventoryOut(
+        id=inv.id,
+        name=inv.name,
+        city_teryt=teryt,
+        created_at=inv.created_at,
+        latest_version=inv.latest_version,
+        url=f"/v1/inventories/{inv.id}",
+    )
+
+
+def version_out(ver: InventoryVersion) -> VersionOut:
+    return VersionOut(
+        inventory_id=ver.inventory_id,
+        version=ver.version,
+        created_at=ver.created_at,
+        source_format=ver.source_format,
+        building_count=ver.building_count,
+        heated_area_m2=ver.heated_area_m2,
+        warnings=ver.warnings or [],
+        url=f"/v1/inventories/{ver.inventory_id}/versions/{ver.version}",
+    )
+
+
+def submit_inventory(
+    session: Session,
+    principal: Principal,
+    name: str | None,
+    body: bytes,
+    content_type: str,
+    filename: str | None,
+    settings: Settings,
+) -> InventoryCreated:
+    """Create an inventory with its first version and commit (the request's boundary)."""
+    title = name or name_from_json(body) or filename or "inventory"
+    inv, ver = create_inventory(session, principal, title, body, content_type, filename, settings)
+    out = InventoryCreated(inventory=inventory_out(inv, city_teryt(session, inv)), version=version_out(ver))
+    commit(session)
+    return out
+
+
+def submit_version(
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID,
+    body: bytes,
+    content_type: str,
+    filename: str | None,
+    settings: Settings,
+) -> VersionOut:
+    """Add a version to an inventory and commit (the request's boundary)."""
+    _, ver = add_version(session, principal, inventory_id, body, content_type, filename, settings)
+    out = version_out(ver)
+    commit(session)
+    return out
+
+
+def inventory_list(session: Session, principal: Principal) -> InventoryList:
+    """The caller's inventories and those of cities that granted access, with their TERYT (one query)."""
+    principal.require("inventory:read")
+    rows = repository.list_inventories_with_teryt(session, visible_city_ids(session, principal))
+    items = [inventory_out(inv, teryt) for inv, teryt in rows]
+    return InventoryList(items=items, count=len(items))
+
+
+def inventory_detail(session: Session, principal: Principal, inventory_id: uuid.UUID) -> InventoryDetail:
+    inv = visible_inventory(session, principal, inventory_id)
+    versions = [version_out(v) for v in list_versions(session, inv)]
+    return InventoryDetail(**inventory_out(inv, city_teryt(session, inv)).model_dump(), versions=versions)
+
+
+def version_list(session: Session, principal: Principal, inventory_id: uuid.UUID) -> list[VersionOut]:
+    inv = visible_inventory(session, principal, inventory_id)
+    return [version_out(v) for v in list_versions(session, inv)]
+
+
+def version_frame(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, version: int
+) -> tuple[InventoryVersion, pd.DataFrame]:
+    """A visible version and its building table."""
+    ver = get_version(session, principal, inventory_id, version)
+    return ver, version_buildings(session, ver)
+
+
+def version_diff(
+    session: Session, principal: Principal, inventory_id: uuid.UUID, from_version: int, to_version: int
+) -> dict[str, Any]:
+    """Buildings added, removed and changed between two visible versions."""
+    from service.inventory.diff import diff_inventories
+
+    old = get_version(session, principal, inventory_id, from_version)
+    new = get_version(session, principal, inventory_id, to_version)
+    return diff_inventories(version_buildings(session, old), version_buildings(session, new))
 
 
 def building_coordinates(session: Session, version_id: uuid.UUID) -> pd.DataFrame:

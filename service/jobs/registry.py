@@ -88,23 +88,13 @@ def register(kind: str) -> Callable[[JobFunction], JobFunction]:
 
 def load_kinds() -> dict[str, JobFunction]:
     """Import every module that registers job kinds (kept in one list so workers see them all)."""
-    import importlib
+    # Plain imports inside the function: each of these modules registers itself with this one.
+    import service.assessments.jobs
+    import service.indices.jobs
+    import service.inventory.summary
+    import service.jobs.kinds
+    import service.portfolios.jobs
+    import service.readiness.jobs
+    import service.reports.jobs  # noqa: F401
 
-    for module in KIND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not (exc.name and module.startswith(exc.name)):
-                raise
     return JOB_KINDS
-
-
-KIND_MODULES = [
-    "service.jobs.kinds",
-    "service.inventory.summary",
-    "service.assessments.jobs",
-    "service.portfolios.jobs",
-    "service.readiness.jobs",
-    "service.indices.jobs",
-    "service.reports.jobs",
-]

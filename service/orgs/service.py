@@ -13,6 +13,7 @@ from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
 from service.orgs.keys import DEFAULT_SCOPES, SCOPES, generate_key, hash_key
 from service.orgs.models import ORG_KINDS, ApiKey, EndedSession, Grant, Organisation
+from service.orgs.schemas import GrantOut, MeOut
 from service.teryt import TerytError, validate_teryt
 
 
@@ -66,6 +67,12 @@ def get_org(session: Session, org_ref: str) -> Organisation:
     if org is None:
         raise NotFound(f"no organisation '{org_ref}'")
     return org
+
+
+def org_row(session: Session, org_id: uuid.UUID) -> Organisation | None:
+    """The organisation of this id, for another domain's service (which must not query this
+    domain's models itself)."""
+    return session.get(Organisation, org_id)
 
 
 def create_key(
@@ -251,3 +258,58 @@ def end_session(session: Session, nonce: str, max_age_s: int) -> None:
 
 def session_ended(session: Session, nonce: str) -> bool:
     return session.get(EndedSession, _nonce_hash(nonce)) is not None
+
+
+# The API's answers (``service.orgs.router``): the caller, and the grants with their advisor's name.
+
+
+def me(session: Session, principal: Principal) -> MeOut:
+    """Who the key belongs to and what it may do."""
+    org = session.get(Organisation, principal.org_id)
+    assert org is not None
+    return MeOut(
+        org_id=org.id, kind=org.kind, name=org.name, teryt=org.teryt, scopes=sorted(principal.scopes)
+    )
+
+
+def _grant_out(g: Grant, advisor_name: str | None) -> GrantOut:
+    return GrantOut(
+        id=g.id,
+        city_org_id=g.city_org_id,
+        advisor_org_id=g.advisor_org_id,
+        advisor_name=advisor_name or "",
+        access=g.access,
+    )
+
+
+def grant_list(session: Session, principal: Principal) -> list[GrantOut]:
+    """Live grants the caller's city gave (or, for an advisor, holds), each with the advisor's name
+    (one query)."""
+    query = (
+        select(Grant, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == Grant.advisor_org_id)
+        .where(
+            (Grant.city_org_id == principal.org_id) | (Grant.advisor_org_id == principal.org_id),
+            Grant.revoked_at.is_(None),
+        )
+    )
+    return [_grant_out(g, name) for g, name in session.execute(query)]
+
+
+def grant_advisor(session: Session, principal: Principal, advisor_org_id: uuid.UUID, access: str) -> GrantOut:
+    """The caller's city grants an advisor ``read`` or ``plan`` access (flush only)."""
+    principal.require("grants:write")
+    city = session.get(Organisation, principal.org_id)
+    advisor = session.get(Organisation, advisor_org_id)
+    if advisor is None or advisor.kind != "advisor":
+        raise NotFound(f"advisor {advisor_org_id} not found")
+    assert city is not None
+    return _grant_out(grant(session, city, advisor, access), advisor.name)
+
+
+def revoke_advisor(session: Session, principal: Principal, advisor_org_id: uuid.UUID) -> None:
+    """The caller's city revokes an advisor's grant (404 when there is none)."""
+    principal.require("grants:write")
+    city = session.get(Organisation, principal.org_id)
+    assert city is not None
+    revoke_grant(session, city, advisor_org_id)

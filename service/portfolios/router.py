@@ -12,12 +12,9 @@ from service import example_ids as demo_ids
 from service.deps import PrincipalDep, SessionDep
 from service.exports.responses import XLSX, attachment
 from service.jobs.dispatch import accepted
-from service.jobs.models import Job
 from service.jobs.schemas import JobOut
 from service.openapi import PDF_RESPONSE, DialectQuery, LangQuery, problem_responses
-from service.orgs.service import visible_city_ids
-from service.portfolios import repository, service
-from service.portfolios.models import Portfolio
+from service.portfolios import service
 from service.portfolios.schemas import (
     ComparisonOut,
     FrontierRequest,
@@ -35,35 +32,7 @@ EXPORTS: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}, XL
 Format = Literal["json", "csv", "xlsx"]
 
 
-def portfolio_out(session: Any, row: Portfolio, full: bool = False) -> PortfolioOut:
-    job = session.get(Job, row.job_id) if row.job_id else None
-    done = row.finished_at is not None
-    return PortfolioOut(
-        id=row.id,
-        kind=row.kind,
-        name=row.name,
-        status="succeeded" if done else (job.status if job else "unknown"),
-        job=JobOut.from_row(job) if job else None,
-        inventory_id=row.inventory_id,
-        inventory_version=row.inventory_version,
-        assessment_id=row.assessment_id,
-        request=row.request,
-        engine_version=row.engine_version,
-        candidate_count=row.candidate_count,
-        solve=row.solve,
-        totals=row.totals,
-        projects=repository.load_projects(session, row.id)
-        if full and done and row.kind == "portfolio"
-        else None,
-        cash_flow=row.cash_flow if full else None,
-        frontier=row.frontier if full else None,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        url=f"/v1/portfolios/{row.id}",
-    )
-
-
-def _accepted(request: Request, session: Any, portfolio: Portfolio, job: Any) -> Response:
+def _accepted(request: Request, session: Any, portfolio: Any, job: Any) -> Response:
     return accepted(request, session, job, f"/v1/portfolios/{portfolio.id}")
 
 
@@ -90,9 +59,7 @@ def start_frontier(
 
 @router.get("", response_model=PortfolioList, responses=problem_responses(401))
 def list_portfolios(session: SessionDep, principal: PrincipalDep) -> PortfolioList:
-    rows = repository.list_portfolios(session, visible_city_ids(session, principal))
-    items = [portfolio_out(session, r) for r in rows]
-    return PortfolioList(items=items, count=len(items))
+    return service.portfolio_list(session, principal)
 
 
 @router.get(
@@ -119,8 +86,7 @@ def compare_portfolios(
     if format != "json":
         content, filename = service.compare_export_file(session, principal, ids, format, dialect, lang)
         return attachment(content, filename, format)
-    wanted, rows = service.comparable(session, principal, ids)
-    return ComparisonOut(portfolio_ids=wanted, **service.comparison(session, rows))
+    return service.comparison_view(session, principal, ids)
 
 
 @router.get(
@@ -141,7 +107,7 @@ def get_portfolio(
     if format != "json":
         content, filename = service.export_file(session, principal, portfolio_id, format, dialect, lang)
         return attachment(content, filename, format)
-    return portfolio_out(session, service.visible_portfolio(session, principal, portfolio_id), full=True)
+    return service.portfolio_view(session, principal, portfolio_id)
 
 
 @router.get(
@@ -198,8 +164,7 @@ def compare_chart(
     session: SessionDep, principal: PrincipalDep, ids: Annotated[str, IDS_QUERY], lang: LangQuery = "pl"
 ) -> Response:
     """Totals of 2..10 finished portfolios side by side as SVG bars (own contribution, grants, CO2, NPV)."""
-    _, rows = service.comparable(session, principal, ids)
-    return _svg(service.compare_chart_svg(session, principal, rows, lang))
+    return _svg(service.compare_chart(session, principal, ids, lang))
 
 
 @router.get(

@@ -18,20 +18,25 @@ from energy.packages import PackageInputError, generate_candidates
 from energy.portfolio import PortfolioInputError, PortfolioProblem, Programme, audited_candidates
 from energy.portfolio.problem import validate_problem
 from service.assessments import service as assessments
-from service.assessments.models import Assessment
 from service.errors import Conflict, NotFound, ValidationProblem
 from service.exports import Dialect, Sheet, column_format, csv_bytes, xlsx_bytes
 from service.i18n import translator
-from service.inventory import repository as inventory_repository
-from service.inventory.models import Inventory, InventoryVersion
+from service.inventory import service as inventories
 from service.jobs.registry import JobError
-from service.jobs.service import create_job
+from service.jobs.schemas import JobOut
+from service.jobs.service import create_job, jobs_by_id
 from service.orgs.service import Principal, require_access
 from service.portfolios import repository
 from service.portfolios.compare import compare
 from service.portfolios.document import PlanDocument, programme_rules
 from service.portfolios.models import Portfolio
-from service.portfolios.schemas import FrontierRequest, PortfolioRequest
+from service.portfolios.schemas import (
+    ComparisonOut,
+    FrontierRequest,
+    PortfolioList,
+    PortfolioOut,
+    PortfolioRequest,
+)
 
 PROBLEM_FIELDS = (
     "objective",
@@ -110,7 +115,7 @@ def _source(session: Session, principal: Principal, body: PortfolioRequest):
     """(inventory, version, assessment or None) the request builds on, with plan access checked."""
     assessment = None
     if body.assessment_id is not None:
-        assessment = session.get(Assessment, body.assessment_id)
+        assessment = assessments.assessment_row(session, body.assessment_id)
         if assessment is None:
             raise NotFound(
                 f"assessment {body.assessment_id} not found",
@@ -128,8 +133,8 @@ def _source(session: Session, principal: Principal, body: PortfolioRequest):
                 errors=[{"field": "assessment_id", "reason": "other inventory version"}],
             )
         return (
-            session.get(Inventory, assessment.inventory_id),
-            session.get(InventoryVersion, assessment.version_id),
+            inventories.inventory_row(session, assessment.inventory_id),
+            inventories.version_row(session, assessment.version_id),
             assessment,
         )
     if body.inventory_id is None:
@@ -137,13 +142,11 @@ def _source(session: Session, principal: Principal, body: PortfolioRequest):
             "give inventory_id (and optionally version) or assessment_id",
             errors=[{"field": "inventory_id", "reason": "missing"}],
         )
-    inventory = session.get(Inventory, body.inventory_id)
+    inventory = inventories.inventory_row(session, body.inventory_id)
     if inventory is None:
         raise NotFound(f"inventory {body.inventory_id} not found")
     require_access(session, principal, inventory.org_id, "plan", f"inventory {body.inventory_id}")
-    version = inventory_repository.get_version(
-        session, inventory.id, body.version or inventory.latest_version
-    )
+    version = inventories.find_version(session, inventory.id, body.version or inventory.latest_version)
     if version is None:
         raise NotFound(
             f"inventory {body.inventory_id} has no version {body.version}",
@@ -194,7 +197,7 @@ def start_portfolio(
     assess_params = assessment.params if assessment is not None else {}
     catalogue_for(body)
     audited = audited_frame(body, assess_params)
-    frame = inventory_repository.load_buildings(session, version.id)
+    frame = inventories.buildings_of_version(session, version.id)
     known = set(frame["building_id"].astype(str))
     if audited is not None:
         unknown = sorted(set(audited["building_id"]) - known)
@@ -258,20 +261,19 @@ def build_candidates(
     session: Session, row: Portfolio, body: PortfolioRequest, progress: Callable[[float, str], None]
 ) -> pd.DataFrame:
     """Generated packages (one vectorised engine call over all buildings x packages) + audited variants."""
-    assessment = session.get(Assessment, row.assessment_id) if row.assessment_id else None
+    assessment = assessments.assessment_row(session, row.assessment_id) if row.assessment_id else None
     assess_params = assessment.params if assessment is not None else {}
     frames = []
     if body.include_generated:
         from service.assessments import climates
-        from service.assessments.repository import get_climate
 
         climate = None
         if assessment is not None and assessment.climate_id is not None:
-            stored = get_climate(session, assessment.climate_id)
+            stored = climates.climate_row(session, assessment.climate_id)
             if stored is None:  # the foreign key restricts deletes; as in assessments/jobs.py
                 raise JobError("not-found", f"climate {assessment.climate_id} no longer exists")
             climate = climates.engine_climate(stored)
-        buildings = inventory_repository.load_buildings(session, row.version_id)
+        buildings = inventories.buildings_of_version(session, row.version_id)
         try:
             frames.append(
                 generate_candidates(
@@ -459,11 +461,10 @@ def plan_document(
     if row.kind != "portfolio" or row.finished_at is None:
         raise Conflict(f"portfolio {portfolio_id} has no finished plan (a frontier, or still running)")
     projects = pd.DataFrame.from_records(repository.load_projects(session, row.id))
-    buildings = inventory_repository.load_buildings(session, row.version_id)
+    buildings = inventories.buildings_of_version(session, row.version_id)
     names = buildings.reindex(columns=["building_id", "name"]).astype({"building_id": str})
     if not projects.empty:
         projects = projects.merge(names, on="building_id", how="left")
-    inventory = session.get(Inventory, row.inventory_id)
     compared: list[dict[str, Any]] = []
     if compare_ids:
         others = [x for x in compare_ids.split(",") if x.strip() and x.strip() != str(row.id)]
@@ -478,7 +479,7 @@ def plan_document(
     prices = carriers.carrier_table().reset_index()
     return PlanDocument(
         portfolio_id=row.id, name=row.name, city_name=get_org(session, str(row.owner_org_id)).name,
-        inventory_name=inventory.name if inventory else "", inventory_version=row.inventory_version,
+        inventory_name=inventories.inventory_name(session, row.inventory_id), inventory_version=row.inventory_version,
         engine_version=row.engine_version or "", finished_at=row.finished_at, request=dict(row.request or {}),
         solve=dict(row.solve or {}), totals=dict(row.totals or {}), projects=projects,
         cash_flow=pd.DataFrame.from_records(row.cash_flow or []), programmes=programme_rules(row.request or {}),
@@ -496,3 +497,60 @@ def list_visible(session: Session, principal: Principal) -> list[Portfolio]:
 def projects_of(session: Session, row: Portfolio) -> list[dict[str, Any]]:
     """The stored projects of a visible portfolio (the caller checked its visibility)."""
     return repository.load_projects(session, row.id)
+
+
+# The API's answers (``service.portfolios.router``), with the jobs a list shows loaded in one query.
+
+
+def portfolio_out(session: Session, row: Portfolio, job: Any, full: bool = False) -> PortfolioOut:
+    done = row.finished_at is not None
+    return PortfolioOut(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        status="succeeded" if done else (job.status if job else "unknown"),
+        job=JobOut.from_row(job) if job else None,
+        inventory_id=row.inventory_id,
+        inventory_version=row.inventory_version,
+        assessment_id=row.assessment_id,
+        request=row.request,
+        engine_version=row.engine_version,
+        candidate_count=row.candidate_count,
+        solve=row.solve,
+        totals=row.totals,
+        projects=repository.load_projects(session, row.id)
+        if full and done and row.kind == "portfolio"
+        else None,
+        cash_flow=row.cash_flow if full else None,
+        frontier=row.frontier if full else None,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        url=f"/v1/portfolios/{row.id}",
+    )
+
+
+def portfolio_view(session: Session, principal: Principal, portfolio_id: uuid.UUID) -> PortfolioOut:
+    """A visible portfolio in full: its job, projects, cash flow or frontier points."""
+    row = visible_portfolio(session, principal, portfolio_id)
+    job = jobs_by_id(session, [row.job_id]).get(row.job_id) if row.job_id else None
+    return portfolio_out(session, row, job, full=True)
+
+
+def portfolio_list(session: Session, principal: Principal) -> PortfolioList:
+    """The portfolios of every city the caller may see, each with its job (a constant number of queries)."""
+    rows = list_visible(session, principal)
+    jobs = jobs_by_id(session, [r.job_id for r in rows])
+    items = [portfolio_out(session, r, jobs.get(r.job_id) if r.job_id else None) for r in rows]
+    return PortfolioList(items=items, count=len(items))
+
+
+def comparison_view(session: Session, principal: Principal, ids: str) -> ComparisonOut:
+    """2..10 finished portfolios side by side."""
+    wanted, rows = comparable(session, principal, ids)
+    return ComparisonOut(portfolio_ids=wanted, **comparison(session, rows))
+
+
+def compare_chart(session: Session, principal: Principal, ids: str, lang: str = "pl") -> str:
+    """The SVG bars of 2..10 finished portfolios' totals."""
+    _, rows = comparable(session, principal, ids)
+    return compare_chart_svg(session, principal, rows, lang)

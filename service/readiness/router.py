@@ -9,13 +9,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from service.body import RawBody, read_raw_body
-from service.deps import PrincipalDep, SessionDep, commit
+from service.deps import PrincipalDep, SessionDep
 from service.exports.responses import attachment
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
-from service.jobs.service import create_job
 from service.openapi import PDF_RESPONSE, LangQuery, problem_responses
-from service.readiness import repository as repo
 from service.readiness import service
 from service.readiness.public_cache import invalidate_served
 from service.readiness.render import embed_snippet
@@ -29,7 +27,6 @@ from service.readiness.schemas import (
     ScoreOut,
     ScoresRequest,
     SubmissionOut,
-    ValueOut,
     ValuesOut,
     WithdrawalIn,
 )
@@ -39,23 +36,6 @@ router = APIRouter(prefix="/v1/readiness", tags=["readiness"])
 TerytPath = Annotated[
     str, Path(pattern=r"^\d{7}$", description="7-digit TERYT gmina code", examples=["0663011"])
 ]
-
-
-def _score_out(row, run_id: uuid.UUID) -> ScoreOut:
-    return ScoreOut(
-        teryt=row.teryt, score=row.score, rank=row.rank, pillars=row.pillars, coverage=row.coverage,
-        vintage=row.vintage, detail=row.detail, run_id=run_id, computed_at=row.created_at,
-    )  # fmt: skip
-
-
-def _run_out(session, run, with_scores: bool = True) -> RunOut:
-    scores = [_score_out(s, run.id) for s in repo.run_scores(session, run.id)] if with_scores else []
-    return RunOut(
-        run_id=run.id, status=run.status, teryts=run.teryts, request=run.request,
-        methodology_version=run.methodology_version, config_hash=run.config_hash, unit_count=run.unit_count,
-        created_at=run.created_at, finished_at=run.finished_at,
-        job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None, scores=scores,
-    )  # fmt: skip
 
 
 def _pub_out(pub, base_url: str) -> PublicationOut:
@@ -96,20 +76,7 @@ def get_indicators(
     history: Annotated[bool, Query(description="include earlier (superseded) versions")] = False,
 ) -> ValuesOut:  # fmt: skip
     """Every value of the gmina with its source and origin (reference, BDL, city); `used` marks the scored ones."""
-    service.check_city(session, principal, teryt, "read")
-    frame = service.merged_values(session, [teryt], history=history)
-    frame = frame.sort_values(["indicator", "year", "origin"], na_position="first")
-    values = [
-        ValueOut(
-            indicator=r.indicator, value=r.value, year=None if r.year is None else int(r.year),
-            source=r.source, origin=r.origin, version=None if r.origin == "reference" else int(r.version),
-            recorded_at=None if r.origin == "reference" else r.created_at,
-            superseded_at=r.superseded_at,
-            used=bool(r.used),
-        )
-        for r in frame.astype(object).where(frame.notna(), None).itertuples()
-    ]  # fmt: skip
-    return ValuesOut(teryt=teryt, count=len(values), values=values)
+    return service.indicator_values(session, principal, teryt, history)
 
 
 @router.post(
@@ -121,23 +88,17 @@ def post_scores(
 ) -> Response:
     """Compute readiness scores: one gmina without uncertainty runs at once (201), else as a job (202)."""
     payload = body.model_dump(mode="json")
-    run, as_job = service.start_scores(session, principal, payload)
-    if not as_job:
-        out = _run_out(session, run)
+    out, job = service.post_scores(session, principal, payload)
+    if out is not None:
         return Response(out.model_dump_json(), status_code=201, media_type="application/json",
-                        headers={"Location": f"/v1/readiness/scores/{run.id}"})  # fmt: skip
-    job = create_job(
-        session, principal, kind="readiness_scores", owner_org_id=principal.org_id,
-        subject_type="readiness_score_run", subject_id=str(run.id), params={"run_id": str(run.id)},
-    )  # fmt: skip
-    run.job_id = job.id
-    return accepted(request, session, job, f"/v1/readiness/scores/{run.id}")
+                        headers={"Location": f"/v1/readiness/scores/{out.run_id}"})  # fmt: skip
+    return accepted(request, session, job, f"/v1/readiness/scores/{job.subject_id}")
 
 
 @router.get("/scores/{run_id}", response_model=RunOut, responses=problem_responses(401, 404))
 def get_run(run_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RunOut:
     """A score run: its request, configuration hash and the stored scores of every gmina."""
-    return _run_out(session, service.visible_run(session, principal, run_id))
+    return service.run_view(session, principal, run_id)
 
 
 @router.get("/scores/{run_id}/report.pdf", response_class=Response,
@@ -168,13 +129,7 @@ def publication_report(
 @router.get("/{teryt}/scores", response_model=ScoreOut, responses=problem_responses(401, 404, 422))
 def latest_scores(teryt: TerytPath, session: SessionDep, principal: PrincipalDep) -> ScoreOut:
     """The most recently computed scores of the gmina."""
-    service.check_city(session, principal, teryt, "read")
-    row = repo.latest_score(session, teryt)
-    if row is None:
-        from service.errors import NotFound
-
-        raise NotFound(f"no scores computed for gmina {teryt}")
-    return _score_out(row, row.run_id)
+    return service.latest_score_view(session, principal, teryt)
 
 
 @router.post(
@@ -205,8 +160,7 @@ def post_publication(
     The run must be named and must carry uncertainty intervals (at least 100 uncertainty runs): a
     run without them answers 422 and nothing goes public. Preview first with `.../publications/preview`."""
     base_url = request.app.state.settings.base_url
-    pub = service.publish(session, principal, teryt, body.run_id, base_url)
-    commit(session)
+    pub = service.publish_now(session, principal, teryt, body.run_id, base_url)
     invalidate_served(request.app.state, teryt)
     return Response(_pub_out(pub, base_url).model_dump_json(), status_code=201, media_type="application/json",
                     headers={"Location": f"/v1/public/readiness/{teryt}"})  # fmt: skip
@@ -222,8 +176,7 @@ def withdraw_publication(
 ) -> PublicationOut:  # fmt: skip
     """Withdraw a publication: while it is the latest, the public endpoints answer 410 Gone with the date
     (the widget shows a short notice); a new publication supersedes it. The snapshot itself is kept."""
-    pub = service.withdraw(session, principal, teryt, snapshot_id, body.reason)
-    commit(session)
+    pub = service.withdraw_now(session, principal, teryt, snapshot_id, body.reason)
     invalidate_served(request.app.state, teryt)
     return _pub_out(pub, request.app.state.settings.base_url)
 

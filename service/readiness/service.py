@@ -15,7 +15,9 @@ from integration.readiness import ArrivalScenario, ReadinessInputError, load_fra
 from integration.readiness.framework import Framework
 from integration.readiness.score import compute_readiness
 from service.db import utcnow
+from service.deps import commit
 from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
+from service.jobs.service import create_job
 from service.orgs.service import Principal, access_level, require_access, visible_cities
 from service.readiness import repository as repo
 from service.readiness.intake import SubmissionError, read_submission, validate_submission
@@ -28,6 +30,7 @@ from service.readiness.models import (
 )
 from service.readiness.public_schema import PublicSnapshot
 from service.readiness.results import config_hash, score_rows
+from service.readiness.schemas import RunOut, ScoreOut, ValueOut, ValuesOut
 from service.teryt import gmina_name
 
 # One city is computed in the request, with up to SYNC_MAX_RUNS uncertainty runs (the Monte Carlo is
@@ -403,3 +406,89 @@ def report_data(
         "run": run, "score": score, "teryt": teryt, "municipality": municipality_name(session, teryt),
         "values": used, "framework": framework(), "publication": publication,
     }  # fmt: skip
+
+
+def publish_now(
+    session: Session, principal: Principal, teryt: str, run_id: uuid.UUID, base_url: str
+) -> ReadinessPublication:
+    """:func:`publish` and commit, so that the caller may drop the served copies knowing that a
+    reader who refills them sees the new snapshot (409 on a lost race)."""
+    pub = publish(session, principal, teryt, run_id, base_url)
+    commit(session)
+    return pub
+
+
+def withdraw_now(
+    session: Session, principal: Principal, teryt: str, snapshot_id: str, reason: str
+) -> ReadinessPublication:
+    """:func:`withdraw` and commit (see :func:`publish_now`)."""
+    pub = withdraw(session, principal, teryt, snapshot_id, reason)
+    commit(session)
+    return pub
+
+
+# The API's answers (``service.readiness.router``).
+
+
+def score_out(row: ReadinessScore, run_id: uuid.UUID) -> ScoreOut:
+    return ScoreOut(
+        teryt=row.teryt, score=row.score, rank=row.rank, pillars=row.pillars, coverage=row.coverage,
+        vintage=row.vintage, detail=row.detail, run_id=run_id, computed_at=row.created_at,
+    )  # fmt: skip
+
+
+def run_out(session: Session, run: ReadinessScoreRun) -> RunOut:
+    """A run with the stored scores of every gmina (two queries whatever the number of gminas)."""
+    scores = [score_out(s, run.id) for s in repo.run_scores(session, run.id)]
+    return RunOut(
+        run_id=run.id, status=run.status, teryts=run.teryts, request=run.request,
+        methodology_version=run.methodology_version, config_hash=run.config_hash, unit_count=run.unit_count,
+        created_at=run.created_at, finished_at=run.finished_at,
+        job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None, scores=scores,
+    )  # fmt: skip
+
+
+def run_view(session: Session, principal: Principal, run_id: uuid.UUID) -> RunOut:
+    return run_out(session, visible_run(session, principal, run_id))
+
+
+def post_scores(session: Session, principal: Principal, request: dict) -> tuple[RunOut | None, Any]:
+    """:func:`start_scores` for the API: a run computed in the request comes back as ``(RunOut, None)``;
+    one left for a job as ``(None, job)`` with the ``readiness_scores`` job stored (flush only)."""
+    run, as_job = start_scores(session, principal, request)
+    if not as_job:
+        return run_out(session, run), None
+    job = create_job(
+        session, principal, kind="readiness_scores", owner_org_id=principal.org_id,
+        subject_type="readiness_score_run", subject_id=str(run.id), params={"run_id": str(run.id)},
+    )  # fmt: skip
+    run.job_id = job.id
+    session.flush()
+    return None, job
+
+
+def latest_score_view(session: Session, principal: Principal, teryt: str) -> ScoreOut:
+    """The most recently computed scores of a visible gmina (404 when none were computed)."""
+    check_city(session, principal, teryt, "read")
+    row = repo.latest_score(session, teryt)
+    if row is None:
+        raise NotFound(f"no scores computed for gmina {teryt}")
+    return score_out(row, row.run_id)
+
+
+def indicator_values(session: Session, principal: Principal, teryt: str, history: bool) -> ValuesOut:
+    """Every value of a visible gmina with its source and origin; ``used`` marks the scored ones."""
+    check_city(session, principal, teryt, "read")
+    frame = merged_values(session, [teryt], history=history)
+    frame = frame.sort_values(["indicator", "year", "origin"], na_position="first")
+    values = [
+        ValueOut(
+            indicator=r.indicator, value=r.value, year=None if r.year is None else int(r.year),
+            source=r.source, origin=r.origin, version=None if r.origin == "reference" else int(r.version),
+            recorded_at=None if r.origin == "reference" else r.created_at,
+            superseded_at=r.superseded_at,
+            used=bool(r.used),
+        )
+        for r in frame.astype(object).where(frame.notna(), None).itertuples()
+    ]  # fmt: skip
+    return ValuesOut(teryt=teryt, count=len(values), values=values)

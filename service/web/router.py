@@ -1,12 +1,11 @@
 """The workspace's own routes (sign-in, sign-out, home) and the list of page modules under ``/app``.
 
 Each page module (``service/web/pages/*.py``) has a ``router`` (an ``APIRouter`` with prefix
-``/app/...``); :data:`PAGE_MODULES` names them, and a module not in this build is skipped.
+``/app/...``); :func:`page_routers` names them.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep
 from service.orgs.service import end_session
+from service.web.pages import access, assessments, inventories, portfolios, readiness
 from service.web.render import page
 from service.web.session import (
     SESSION_COOKIE,
@@ -23,14 +23,6 @@ from service.web.session import (
     set_session_cookie,
     sign_in,
 )
-
-PAGE_MODULES = [
-    "service.web.pages.inventories",
-    "service.web.pages.assessments",
-    "service.web.pages.access",
-    "service.web.pages.portfolios",  # W3
-    "service.web.pages.readiness",  # W3
-]
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -79,13 +71,11 @@ def sign_out(request: Request, session: SessionDep, user: CsrfUserDep) -> Respon
 
 
 def page_routers() -> list[APIRouter]:
-    routers = [router]
-    for name in PAGE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        routers.append(module.router)
-    return routers
+    return [
+        router,
+        inventories.router,
+        assessments.router,
+        access.router,
+        portfolios.router,
+        readiness.router,
+    ]

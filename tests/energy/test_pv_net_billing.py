@@ -8,8 +8,8 @@ from numpy.testing import assert_allclose
 
 from energy.carriers import carrier_table
 from energy.measures import load_catalogue
-from energy.pv_params import PVInputError
-from energy.pv_value import (
+from energy.pv.params import PVInputError
+from energy.pv.value import (
     micro_installation_max_kw,
     monthly_export_value,
     net_billing_rules,

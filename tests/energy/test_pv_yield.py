@@ -16,8 +16,8 @@ from pvlib.modelchain import ModelChain
 from pvlib.pvsystem import Array, FixedMount, PVSystem
 
 from energy.pv import PVInputError, PVParams, rooftop_pv, simulate_ac
-from energy.pv_validate import check_weather
-from energy.pv_yield import _pvwatts, roof_losses_pct
+from energy.pv.validate import check_weather
+from energy.pv.yields import _pvwatts, roof_losses_pct
 
 EPW = Path(__file__).parents[1] / "data" / "pv" / "POL_Warszawa.Okecie.123750_IMGW.epw.gz"
 

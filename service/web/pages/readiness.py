@@ -255,8 +255,7 @@ def publish(
     request: Request, teryt: TerytPath, session: SessionDep, user: CsrfUserDep,
     run_id: Annotated[uuid.UUID, Form()],
 ) -> Response:  # fmt: skip
-    pub = service.publish(session, user.principal, teryt, run_id, request.app.state.settings.base_url)
-    commit(session)
+    pub = service.publish_now(session, user.principal, teryt, run_id, request.app.state.settings.base_url)
     invalidate_served(request.app.state, teryt)
     return RedirectResponse(f"/app/readiness/{teryt}?published={pub.snapshot_id}", status_code=303)
 
@@ -272,7 +271,6 @@ def withdraw(
                 [{"row": None, "field": "reason", "value": reason, "reason": "required field is missing"}]
             ), withdraw_id=snapshot_id,
         )  # fmt: skip
-    service.withdraw(session, user.principal, teryt, snapshot_id, reason.strip())
-    commit(session)
+    service.withdraw_now(session, user.principal, teryt, snapshot_id, reason.strip())
     invalidate_served(request.app.state, teryt)
     return RedirectResponse(f"/app/readiness/{teryt}?withdrawn={snapshot_id}", status_code=303)

@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from energy.pv_params import PVInputError, PVParams, load_pv_defaults
-from energy.pv_validate import as_float_array, check_range
+from energy.pv.params import PVInputError, PVParams, load_pv_defaults
+from energy.pv.validate import as_float_array, check_range
 
 ROOF_TYPES = {
     "flat": "flat",

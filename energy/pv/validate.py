@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from energy.pv_params import PVInputError
+from energy.pv.params import PVInputError
 
 WEATHER_COLUMNS = ("ghi", "dni", "dhi", "temp_air", "wind_speed")
 IRRADIANCE_MAX_W_M2 = 1500.0  # above the solar constant at ground level: impossible

@@ -18,7 +18,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from energy.pv_params import PVInputError, PVParams
+from energy.pv.params import PVInputError, PVParams
 
 
 def _hourly_matrix(values, name: str) -> np.ndarray:

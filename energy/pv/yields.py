@@ -34,8 +34,8 @@ from pvlib import atmosphere, iam, irradiance
 from pvlib.irradiance import _get_perez_coefficients  # private on purpose: see _perez_terms
 from pvlib.location import Location
 
-from energy.pv_params import PVInputError, PVParams, combined_losses_pct
-from energy.pv_validate import check_site, check_weather, roof_arrays
+from energy.pv.params import PVInputError, PVParams, combined_losses_pct
+from energy.pv.validate import check_site, check_weather, roof_arrays
 
 # physical IAM (PVWatts: n=1.526, K=4 /m, L=2 mm) tabulated on cos(aoi); linear
 # interpolation error < 1e-5 away from grazing incidence, where the beam is ~0 anyway

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from energy.carriers import carrier_table
-from energy.pv_params import PVInputError, PVParams
-from energy.pv_roof import installable_kwp, normalise_roof_type, usable_roof_area
-from energy.pv_validate import check_range, numeric_column
-from energy.pv_value import monthly_export_value, net_billing_value, self_consumption
-from energy.pv_yield import iter_ac_chunks, roof_losses_pct, simulate_ac, site_sun
+from energy.pv.params import PVInputError, PVParams
+from energy.pv.roof import installable_kwp, normalise_roof_type, usable_roof_area
+from energy.pv.validate import check_range, numeric_column
+from energy.pv.value import monthly_export_value, net_billing_value, self_consumption
+from energy.pv.yields import iter_ac_chunks, roof_losses_pct, simulate_ac, site_sun
 
 __all__ = [
     "PVInputError",

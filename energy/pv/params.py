@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
-PV_PARAMETERS_CSV = Path(__file__).parent / "data" / "pv_parameters.csv"
+PV_PARAMETERS_CSV = Path(__file__).parent.parent / "data" / "pv_parameters.csv"
 
 LOSS_COMPONENTS = (
     "soiling",

@@ -1,0 +1,23 @@
+"""Pydantic answers about the caller's organisation and the grants a city gives advisors."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, Field
+
+
+class MeOut(BaseModel):
+    org_id: uuid.UUID
+    kind: str = Field(examples=["city"])
+    name: str = Field(examples=["Miasto Lublin"])
+    teryt: str | None = Field(None, examples=["0663011"])
+    scopes: list[str]
+
+
+class GrantOut(BaseModel):
+    id: uuid.UUID
+    city_org_id: uuid.UUID
+    advisor_org_id: uuid.UUID
+    advisor_name: str
+    access: str
