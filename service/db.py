@@ -108,9 +108,36 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]], chunk: int = 5_000) -> None:
-    """Insert many rows with executemany in chunks (bounded statement size on SQLite and PostgreSQL)."""
+    """Insert many rows in the session's transaction: PostgreSQL's COPY (one stream, no statement per
+    row), elsewhere executemany in chunks (bounded statement size on SQLite)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _copy_rows(session, model, rows)
+        return
     for start in range(0, len(rows), chunk):
         session.execute(insert(model), rows[start : start + chunk])
+
+
+def _copy_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """``COPY table (columns) FROM STDIN`` with psycopg, on the session's own connection and transaction.
+
+    Values go as SQLAlchemy would bind them: JSON columns serialised with ``json.dumps`` (NaN refused, as
+    the engine's own serializer does), UTC datetimes and UUIDs adapted by psycopg."""
+    import json
+
+    table = model.__table__
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    session.flush()  # the parent rows (a version, an assessment) must exist before their children
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    columns = ", ".join(f'"{n}"' for n in names)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(
+                [json.dumps(row.get(n), allow_nan=False) if n in json_columns else row.get(n) for n in names]
+            )
 
 
 @contextmanager
