@@ -26,6 +26,7 @@ from service.charts.svg import (
     legend,
     nice_domain,
     num,
+    num_array,
     p,
     shorten,
     x_axis,
@@ -137,7 +138,7 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         + " "
         + tr(EP_UNIT)
         + ", limit "
-        + np.array([num(v, 0) for v in limit], dtype=object)
+        + num_array(limit, 0)
         + np.where(
             classes >= 0,
             " (×" + np.char.mod("%.1f", ep / np.where(limit > 0, limit, 1)).astype(object) + ")",

@@ -19,7 +19,7 @@ from energy.geo import admin_areas
 from service.charts.assessment import EP_UNIT, class_colours, frame_of, ratio_class, ratio_legend_items
 from service.charts.errors import ChartInputError
 from service.charts.i18n import tr
-from service.charts.svg import document, esc, esc_array, legend, nice_step, num, p, shorten, wrap
+from service.charts.svg import document, esc, esc_array, legend, nice_step, num, num_array, p, shorten, wrap
 
 # IUGG mean Earth radius R1 [km] (Moritz 2000, "Geodetic Reference System 1980", J. Geodesy 74, 128-133).
 EARTH_RADIUS_KM = 6371.0088
@@ -233,15 +233,15 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
             + " ("
             + esc_array(g["building_id"])
             + ")&#10;EP "
-            + np.array([num(v, 1) for v in ep], dtype=object)
+            + num_array(ep, 1)
             + " "
             + EP_UNIT
             + ", limit "
-            + np.array([num(v, 0) for v in limit], dtype=object)
+            + num_array(limit, 0)
             + "&#10;CO₂ "
-            + np.array([num(v, 1) for v in co2], dtype=object)
+            + num_array(co2, 1)
             + " t/year&#10;heated area "
-            + np.array([num(v, 0) for v in g["_area"]], dtype=object)
+            + num_array(g["_area"], 0)
             + " m²"
         )
         circles = (

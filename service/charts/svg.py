@@ -72,6 +72,20 @@ def num(x: float, digits: int = 0) -> str:
     return fmt_number(float(x), lang, digits)
 
 
+def num_array(values, digits: int = 0) -> np.ndarray:
+    """:func:`num` of a whole column as an object array for string concatenation (one Babel pattern
+    for the column, not one parse per value: a 20,000-building map writes 80,000 numbers)."""
+    from service.i18n.columns import format_column
+
+    values = np.asarray(values, dtype=float)
+    lang = current_language()
+    if lang == "en":
+        text = [f"{v:,.{digits}f}" if math.isfinite(v) else "–" for v in values.tolist()]
+    else:
+        text = format_column(values, lang, digits)
+    return np.array(text, dtype=object)
+
+
 def tick_format(ticks: Sequence[float] | np.ndarray) -> Callable[[float], str]:
     """A formatter with just enough decimals to tell the ticks apart (step 0.25 -> 2, 5 -> 0)."""
     step = abs(float(ticks[1]) - float(ticks[0])) if len(ticks) > 1 else 1.0

@@ -381,3 +381,17 @@ def test_map_draws_the_powiat_borders_and_names_the_largest_buildings() -> None:
     assert biggest[:20] in svg.split('class="val building-name"')[1]  # the largest is named first
     for x, _y, _anchor in labels:
         assert PLOT[0] <= float(x) <= PLOT[2]
+
+
+def test_a_column_of_numbers_reads_as_each_number_does_in_every_language():
+    """The map writes its tooltips' numbers a column at a time; the text is the same as one at a time."""
+    import numpy as np
+
+    from service.charts.i18n import chart_language
+    from service.charts.svg import num, num_array
+
+    values = np.array([0.0, 3.14159, 1234.5, 1_234_567.891, -42.0, float("nan")])
+    for lang in ("pl", "en", "uk"):
+        with chart_language(lang):
+            for digits in (0, 1, 2):
+                assert list(num_array(values, digits)) == [num(v, digits) for v in values], (lang, digits)
