@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import NoReturn
 
 import highspy
 import numpy as np
@@ -93,33 +94,11 @@ def _sweep(
         if raw.values is None or raw.objective is None:  # both are set when HiGHS has a solution
             m = replace(model, row_lb=model.row_lb.copy(), row_ub=model.row_ub.copy())
             m.row_lb[row], m.row_ub[row] = lb, ub
-            conflicts = _diagnose(m, p)
-            raise PortfolioInfeasibleError(
-                f"no feasible portfolio ({raw.status}); conflicting constraints: {', '.join(conflicts)}",
-                conflicts,
-            )
+            _infeasible(m, p, raw)
         if start is not None and sign * (model.c @ start - raw.objective) > 1e-9 * (1 + abs(raw.objective)):
             raw = replace(raw, values=start, objective=float(model.c @ start))  # keep the better start
         start = raw.values
-        chosen, cash, totals = _results(cands, p, model, raw.values, params)
-        if on_progress is not None:
-            on_progress(_point_event(len(out) + 1, len(problems), raw, t0))
-        dt = time.perf_counter() - t1 + (t_build if not out else 0.0)
-        out.append(
-            PortfolioResult(
-                raw.status,
-                raw.objective,
-                raw.best_bound,
-                raw.gap,
-                dt,
-                t_build if not out else 0.0,
-                raw.solve_time_s,
-                chosen,
-                cash,
-                totals,
-                p.solver,
-            )
-        )
+        _append_point(out, cands, p, model, raw, params, (t0, t1, t_build), len(problems), on_progress)
     return out
 
 
@@ -135,33 +114,44 @@ def _knapsack_points(
         t1 = time.perf_counter()
         raw = fast.solve_knapsack(knapsack, p, model.n_var)
         if raw.values is None:
-            m = build_model(cands, p, params)
-            conflicts = _diagnose(m, p)
-            raise PortfolioInfeasibleError(
-                f"no feasible portfolio ({raw.status}); conflicting constraints: {', '.join(conflicts)}",
-                conflicts,
-            )
-        chosen, cash, totals = _results(cands, p, model, raw.values, params)
-        if on_progress is not None:
-            on_progress(_point_event(len(out) + 1, len(problems), raw, t0))
-        extra = t_build if not out else 0.0
-        out.append(
-            PortfolioResult(
-                raw.status,
-                raw.objective,
-                raw.best_bound,
-                raw.gap,
-                time.perf_counter() - t1 + extra,
-                extra,
-                raw.solve_time_s,
-                chosen,
-                cash,
-                totals,
-                p.solver,
-                "mckp",
-            )
+            _infeasible(build_model(cands, p, params), p, raw)
+        _append_point(
+            out, cands, p, model, raw, params, (t0, t1, t_build), len(problems), on_progress, "mckp"
         )
     return out
+
+
+def _infeasible(model, problem: PortfolioProblem, raw) -> NoReturn:
+    """Raise for a point without a feasible plan, naming the constraints that conflict."""
+    conflicts = _diagnose(model, problem)
+    raise PortfolioInfeasibleError(
+        f"no feasible portfolio ({raw.status}); conflicting constraints: {', '.join(conflicts)}", conflicts
+    )
+
+
+def _append_point(out, cands, p, model, raw, params, times, n_points, on_progress, *method) -> None:
+    """The result of one frontier point, its progress event; the shared build time goes to the first."""
+    t0, t1, t_build = times
+    chosen, cash, totals = _results(cands, p, model, raw.values, params)
+    if on_progress is not None:
+        on_progress(_point_event(len(out) + 1, n_points, raw, t0))
+    extra = t_build if not out else 0.0
+    out.append(
+        PortfolioResult(
+            raw.status,
+            raw.objective,
+            raw.best_bound,
+            raw.gap,
+            time.perf_counter() - t1 + extra,
+            extra,
+            raw.solve_time_s,
+            chosen,
+            cash,
+            totals,
+            p.solver,
+            *method,
+        )  # fmt: skip
+    )
 
 
 def _point_event(done: int, total: int, raw, t0: float) -> dict:
