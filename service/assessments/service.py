@@ -367,9 +367,7 @@ def _draw_chart(session: Session, principal: Principal, assessment_id: uuid.UUID
         text = ("building_id", "name", "building_type")
         numbers = ("heated_area_m2", "ep_kwh_per_m2_year", "ep_hw_kwh_per_m2_year",
                    "ep_limit_kwh_per_m2_year", "co2_t_per_year")  # fmt: skip
-        records = pd.DataFrame.from_records(
-            repository.load_building_columns(session, row.id, text, numbers), columns=[*text, *numbers]
-        )
+        records = _fields_table(session, row, text, numbers)
         if records["ep_hw_kwh_per_m2_year"].notna().any():
             # The WT 2021 limit applies to EP_H+W (heating and hot water), so that is what is drawn.
             records["ep_kwh_per_m2_year"] = records["ep_hw_kwh_per_m2_year"]
@@ -401,18 +399,33 @@ def load_document(session: Session, principal: Principal, assessment_id: uuid.UU
 
 def building_table(
     session: Session,
-    principal: Principal,
-    assessment_id: uuid.UUID,
+    row: Assessment,
     text: tuple[str, ...],
     numbers: tuple[str, ...],
     flags: tuple[str, ...] = (),
-) -> tuple[Assessment, str, pd.DataFrame]:
-    """A finished assessment's row, its inventory's name and a table of the named fields of every
-    building (the workspace's table), without loading the whole result document."""
-    row = finished_assessment(session, principal, assessment_id)
+) -> tuple[str, pd.DataFrame]:
+    """The inventory's name and a table of the named fields of every building (the workspace's table)
+    of a finished assessment row the request has already been shown (:func:`visible_assessment`),
+    without loading the whole result document."""
+    if row.totals is None:
+        from service.errors import Conflict
+
+        raise Conflict(f"assessment {row.id} has no results yet (see its job)")
+    return inventories.inventory_name(session, row.inventory_id), _fields_table(
+        session, row, text, numbers, flags
+    )
+
+
+def _fields_table(
+    session: Session,
+    row: Assessment,
+    text: tuple[str, ...],
+    numbers: tuple[str, ...],
+    flags: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """A few fields of every building record of ``row``, extracted by the database, as a frame."""
     records = repository.load_building_columns(session, row.id, text, numbers, flags)
-    table = pd.DataFrame.from_records(records, columns=[*text, *numbers, *flags])
-    return row, inventories.inventory_name(session, row.inventory_id), table
+    return pd.DataFrame.from_records(records, columns=[*text, *numbers, *flags])
 
 
 def document_of(session: Session, row: Assessment) -> AssessmentDocument:

@@ -150,9 +150,7 @@ def assessment_view(
     flags = ("meets_ep_limit",)
     text = ("building_id", "name", "building_type")
     numbers = tuple(c for c in TABLE_COLUMNS if c not in text + flags)
-    row, inventory_name, table = assessments.building_table(
-        session, principal, assessment_id, text, numbers, flags
-    )
+    inventory_name, table = assessments.building_table(session, row, text, numbers, flags)
     summary = AssessmentSummary(inventory_name, dict(row.totals or {}), row.finished_at)
     return AssessmentView(row, job, summary, buildings=_rows(table, lang))
 
