@@ -1,3 +1,4 @@
 """miasto energy: climate, typology, monthly balance, carriers, PV, measures and portfolios."""
 
-ENGINE_VERSION = "0.2.0"  # 0.2: ventilation systems, auxiliary energy, re-split PV climate
+# 0.3: infiltration of new buildings from their n50; 0.2: ventilation, auxiliary energy, PV re-split
+ENGINE_VERSION = "0.3.0"

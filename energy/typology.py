@@ -4,7 +4,8 @@ Every default comes from ``energy/data/typology_envelope.csv`` (U-values, g, inf
 thermal bridges, heat capacity by Polish regulation era), ``typology_usage.csv`` (set-points,
 ventilation rates, occupant gains, DHW, electricity, schedules by building type) and
 ``typology_ventilation.csv`` (ventilation system and heat-recovery efficiency by building type and
-era), each value with source, year and grade (A/B/C sourced, ENG engineering default).
+era) and ``typology_airtightness.csv`` (design n50 of new buildings, from which their infiltration
+follows), each value with source, year and grade (A/B/C sourced, ENG engineering default).
 
 Geometry (compactness assumptions, engineering defaults)
 --------------------------------------------------------
@@ -22,6 +23,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from energy.balance import constants
 from energy.errors import EnergyInputError
 
 BUILDING_TYPES = (
@@ -61,6 +63,12 @@ def usage_table() -> pd.DataFrame:
 def ventilation_table() -> pd.DataFrame:
     """Ventilation system by building type ('*' = every type) and construction era."""
     return _read("typology_ventilation.csv")
+
+
+@lru_cache(maxsize=1)
+def airtightness_table() -> pd.DataFrame:
+    """Design airtightness n50 [1/h] by construction era and ventilation system (eras with a rule only)."""
+    return _read("typology_airtightness.csv")
 
 
 def ventilation_defaults(building_type, year) -> tuple[np.ndarray, np.ndarray]:
@@ -216,6 +224,7 @@ def apply_defaults(buildings: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str
     df["bms"] = df["bms"].astype(bool)
 
     _geometry(df)
+    _airtightness(df, year, note)
     defaults_used = [[x for x in row if x is not None] for row in notes]
     return df, defaults_used
 
@@ -240,6 +249,39 @@ def _ventilation(df: pd.DataFrame, year: np.ndarray, note) -> None:
     df["heat_recovery_efficiency"] = np.where(system == "balanced_hr", eta, 0.0)
     note(~has_sys & ~implied, "ventilation_system: typology default (type and era)")
     note(need_eta, "heat_recovery_efficiency: typology default (type and era)")
+
+
+def _airtightness(df: pd.DataFrame, year: np.ndarray, note) -> None:
+    """Infiltration from the design airtightness where the building's era sets one (WT 2021 zal. 2 pkt 2.3.3).
+
+    Dz.U. 2015 poz. 376 tab. 21 (EN ISO 13789 Annex B) gives the airflow through the envelope as
+    V_x = V n50 e / (1 + (f/e) ((V_su - V_ex) / (V n50))^2): with balanced flows it is V n50 e; an
+    exhaust-only system draws the make-up air through the envelope, so while it runs V_x shrinks to the
+    unbalanced term. The building's mean is the occupied-hours share of each (fans run when occupied).
+    Eras without an n50 rule keep their era infiltration (``typology_envelope.csv``).
+    """
+    table = airtightness_table()
+    system = df["ventilation_system"].to_numpy(dtype=object)
+    n50 = np.full(len(df), np.nan)
+    for _, r in table.iterrows():  # a few rows of data, not buildings
+        hit = (year >= r["from_year"]) & (year <= r["to_year"]) & (system == r["ventilation_system"])
+        n50[hit] = float(r["n50_ach"])
+    rule = np.isfinite(n50)
+    if not rule.any():
+        return
+    c = constants()
+    e, f = c["infiltration_shielding_e"], c["infiltration_shielding_f"]
+    volume = df["volume_m3"].to_numpy(float)
+    flow = df["ventilation_l_s_m2"].to_numpy(float) * 3.6 * df["heated_area_m2"].to_numpy(float)
+    supply = np.where(np.isin(system, ("balanced", "balanced_hr")), flow, 0.0)
+    exhaust = np.where(np.isin(system, ("balanced", "balanced_hr", "exhaust")), flow, 0.0)
+    leak = volume * np.where(rule, n50, 1.0)  # V n50 [m3/h]
+    running = leak * e / (1.0 + (f / e) * ((supply - exhaust) / leak) ** 2)
+    occ = occupied_fraction(df["building_type"].to_numpy())
+    mean_ach = (occ * running + (1.0 - occ) * leak * e) / volume
+    df["infiltration_ach"] = np.where(rule, mean_ach, df["infiltration_ach"].to_numpy(float))
+    df["n50_ach"] = n50
+    note(rule, "infiltration_ach: n50 of the era's airtightness rule (WT 2021 zal. 2 pkt 2.3.3)")
 
 
 def _geometry(df: pd.DataFrame) -> None:

@@ -149,28 +149,80 @@ def test_issue_example_new_school_with_gas_meets_its_limit_within_15_percent():
     assert abs(ep - 45.0) <= 0.15 * 45.0, ep
 
 
-@pytest.mark.parametrize(
-    ("building_type", "heating_system"),
-    [
-        ("school", "gas_boiler"),
-        ("office", "gas_boiler"),
-        ("other", "gas_boiler"),
-        ("culture", "district_heating"),
-        ("healthcare", "gas_boiler"),
-    ],
-)
+def test_airtight_new_buildings_leak_what_n50_and_the_methodology_give():
+    """Dz.U. 2015 poz. 376 tab. 21 (EN ISO 13789 annex B): V_x = V n50 e / (1 + (f/e) ((V_su - V_ex) /
+    (V n50))^2), e 0.07, f 15, with the WT 2021 zal. 2 pkt 2.3.3 airtightness n50 1.5 1/h (mechanical)
+    and 3.0 1/h (natural). Balanced flows leave V n50 e; an exhaust fan pulls its make-up air through
+    the envelope while it runs. Older eras keep their era infiltration (0.6 1/h before 1967)."""
+    inv = _buildings(
+        building_id=["bal", "exh", "nat", "old"], construction_year=[2023, 2023, 2023, 1960],
+        ventilation_system=["balanced_hr", "exhaust", "natural", "balanced_hr"],
+        heat_recovery_efficiency=[0.7, None, None, 0.7],
+    )  # fmt: skip
+    filled, notes = apply_defaults(inv)
+    ach = filled["infiltration_ach"].to_numpy()
+    volume = 2400 * (3.5 - 0.3)  # heated area x clear height of the school type [m3]
+    from energy.typology import occupied_fraction
+
+    occ = float(occupied_fraction(["school"])[0])
+    exhaust_m3_h = 1.5 * 3.6 * 2400  # the school's hygienic airflow [m3/h]
+    running = volume * 1.5 * 0.07 / (1 + 15 / 0.07 * (exhaust_m3_h / (volume * 1.5)) ** 2)
+    assert_allclose(ach[0], 1.5 * 0.07, rtol=1e-12)  # 0.105 1/h, was the era's 0.2
+    assert_allclose(ach[1], (occ * running + (1 - occ) * volume * 1.5 * 0.07) / volume, rtol=1e-12)
+    assert_allclose(ach[2], 3.0 * 0.07, rtol=1e-12)
+    assert_allclose(ach[3], 0.6)  # no n50 rule before 2021: the era's leakage stays
+    assert any("n50" in n for n in notes[0]) and not any("n50" in n for n in notes[3])
+
+
+# Typical new buildings of every type, with the heat source they are commonly built with: gas boilers
+# for schools, offices, clinics and other public buildings; district heat for kindergartens, culture,
+# social housing and sports halls (the combinations issue 11 measured).
+NEW_BUILDINGS = [
+    ("school", "gas_boiler"),
+    ("office", "gas_boiler"),
+    ("other", "gas_boiler"),
+    ("healthcare", "gas_boiler"),
+    ("culture", "district_heating"),
+    ("kindergarten", "district_heating"),
+    ("social_housing", "district_heating"),
+    pytest.param(
+        "sports_hall", "district_heating",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="open (issue 11 s.3): a one-storey hall at the WT 2021 U-values, its DHW (1.2 l/(m2 day) "
+            "every day, ENG) and airflow (1.2 l/(s m2), ENG) land about 60 % above 45; no sourced sports-hall "
+            "DHW or airflow default was found offline, and the PV and solar heat such halls are designed "
+            "with are not credited in EP",
+        ),
+    ),
+]  # fmt: skip
+
+
+def test_the_new_building_cases_cover_every_building_type():
+    from energy.typology import BUILDING_TYPES
+
+    covered = {c.values[0] if hasattr(c, "values") else c[0] for c in NEW_BUILDINGS}
+    assert covered == set(BUILDING_TYPES)
+
+
+@pytest.mark.parametrize(("building_type", "heating_system"), NEW_BUILDINGS)
 def test_new_buildings_built_to_wt_2021_do_not_exceed_their_limit_by_more_than_15_percent(
     building_type, heating_system
 ):
-    """WT 2021 par. 329 caps EP_H+W (45 for public buildings, 190 for healthcare); a building designed to
-    it, with typology defaults of 2023 and a common compliant heat source, is at most 15 % above the cap.
-    The cap is a ceiling: landing under it is what a design does (an office with high internal gains
-    does). Not covered: kindergarten (+15.1 % with district heat), sports_hall and social_housing, whose
-    DHW and tall-hall defaults put them above (reported as open in issue 11)."""
-    inv = _buildings(building_type=[building_type], construction_year=[2023], heating_system=[heating_system])
+    """WT 2021 par. 329 caps EP_H+W (45 for public buildings, 65 for multi-family housing, 190 for
+    healthcare); a building designed to it, with the typology defaults of 2023 and a common compliant heat
+    source, is at most 15 % above the cap. The cap is a ceiling: landing under it is what a design does
+    (an office with high internal gains does), but not far under it for a 45 or 65 cap (at least half of
+    it); a clinic is far under the 190 that hospitals with their DHW are allowed."""
+    storeys = 1 if building_type == "sports_hall" else 3
+    inv = _buildings(
+        building_type=[building_type], construction_year=[2023], heating_system=[heating_system],
+        storeys=[storeys],
+    )  # fmt: skip
     r = assess_buildings(inv, **WARSAW, params=NO_PV).buildings.iloc[0]
-    assert r["ep_hw_kwh_per_m2_year"] <= 1.15 * r["ep_limit_kwh_per_m2_year"], r["ep_hw_kwh_per_m2_year"]
-    assert r["ep_hw_kwh_per_m2_year"] > 0.15 * r["ep_limit_kwh_per_m2_year"]
+    ep, limit = r["ep_hw_kwh_per_m2_year"], r["ep_limit_kwh_per_m2_year"]
+    assert ep <= 1.15 * limit, (building_type, ep, limit)
+    assert ep >= (0.15 if building_type == "healthcare" else 0.5) * limit, (building_type, ep, limit)
 
 
 def test_heat_recovery_measure_saves_heat_and_costs_fan_electricity():
