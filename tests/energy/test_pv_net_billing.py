@@ -37,8 +37,11 @@ def test_micro_and_above_fifty_kw_by_hand():
 
 def test_rcem_table_is_graded_and_fills_unsourced_months():
     prices, sourced = rcem_pln_per_kwh()
-    assert sourced.sum() == 3 and prices.shape == (12,)
-    assert_allclose(prices[0], 0.43702) and prices[1] == pytest.approx((437.02 + 330.47 + 283.59) / 3000)
+    assert sourced.sum() == 4 and prices.shape == (12,)
+    # PSE RCEm 2024 of January, June, July and December
+    assert list(np.flatnonzero(sourced) + 1) == [1, 6, 7, 12]
+    assert_allclose(prices[[0, 11]], [0.43702, 0.46828])
+    assert prices[1] == pytest.approx((437.02 + 330.47 + 283.59 + 468.28) / 4000)
     rules = net_billing_rules()
     assert rules["source"].str.len().gt(5).all() and rules["source_year"].notna().all()
 
