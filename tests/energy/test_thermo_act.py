@@ -123,6 +123,16 @@ def test_every_rule_cites_an_article_and_a_source():
     assert table["source"].str.len().gt(10).all() and table["year"].astype(int).ge(2008).all()
 
 
+def test_current_bonus_is_the_share_art_5_ust_1_sets():
+    """Art. 5 ust. 1 (t.j. Dz.U. 2022 poz. 438): the bonus is 26 % of the project's cost; the programme row
+    carries that share and cites the article, not a press report."""
+    from energy.measures import programme_catalogue
+
+    row = programme_catalogue().set_index("programme_id").loc["thermo_bonus_2024"]
+    assert float(row["share_of_eligible_cost"]) == 0.26
+    assert "art. 5 ust. 1" in row["source"] and "2022 poz. 438" in row["source"] and row["conf"] == "A"
+
+
 @pytest.mark.parametrize("missing", ["baseline_heating_dhw_final_kwh_per_year"])
 def test_audited_variant_without_heating_columns_falls_back_and_says_so(missing):
     """Art. 3 ust. 1 pkt 1 lit. b on total final energy when heating+DHW is not given (audited variant)."""
