@@ -139,9 +139,10 @@ def test_installed_pv_replaces_grid_electricity_and_earns_export():
     meta = assess_buildings(with_pv, city_lat=52.23, city_lon=21.01).meta
     factors = {f["carrier"]: f for f in meta["carrier_factors"]}  # the factors the result records
     el_price = factors["electricity"]["price_pln_per_kwh"]
-    # export: mean of the sourced RCEm 2024 months (437.02, 330.47, 283.59 PLN/MWh; the other months take
-    # that mean) x 1.23 for the 30 kW micro-installation, x 1 for the 80 kW one (not a micro-installation)
-    rcem = (437.02 + 330.47 + 283.59) / 3 / 1000
+    # export (spread evenly over the months): mean of the sourced RCEm 2024 months (437.02, 330.47, 283.59,
+    # 468.28 PLN/MWh; the other months take that mean) x 1.23 for the 30 kW micro-installation, x 1 for the
+    # 80 kW one (not a micro-installation)
+    rcem = (437.02 + 330.47 + 283.59 + 468.28) / 4 / 1000
     expected_cost_drop = own_use * el_price + exported * rcem * np.array([1.23, 1.23, 1.0])
     assert_allclose(a["cost_pln_per_year"] - b["cost_pln_per_year"], expected_cost_drop, rtol=1e-9, atol=1e-6)
     expected_primary_drop = own_use * factors["electricity"]["w_primary"]
