@@ -95,21 +95,27 @@ def main() -> None:
     clim = {k: clim_df[k].to_numpy() for k in clim_df.columns}
     b = random_inputs(N)
     monthly_balance(random_inputs(100), clim)  # warm-up
-    t_vec = np.inf
-    for _ in range(3):  # best of 3: the machine is shared
+    t_vec = t_detail = np.inf
+    for _ in range(5):  # best of 5: the machine is shared
         t0 = time.perf_counter()
-        res = monthly_balance(b, clim)
+        res = monthly_balance(b, clim, detail=False)  # the needs, as the loop and an assessment
         t_vec = min(t_vec, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        monthly_balance(b, clim)
+        t_detail = min(t_detail, time.perf_counter() - t0)
     t0 = time.perf_counter()
     ref = np.array(loop_balance(b, clim, range(N_LOOP)))
     t_loop_sample = time.perf_counter() - t0
     t_loop = t_loop_sample * N / N_LOOP
-    print(f"monthly balance, {N:,} buildings x 12 months (vectorised numpy, best of 3): {t_vec:.3f} s")
+    print(f"monthly balance, {N:,} buildings x 12 months (vectorised numpy, best of 5): {t_vec:.3f} s")
+    print(f"  with every term of the balance kept (detail=True): {t_detail:.3f} s")
     print(f"plain Python loop: {t_loop_sample:.3f} s for a sample of {N_LOOP:,} buildings, "
           f"extrapolated to {N:,}: {t_loop:.1f} s)")  # fmt: skip
-    print(f"speed-up vectorised vs loop: {t_loop / t_vec:.0f}x (target >= 50x); target time <= 1 s")
+    print(f"speed-up vectorised vs loop: {t_loop / t_vec:.0f}x (goal >= 100x); goal time <= 0.15 s")
     err = np.abs(res.heating_need_kwh[:N_LOOP].sum(1) - ref[:, 0]) / np.maximum(ref[:, 0], 1.0)
     print(f"loop vs vectorised annual heating need: max relative difference {err.max():.1e}")
+    err_c = np.abs(res.cooling_need_kwh[:N_LOOP].sum(1) - ref[:, 1]) / np.maximum(ref[:, 1], 1.0)
+    print(f"loop vs vectorised annual cooling need: max relative difference {err_c.max():.1e}")
     print(
         f"sanity: mean heating need {res.heating_need_kwh.sum(1).mean() / b.heated_area_m2.mean():.0f} kWh/m2"
     )

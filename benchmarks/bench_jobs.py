@@ -101,18 +101,19 @@ def round_trips(url: str, dispatcher, principal, n: int) -> np.ndarray:  # type:
     return np.array(times)
 
 
-def start_worker(url: str) -> subprocess.Popen | None:
+def start_worker(url: str, redis_url: str = REDIS_URL) -> subprocess.Popen | None:
+    """A Celery worker process (``--concurrency 1``) on ``redis_url`` (emptied first)."""
     try:
         import redis
 
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).flushdb()
     except Exception as exc:  # noqa: BLE001
-        print(f"Redis unreachable at {REDIS_URL} ({exc}): Celery parts skipped")
+        print(f"Redis unreachable at {redis_url} ({exc}): Celery parts skipped")
         return None
     env = {
         **os.environ,
         "MIASTO_DATABASE_URL": url,
-        "MIASTO_BROKER_URL": REDIS_URL,
+        "MIASTO_BROKER_URL": redis_url,
         "MIASTO_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(

@@ -11,10 +11,16 @@
    best plan with its proven gap. Goal: <= 60 s.
 3. 20-point cost/CO2 frontier, 1,000 buildings x 8 packages, each point within 0.1 %: one shared
    knapsack hull vs one MILP per point (baseline). Goals: <= 5 s and >= 5x.
+4. A frontier whose points are MILPs (two grant programmes: no shared hull), as a job through real
+   Celery worker processes (``--concurrency 1`` each) over Redis: with 2 workers its points go out as
+   sub-jobs (``service.jobs.fanout``) vs the same frontier with 1 worker (baseline: one HiGHS sweep).
+   Goal: >= 1.7x. The inventory is the demo city replicated (as in ``bench_jobs.py``); database a
+   temporary SQLite file or MIASTO_BENCH_DATABASE_URL, Redis MIASTO_BENCH_REDIS_URL (default DB 4).
+   ``uptime``'s load is printed beside the ratio: the machine has 2 cores and may be shared.
 
 Candidates are synthetic (``energy.portfolio.synthetic``: realistic areas, energy use and package cost and
 savings shapes; no physics). ``MIASTO_BENCH_QUICK=1`` shrinks sizes.
-Run: ``python benchmarks/bench_portfolio.py``.
+Run: ``python benchmarks/bench_portfolio.py`` (or name parts: ``single plan pareto workers``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import os
 import resource
 import time
+from pathlib import Path
 
 from energy.measures import load_catalogue
 from energy.portfolio import PortfolioProblem, Programme, optimise
@@ -178,7 +185,104 @@ def pareto() -> None:
         )
 
 
+N_FANOUT, N_FANOUT_POINTS = (60, 6) if QUICK else (300, 12)
+REDIS_URL = os.environ.get("MIASTO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _frontier_through_workers(url: str, principal, inventory_id, n_workers: int) -> tuple[dict, float, float]:  # type: ignore[no-untyped-def]
+    """Start ``n_workers`` Celery workers, run the frontier job; (job result, end-to-end s, points s)."""
+    from bench_jobs import start_worker, wait
+
+    from service.db import engine_for, session_scope
+    from service.jobs.dispatch import Dispatcher
+    from service.jobs.fanout import worker_slots
+    from service.portfolios.schemas import FrontierRequest
+    from service.portfolios.service import start_portfolio
+    from service.settings import Settings
+
+    settings = Settings(database_url=url, broker_url=REDIS_URL)
+    workers = [start_worker(url, REDIS_URL) for _ in range(n_workers)]
+    try:
+        deadline = time.monotonic() + 120
+        while worker_slots(settings) != n_workers and time.monotonic() < deadline:
+            time.sleep(0.5)
+        body = FrontierRequest(
+            inventory_id=inventory_id, n_points=N_FANOUT_POINTS, frontier="co2", gap_rel=1e-3,
+            programmes=[
+                {"programme_id": "thermo_bonus", "share_of_eligible_cost": 0.26,
+                 "cap_multiple_of_yearly_savings": 2.0, "thermo_bonus_rules": True},
+                {"programme_id": "regional", "share_of_eligible_cost": 0.3, "cap_per_building_pln": 400_000,
+                 "min_primary_energy_saving_share": 0.3, "cap_total_pln": 2_000_000},
+            ],
+        )  # fmt: skip
+        t0 = time.perf_counter()
+        with session_scope(engine_for(url)) as s:
+            _, job = start_portfolio(s, principal, body, "frontier")
+            job_id = job.id
+        Dispatcher(settings).dispatch([job_id])
+        marks: dict[str, float] = {}
+
+        def seen(pct: int, msg: str) -> None:
+            if pct >= 62 and "points" not in marks:
+                marks["points"] = time.perf_counter()
+
+        status = wait(url, job_id, seen, timeout_s=1800)
+        total = time.perf_counter() - t0
+        from sqlalchemy import select
+
+        from service.jobs.models import Job
+
+        with session_scope(engine_for(url)) as s:
+            result = dict(s.scalar(select(Job.result).where(Job.id == job_id)) or {})
+        assert status == "succeeded", status
+        return result, total, total - (marks.get("points", t0 + total) - t0)
+    finally:
+        for w in workers:
+            w.terminate()
+            w.wait(timeout=30)
+
+
+def frontier_over_workers() -> None:
+    import redis
+    from bench_jobs import city, setup_database, synthetic_inventory
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
+    except redis.RedisError as exc:
+        print(f"[4] skipped: Redis unreachable at {REDIS_URL} ({exc})")
+        return
+    url = setup_database()
+    principal = city(url)
+    inventory_id, _ = synthetic_inventory(url, principal, N_FANOUT)
+    print(
+        f"[4] {N_FANOUT_POINTS}-point cost/CO2 frontier with 2 grant programmes (MILP points), {N_FANOUT} buildings "
+        f"(demo city replicated), as a job through Celery workers (--concurrency 1 each), {url.split(':')[0]}"
+    )
+    runs = {}
+    for n in (1, 2):
+        load = _load()
+        result, total, points = _frontier_through_workers(url, principal, inventory_id, n)
+        runs[n] = (total, points)
+        print(
+            f"    {n} worker{'s' if n > 1 else ' '}: {result.get('method')}, end to end {total:6.2f} s, "
+            f"points {points:6.2f} s (load before: {load})"
+        )
+    (t1, p1), (t2, p2) = runs[1], runs[2]
+    print(
+        f"    ratio 1 worker / 2 workers: points {p1 / p2:4.2f}x, end to end {t1 / t2:4.2f}x (goal >= 1.7x); "
+        f"load now {_load()} on {os.cpu_count()} cores"
+    )
+
+
 if __name__ == "__main__":
-    single_budget()
-    five_year_plan()
-    pareto()
+    import sys
+
+    only = sys.argv[1:]
+    for name, part in (("single", single_budget), ("plan", five_year_plan), ("pareto", pareto),
+                       ("workers", frontier_over_workers)):  # fmt: skip
+        if not only or name in only:
+            part()

@@ -146,7 +146,8 @@ def assess_buildings(
     el = bal.electricity_kwh(filled, sched["electricity_share"].loc[types].to_numpy(float))
     uses_m = el["lighting_kwh"] + el["equipment_kwh"]
     # lighting and equipment electricity ends as heat inside: it is the appliance part of the gains
-    res = bal.monthly_balance(bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m), clim)
+    inputs = bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m)
+    res = bal.monthly_balance(inputs, clim, detail=False)  # the needs and gains are what is read
     fans_m = bal.ventilation_fans_kwh(filled, occ, clim["hours"])
     hydronic = carriers.hydronic(filled)
     aux_m = fans_m + bal.circulation_pumps_kwh(filled, res.heating_need_kwh, hydronic)

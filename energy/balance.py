@@ -95,18 +95,18 @@ class BalanceInputs:
 
 @dataclass
 class MonthlyBalance:
-    """Result arrays (n, 12) [kWh per month] unless stated."""
+    """Result arrays (n, 12) [kWh per month] unless stated; the terms are None without ``detail``."""
 
     heating_need_kwh: np.ndarray
     cooling_need_kwh: np.ndarray
-    transmission_kwh: np.ndarray
-    ventilation_kwh: np.ndarray
+    transmission_kwh: np.ndarray | None
+    ventilation_kwh: np.ndarray | None
     internal_gains_kwh: np.ndarray
-    solar_gains_kwh: np.ndarray
-    utilisation_factor: np.ndarray  # [-]
+    solar_gains_kwh: np.ndarray | None
+    utilisation_factor: np.ndarray | None  # [-]
     h_tr_w_k: np.ndarray  # (n,) [W/K]
-    h_ve_w_k: np.ndarray  # (n, 12) [W/K]
-    time_constant_h: np.ndarray  # (n, 12) [h]
+    h_ve_w_k: np.ndarray | None  # (n, 12) [W/K]
+    time_constant_h: np.ndarray | None  # (n, 12) [h]
 
 
 def _col(x) -> np.ndarray:
@@ -115,30 +115,31 @@ def _col(x) -> np.ndarray:
     return x[:, None] if x.ndim == 1 else x
 
 
-def _eta(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """(1 - g^a) / (1 - g^(a+1)) for g > 0, a / (a + 1) at g = 1; one exp/log pair."""
-    g = np.where(gamma > 0, gamma, 0.5)
-    near_one = np.abs(g - 1.0) < 1e-9
-    g = np.where(near_one, 0.5, g)
-    ga = np.exp(a * np.log(g))
-    return np.where(near_one, a / (a + 1.0), (1.0 - ga) / (1.0 - ga * g))
-
-
 def utilisation_heating(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-]."""
-    return np.where(gamma > 0, _eta(gamma, a), 1.0)
+    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-].
+
+    (1 - g^a) / (1 - g^(a+1)) for g > 0, a / (a + 1) at g = 1, 1 for g <= 0.
+    """
+    g, a = np.broadcast_arrays(np.asarray(gamma, dtype=float), np.asarray(a, dtype=float))
+    eta = np.empty(g.shape)
+    _utilisation_into(g.reshape(-1), a.reshape(-1), eta.reshape(-1))
+    return eta
 
 
 def utilisation_cooling(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Loss utilisation factor for cooling, EN ISO 13790:2008 eqs. 64-66 [-].
 
-    (1 - g^-a) / (1 - g^-(a+1)) equals the heating expression evaluated at 1/g.
+    (1 - g^-a) / (1 - g^-(a+1)) equals the heating expression evaluated at 1/g; 1 for g <= 0.
     """
-    safe = np.where(gamma > 0, gamma, 1.0)
-    return np.where(gamma > 0, _eta(1.0 / safe, a), 1.0)
+    g = np.asarray(gamma, dtype=float)
+    inverse = np.divide(1.0, g, out=np.full_like(g, -1.0), where=g > 0)
+    return utilisation_heating(inverse, a)
 
 
-def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBalance:
+BLOCK_ROWS = 4096  # buildings per block: a block's (12, rows) temporaries stay in the CPU cache
+
+
+def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame, *, detail: bool = True) -> MonthlyBalance:
     """Monthly heating and cooling need of n buildings (EN ISO 52016-1 monthly method).
 
     Parameters
@@ -147,88 +148,210 @@ def monthly_balance(b: BalanceInputs, climate: dict | pd.DataFrame) -> MonthlyBa
     climate : mapping with ``t_ext_c`` [degC], ``hours`` [h], ``i_sol_hor_kwh_m2`` and
         ``i_sol_{n,e,s,w}_kwh_m2`` [kWh/m^2]; each (12,) (one climate) or (n, 12) (per building,
         e.g. indexed by nearest station).
+    detail : keep the terms of the balance (transmission, ventilation, solar gains, utilisation
+        factor, H_ve, time constant); ``False`` returns only the needs and the internal gains
+        (the others are None), which is what an assessment reads.
 
     Returns
     -------
-    MonthlyBalance with (n, 12) arrays in kWh per month.
+    MonthlyBalance with (n, 12) arrays in kWh per month (column-major: each month's values of
+    all buildings lie next to each other in memory).
+
+    Notes
+    -----
+    Every per-building factor of the equations above is reduced once to an (n,) coefficient
+    (:func:`_coefficients`). The monthly part runs month-major, on (12, rows) blocks of
+    ``BLOCK_ROWS`` buildings written into preallocated results: an operation between a monthly
+    array and a per-building coefficient then runs along contiguous memory, and the block's
+    temporaries stay in the cache instead of streaming through memory once per operation.
     """
     c = constants()
     clim = {k: np.asarray(climate[k], dtype=float) for k in _CLIMATE_KEYS}
-    t_h = clim["hours"]
-    area = _col(b.heated_area_m2)
-    opaque_tb = (b.wall_area_m2 + b.roof_area_m2) * b.thermal_bridge_w_m2k
-    h_tr = (
-        b.u_wall_w_m2k * b.wall_area_m2
-        + b.u_roof_w_m2k * b.roof_area_m2
-        + b.u_window_w_m2k * b.window_area_m2
-        + c["ground_reduction_factor"] * b.u_floor_w_m2k * b.ground_floor_area_m2
-        + opaque_tb
-    )
+    facades = [clim.pop(f"i_sol_{o}_kwh_m2") for o in ORIENTS]
+    clim["i_vert"] = facades[0] + facades[1] + facades[2] + facades[3]  # equal share per facade
+    k = _coefficients(b, c)
+    n = len(k["h_tr"])
     occ = np.asarray(b.occupied_fraction, dtype=float)
-    occ = np.broadcast_to(occ[:, None] if occ.ndim == 1 else occ, (len(h_tr), 12))
-    n = len(h_tr)
-    eta_oc = (
-        np.zeros(n) if b.heat_recovery_efficiency is None else np.asarray(b.heat_recovery_efficiency, float)
-    )
-    b_ve = 1.0 - eta_oc  # Dz.U. 2015 poz. 376 tab. 21: balanced ventilation with heat recovery
-    airflow_m3_h = _col(b.ventilation_l_s_m2 * b_ve) * 3.6 * area * occ + _col(
-        b.infiltration_ach * b.volume_m3
-    )
-    h_ve = c["rho_c_air_wh_m3k"] * airflow_m3_h
-    h_tot = _col(h_tr) + h_ve
+    gains = None if b.electric_gains_kwh is None else np.asarray(b.electric_gains_kwh, dtype=float)
+    # month-major storage of the (n, 12) results; terms not kept reuse one block-sized scratch each
+    kept = [np.empty((12, n)) for _ in range(3 + 6 * detail)]
+    scratch = [] if detail else [np.empty((12, min(n, BLOCK_ROWS))) for _ in range(6)]
+    for s in range(0, n, BLOCK_ROWS):
+        rows = slice(s, min(s + BLOCK_ROWS, n))
+        width = rows.stop - rows.start
+        _block(
+            {name: v[rows] for name, v in k.items()},
+            _per_building(occ, rows),
+            None if gains is None else _per_building(gains, rows),
+            {name: _per_month(v, rows) for name, v in clim.items()},
+            [m[:, rows] for m in kept] + [m[:, :width] for m in scratch],
+            c,
+        )
+    heating, cooling, q_int, *terms = (m.T for m in kept)
+    q_tr, q_ve, q_sol, eta, h_ve, tau = terms if detail else [None] * 6
+    return MonthlyBalance(heating, cooling, q_tr, q_ve, q_int, q_sol, eta, k["h_tr"], h_ve, tau)
 
-    phi_int_w = area * (
-        _col(b.occupant_gains_occupied_w_m2) * occ + _col(b.occupant_gains_unoccupied_w_m2) * (1 - occ)
-    )
-    q_int = phi_int_w * t_h / 1000.0
-    if b.electric_gains_kwh is not None:
-        q_int = q_int + np.asarray(b.electric_gains_kwh, dtype=float)
+
+def _per_building(x: np.ndarray, rows: slice) -> np.ndarray:
+    """A block of an (n,) or (n, 12) input as it broadcasts against (12, rows), contiguous."""
+    return x[rows] if x.ndim == 1 else np.ascontiguousarray(x[rows].T)
+
+
+def _per_month(x: np.ndarray, rows: slice) -> np.ndarray:
+    """A block of a (12,) or (n, 12) climate value as it broadcasts against (12, rows)."""
+    return x[:, None] if x.ndim == 1 else np.ascontiguousarray(x[rows].T)
+
+
+def _coefficients(b: BalanceInputs, c: dict[str, float]) -> dict[str, np.ndarray]:
+    """The per-building (n,) factors of the monthly equations, computed once [W/K, kW, kWh/K]."""
+    area = np.asarray(b.heated_area_m2, dtype=float)
+    ua_wall, ua_roof = b.u_wall_w_m2k * b.wall_area_m2, b.u_roof_w_m2k * b.roof_area_m2
+    ua_win = b.u_window_w_m2k * b.window_area_m2
+    h_tr = np.asarray(
+        ua_wall + ua_roof + ua_win
+        + c["ground_reduction_factor"] * b.u_floor_w_m2k * b.ground_floor_area_m2
+        + (b.wall_area_m2 + b.roof_area_m2) * b.thermal_bridge_w_m2k,
+        dtype=float,
+    )  # fmt: skip
+    eta_oc = 0.0 if b.heat_recovery_efficiency is None else np.asarray(b.heat_recovery_efficiency, float)
+    b_ve = 1.0 - eta_oc  # Dz.U. 2015 poz. 376 tab. 21: balanced ventilation with heat recovery
+    rse = c["external_surface_resistance_m2k_w"]
     win_factor = (
         b.g_window * c["window_incidence_factor"] * (1 - c["window_frame_fraction"])
         * c["external_shading_factor"] * b.window_area_m2 / 4.0
     )  # fmt: skip
-    i_vert = sum(clim[f"i_sol_{o}_kwh_m2"] for o in ORIENTS)  # equal window/wall share per facade
-    q_sol_win = _col(win_factor) * i_vert
-    rse_alpha = c["external_surface_resistance_m2k_w"] * c["opaque_solar_absorptance"]
-    ua_wall, ua_roof = b.u_wall_w_m2k * b.wall_area_m2, b.u_roof_w_m2k * b.roof_area_m2
-    q_sol_op = rse_alpha * (_col(ua_wall / 4.0) * i_vert + _col(ua_roof) * clim["i_sol_hor_kwh_m2"])
-    ua_win = b.u_window_w_m2k * b.window_area_m2
+    rse_alpha = rse * c["opaque_solar_absorptance"]
     sky_w = (
-        c["external_surface_resistance_m2k_w"] * c["sky_radiation_coefficient_w_m2k"]
-        * c["sky_temperature_difference_k"]
+        rse * c["sky_radiation_coefficient_w_m2k"] * c["sky_temperature_difference_k"]
         * (c["form_factor_wall"] * (ua_wall + ua_win) + c["form_factor_roof"] * ua_roof)
     )  # fmt: skip
-    q_sol = q_sol_win + q_sol_op - _col(sky_w) * t_h / 1000.0
+    full = lambda x: np.broadcast_to(np.asarray(x, dtype=float), h_tr.shape)  # noqa: E731
+    return {
+        "h_tr": h_tr,
+        # H_ve = vent x occupied share + infiltration [W/K]
+        "h_ve_occ": full(c["rho_c_air_wh_m3k"] * b.ventilation_l_s_m2 * b_ve * 3.6 * area),
+        "h_ve_inf": full(c["rho_c_air_wh_m3k"] * b.infiltration_ach * b.volume_m3),
+        # Q_int / t = occupant gains: (occupied - unoccupied) x share + unoccupied [kW]
+        "int_occ": full(area * (b.occupant_gains_occupied_w_m2 - b.occupant_gains_unoccupied_w_m2) / 1000.0),
+        "int_base": full(area * b.occupant_gains_unoccupied_w_m2 / 1000.0),
+        # Q_sol = sol_vert I_vert + sol_hor I_hor - sky t [kWh]
+        "sol_vert": full(win_factor + rse_alpha * ua_wall / 4.0),
+        "sol_hor": full(rse_alpha * ua_roof),
+        "sky": full(sky_w / 1000.0),
+        "capacity": full(b.heat_capacity_kj_m2k * 1000.0 / 3600.0 * area),  # C_m [Wh/K]
+        "setpoint": full(b.setpoint_heat_c),
+        "setpoint_cool": full(b.setpoint_cool_c),
+        "cooled": full(b.cooled_area_fraction),
+        "intermittent": full(b.intermittent_heating),
+        "heating_factor": full(b.heating_factor),
+    }
+
+
+def _block(k, occ, gains, clim, out: list[np.ndarray], c: dict[str, float]) -> None:
+    """The monthly part of :func:`monthly_balance` for one block, (12, rows), written into ``out``.
+
+    ``k`` holds the block's (rows,) coefficients, ``occ`` and ``gains`` are (rows,) or (12, rows),
+    ``clim`` (12, 1) or (12, rows).
+    """
+    heating, cooling, q_int, q_tr, q_ve, q_sol, eta, h_ve, tau = out
+    t_h, t_ext = clim["hours"], clim["t_ext_c"]
+    np.multiply(k["h_ve_occ"], occ, out=h_ve)
+    h_ve += k["h_ve_inf"]
+    h_tot = h_ve + k["h_tr"]
+    np.multiply(k["int_occ"], occ, out=q_int)
+    q_int += k["int_base"]
+    q_int *= t_h
+    if gains is not None:
+        q_int += gains
+    np.multiply(k["sol_vert"], clim["i_vert"], out=q_sol)
+    q_sol += k["sol_hor"] * clim["i_sol_hor_kwh_m2"]
+    q_sol -= k["sky"] * t_h
     q_gn = q_int + q_sol
-
-    tau = _col(b.heat_capacity_kj_m2k * 1000.0 / 3600.0) * area / h_tot
-    a = c["a_0"] + tau / c["tau_0_h"]
-    dt_h = _col(b.setpoint_heat_c) - clim["t_ext_c"]
-    q_tr = _col(h_tr) * dt_h * t_h / 1000.0
-    q_ve = h_ve * dt_h * t_h / 1000.0
+    np.divide(k["capacity"], h_tot, out=tau)
+    kt = k["setpoint"] - t_ext
+    kt *= t_h / 1000.0  # (theta_set - theta_e) t [kK h]
+    np.multiply(k["h_tr"], kt, out=q_tr)
+    np.multiply(h_ve, kt, out=q_ve)
     q_ht = q_tr + q_ve
-    gamma = np.divide(q_gn, q_ht, out=np.full_like(q_ht, -1.0), where=q_ht > 0)
-    eta = utilisation_heating(gamma, a)
-    need = np.where(q_ht > 0, np.maximum(q_ht - eta * q_gn, 0.0), 0.0)
-    # intermittent heating, EN ISO 13790 eq. 61, a_red within [f_hr, 1]
-    a_red = 1.0 - c["b_red"] * (c["tau_0_h"] / tau) * np.clip(gamma, 0, None) * (1.0 - occ)
-    a_red = np.clip(a_red, occ, 1.0)
-    a_red = np.where(_col(b.intermittent_heating) > 0, a_red, 1.0)
-    heating = need * a_red * _col(b.heating_factor)
-
-    cooling = np.zeros_like(heating)
-    cooled = np.flatnonzero(np.asarray(b.cooled_area_fraction) > 0)  # only buildings with cooling
+    heats = q_ht > 0
+    all_heat = bool(heats.all())
+    gamma = (
+        np.divide(q_gn, q_ht)
+        if all_heat
+        else np.divide(q_gn, q_ht, out=np.full_like(q_ht, -1.0), where=heats)
+    )
+    a = tau * (1.0 / c["tau_0_h"])
+    a += c["a_0"]
+    _utilisation_into(gamma, a, eta)
+    np.multiply(eta, q_gn, out=heating)
+    np.subtract(q_ht, heating, out=heating)
+    np.maximum(heating, 0.0, out=heating)
+    if not all_heat:
+        heating[~heats] = 0.0
+    # intermittent heating, EN ISO 13790 eq. 61, a_red within [f_hr, 1]; tau_0 / tau = tau_0 H / C_m,
+    # and a_red <= 1 holds by itself (what it subtracts from 1 is >= 0)
+    intermittent = k["intermittent"] > 0
+    if intermittent.any():
+        a_red = np.maximum(gamma, 0.0)
+        a_red *= h_tot
+        a_red *= (c["b_red"] * c["tau_0_h"]) / k["capacity"]
+        a_red *= 1.0 - occ
+        np.subtract(1.0, a_red, out=a_red)
+        np.maximum(a_red, occ, out=a_red)
+        if not intermittent.all():
+            a_red[:, ~intermittent] = 1.0
+        heating *= a_red
+    heating *= k["heating_factor"]
+    cooling[:] = 0.0
+    cooled = np.flatnonzero(k["cooled"] > 0)  # only buildings with cooling
     if cooled.size:
-        sp_c = _col(np.asarray(b.setpoint_cool_c, dtype=float)[cooled])
-        t_ext = clim["t_ext_c"][cooled] if clim["t_ext_c"].ndim == 2 else clim["t_ext_c"]
-        hours = t_h[cooled] if np.ndim(t_h) == 2 else t_h
-        q_ht_c = h_tot[cooled] * (sp_c - t_ext) * hours / 1000.0
-        q_gn_c = q_gn[cooled]
-        gamma_c = np.divide(q_gn_c, q_ht_c, out=np.full_like(q_ht_c, 2.0), where=q_ht_c > 0)
-        eta_ls = utilisation_cooling(gamma_c, a[cooled])
-        cool = np.where(q_ht_c > 0, q_gn_c - eta_ls * q_ht_c, q_gn_c - q_ht_c)
-        cooling[cooled] = np.maximum(cool, 0.0) * _col(np.asarray(b.cooled_area_fraction)[cooled])
-    return MonthlyBalance(heating, cooling, q_tr, q_ve, q_int, q_sol, eta, h_tr, h_ve, tau)
+        _cooling_into(cooling, cooled, k, h_tot, q_gn, a, t_ext, t_h)
+
+
+def _cooling_into(cooling, cooled, k, h_tot, q_gn, a, t_ext, t_h) -> None:
+    """Cooling need of the cooled buildings (columns ``cooled``), EN ISO 13790 eqs. 64-66.
+
+    Q_C,nd = Q_gn - eta_ls Q_ht with eta_ls = the heating expression at 1/gamma = Q_ht / Q_gn where
+    both are positive, and 1 otherwise (no losses to use, or no gains).
+    """
+    per = lambda x: x[:, cooled] if x.shape[-1] > 1 else x  # noqa: E731
+    q_ht = k["setpoint_cool"][cooled] - per(t_ext)
+    q_ht *= per(t_h) / 1000.0
+    q_ht *= h_tot[:, cooled]
+    q_gn_c = q_gn[:, cooled]
+    both = (q_ht > 0) & (q_gn_c > 0)
+    inverse_gamma = np.divide(q_ht, q_gn_c, out=np.full_like(q_ht, -1.0), where=both)
+    eta_ls = np.empty_like(q_ht)
+    _utilisation_into(inverse_gamma, a[:, cooled], eta_ls)
+    eta_ls *= q_ht
+    np.subtract(q_gn_c, eta_ls, out=eta_ls)
+    np.maximum(eta_ls, 0.0, out=eta_ls)
+    eta_ls *= k["cooled"][cooled]
+    cooling[:, cooled] = eta_ls
+
+
+def _utilisation_into(gamma: np.ndarray, a: np.ndarray, eta: np.ndarray) -> None:
+    """:func:`utilisation_heating` written into ``eta`` (one log/exp pair); the rare branches
+    (g <= 0, g = 1) cost a copy only where they occur."""
+    positive = gamma > 0
+    all_positive = bool(positive.all())
+    near_one = np.abs(gamma - 1.0) < 1e-9
+    any_near = bool(near_one.any())
+    g = gamma
+    if not all_positive or any_near:
+        g = gamma.copy()
+        g[~positive | near_one] = 0.5
+    np.log(g, out=eta)
+    eta *= a
+    np.exp(eta, out=eta)  # g^a
+    ga_g = eta * g
+    np.subtract(1.0, eta, out=eta)
+    np.subtract(1.0, ga_g, out=ga_g)
+    eta /= ga_g
+    if any_near:
+        eta[near_one] = (a / (a + 1.0))[near_one]
+    if not all_positive:
+        eta[~positive] = 1.0
 
 
 _CLIMATE_KEYS = ("t_ext_c", "hours", "i_sol_hor_kwh_m2") + tuple(f"i_sol_{o}_kwh_m2" for o in ORIENTS)

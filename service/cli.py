@@ -84,6 +84,8 @@ def worker(
             "miasto",
             "--without-gossip",
             "--without-mingle",
+            # one name per process: several workers on one host are counted apart (service.jobs.fanout)
+            f"--hostname=miasto-{os.getpid()}@%h",
         ]
     )
 

@@ -18,7 +18,7 @@ order, NPV budgets in increasing order.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 import highspy
@@ -168,31 +168,33 @@ def _point_event(done: int, total: int, raw, t0: float) -> dict:
     }
 
 
-def pareto_frontier(
+@dataclass(frozen=True)
+class FrontierPlan:
+    """The points of a frontier before they are solved: what :func:`frontier_plan` decides once.
+
+    ``method`` is ``"hull"`` where every point is a knapsack on one shared convex hull (fast, one
+    process), else ``"milp"``: every point is a MILP of its own, independent of the others, which is
+    what can be spread over workers (:func:`solve_point` solves one).
+    """
+
+    kind: str
+    method: str
+    epsilons: list[float]
+    problems: list[PortfolioProblem]
+
+
+def frontier_plan(
     candidates: pd.DataFrame,
     problem: PortfolioProblem,
     n_points: int = 20,
     kind: str = "co2",
     params=None,
     *,
-    incremental_off: bool = False,
     exploit_structure: bool = True,
-    on_progress=None,
-) -> pd.DataFrame:
-    """N points of the cost/CO2 (``kind="co2"``) or cost/NPV (``kind="npv"``) frontier.
+) -> FrontierPlan:
+    """The epsilon-constraint points of :func:`pareto_frontier` (validated), and how they solve.
 
-    Other settings of ``problem`` (programmes, forced buildings, yearly budgets, horizon) are kept; its
-    objective, budget and targets are replaced per point. ``exploit_structure`` (default) uses the shared
-    knapsack where the problem allows it; ``exploit_structure=False`` solves MILPs: one HiGHS model with
-    changed row bounds, or with ``incremental_off=True`` one whole-MILP :func:`optimise` per point (the
-    baseline of the benchmark). ``on_progress`` receives one event per point solved on the shared knapsack
-    or the HiGHS sweep (``points_done``/``points_total``, the point's gap; :mod:`energy.portfolio.progress`).
-
-    Returns
-    -------
-    DataFrame
-        One row per point: ``epsilon, own_contribution_pln, capex_pln, co2_reduction_t_per_year, npv_pln,
-        n_projects, status, gap, time_s``.
+    For ``kind="npv"`` this solves the unconstrained NPV optimum once (its cost spans the budgets).
     """
     if kind not in ("co2", "npv"):
         raise PortfolioInputError(f"kind: {kind!r} is not 'co2' or 'npv'")
@@ -211,34 +213,94 @@ def pareto_frontier(
             .max()
         )
         co2_max = float(best.clip(lower=0).sum())
-        eps_all = np.linspace(0.0, co2_max, int(n_points)) * (1 - 1e-9)
-        probs = [
-            replace(base, objective="min_cost", budget_pln=None, target_co2_reduction_t_per_year=float(e))
-            for e in eps_all
-        ]
-        if incremental_off:
-            results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
-        elif exploit_structure and fast.applicable(probs[0]):
-            results = _knapsack_points(cands, probs, params, on_progress)
-        else:  # hardest target first: each solution is feasible for the next, smaller target
-            results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params, on_progress)[::-1]
-        points = [_point(r, float(e)) for r, e in zip(results, eps_all, strict=True)]
+        epsilons = [float(e) for e in np.linspace(0.0, co2_max, int(n_points)) * (1 - 1e-9)]
     else:
         cap = float(cands.groupby("building_id")["capex_pln"].max().sum()) or 1.0
         top = optimise(
             cands,
             replace(base, objective="max_npv", budget_pln=cap),
             params,
-            exploit_structure=exploit_structure and not incremental_off,
+            exploit_structure=exploit_structure,
         )
         cost_max = max(top.totals["own_contribution_pln"], 1.0)
-        budgets = [cost_max * k / int(n_points) for k in range(1, int(n_points) + 1)]
-        probs = [replace(base, objective="max_npv", budget_pln=b) for b in budgets]
-        if incremental_off:
-            results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
-        elif exploit_structure and fast.applicable(probs[0]):
-            results = _knapsack_points(cands, probs, params, on_progress)
-        else:  # smallest budget first: each solution is feasible for the next, larger budget
-            results = _sweep(cands, probs, "budget_pln", params, on_progress)
-        points = [_point(r, b) for r, b in zip(results, budgets, strict=True)]
-    return pd.DataFrame(points)
+        epsilons = [cost_max * k / int(n_points) for k in range(1, int(n_points) + 1)]
+    problems = [point_problem(base, kind, e) for e in epsilons]
+    return FrontierPlan(kind, frontier_method(problem, kind, exploit_structure), epsilons, problems)
+
+
+def frontier_method(problem: PortfolioProblem, kind: str = "co2", exploit_structure: bool = True) -> str:
+    """``"hull"`` or ``"milp"``: how the points of this frontier solve (see :class:`FrontierPlan`)."""
+    return "hull" if exploit_structure and fast.applicable(point_problem(problem, kind, 1.0)) else "milp"
+
+
+def point_problem(problem: PortfolioProblem, kind: str, epsilon: float) -> PortfolioProblem:
+    """The problem of one frontier point: min cost for CO2 >= epsilon, or max NPV for cost <= epsilon."""
+    base = replace(
+        problem, target_co2_reduction_t_per_year=None, target_primary_energy_savings_kwh_per_year=None
+    )
+    if kind == "co2":
+        return replace(base, objective="min_cost", budget_pln=None, target_co2_reduction_t_per_year=epsilon)
+    return replace(base, objective="max_npv", budget_pln=epsilon)
+
+
+def solve_point(
+    candidates: pd.DataFrame, problem: PortfolioProblem, epsilon: float, params, on_progress=None
+) -> dict:
+    """One frontier point on its own, as a worker solves it: the row of the frontier.
+
+    The same solve as one step of the HiGHS sweep (presolve off, see ``SWEEP_HIGHS_OPTIONS``), without
+    the previous point's solution to start from. Raises :class:`PortfolioInfeasibleError` when no plan
+    reaches the point.
+    """
+    cands = validate_candidates(candidates)
+    group = "target_co2_reduction_t_per_year" if problem.objective == "min_cost" else "budget_pln"
+    return _point(_sweep(cands, [problem], group, params, on_progress)[0], float(epsilon))
+
+
+def pareto_frontier(
+    candidates: pd.DataFrame,
+    problem: PortfolioProblem,
+    n_points: int = 20,
+    kind: str = "co2",
+    params=None,
+    *,
+    incremental_off: bool = False,
+    exploit_structure: bool = True,
+    on_progress=None,
+) -> pd.DataFrame:
+    """N points of the cost/CO2 (``kind="co2"``) or cost/NPV (``kind="npv"``) frontier, in one process.
+
+    Other settings of ``problem`` (programmes, forced buildings, yearly budgets, horizon) are kept; its
+    objective, budget and targets are replaced per point. ``exploit_structure`` (default) uses the shared
+    knapsack where the problem allows it; ``exploit_structure=False`` solves MILPs: one HiGHS model with
+    changed row bounds, or with ``incremental_off=True`` one whole-MILP :func:`optimise` per point (the
+    baseline of the benchmark). ``on_progress`` receives one event per point solved on the shared knapsack
+    or the HiGHS sweep (``points_done``/``points_total``, the point's gap; :mod:`energy.portfolio.progress`).
+    Points spread over several workers: :func:`frontier_plan` and :func:`solve_point`.
+
+    Returns
+    -------
+    DataFrame
+        One row per point: ``epsilon, own_contribution_pln, capex_pln, co2_reduction_t_per_year, npv_pln,
+        n_projects, status, gap, time_s``.
+    """
+    params = params if params is not None else load_catalogue().parameters
+    plan = frontier_plan(
+        candidates,
+        problem,
+        n_points,
+        kind,
+        params,
+        exploit_structure=exploit_structure and not incremental_off,
+    )
+    cands = validate_candidates(candidates)
+    probs = plan.problems
+    if incremental_off:
+        results = [optimise(cands, p, params, exploit_structure=False) for p in probs]
+    elif plan.method == "hull":
+        results = _knapsack_points(cands, probs, params, on_progress)
+    elif kind == "co2":  # hardest target first: each solution is feasible for the next, smaller target
+        results = _sweep(cands, probs[::-1], "target_co2_reduction_t_per_year", params, on_progress)[::-1]
+    else:  # smallest budget first: each solution is feasible for the next, larger budget
+        results = _sweep(cands, probs, "budget_pln", params, on_progress)
+    return pd.DataFrame([_point(r, e) for r, e in zip(results, plan.epsilons, strict=True)])

@@ -46,6 +46,7 @@ class JobContext:
     owner_org_id: uuid.UUID
     attempt: int
     _progress_sessions: sessionmaker[Session] = field(repr=False)
+    settings: Any = field(default=None, repr=False)  # the worker's Settings (sub-jobs are sent with them)
     _last_write: float = field(default=0.0, repr=False)
     _last_pct: int = field(default=-1, repr=False)
 

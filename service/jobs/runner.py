@@ -88,8 +88,12 @@ def _claim_or_wait(sessions, job_id: uuid.UUID, stale_after_s: int, max_attempts
         if attempt is not None:
             return attempt
         with sessions() as s:
-            status = s.scalar(select(Job.status).where(Job.id == job_id))
-        if status != "running" or time.monotonic() > deadline:
+            status, subject_type = s.execute(
+                select(Job.status, Job.subject_type).where(Job.id == job_id)
+            ).one()
+        # a part of a fanned-out job (service.jobs.fanout) held by a live worker is skipped at once:
+        # this worker is more use on the next part, and the parent takes over a part whose worker died
+        if status != "running" or subject_type == "job" or time.monotonic() > deadline:
             return None
         time.sleep(max(0.25, min(5.0, stale_after_s / 5)))
 
@@ -135,14 +139,22 @@ def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:
 
 
 def run_job(
-    job_id: str | uuid.UUID, database_url: str | None = None, settings: Settings | None = None
+    job_id: str | uuid.UUID,
+    database_url: str | None = None,
+    settings: Settings | None = None,
+    *,
+    wait: bool = True,
 ) -> str:
-    """Compute one job; returns its final status (or 'skipped' when another worker owns it)."""
+    """Compute one job; returns its final status (or 'skipped' when another worker owns it).
+
+    ``wait=False``: skip at once a job another worker holds with a fresh heartbeat (a parent job
+    working through its parts, :mod:`service.jobs.fanout`) instead of waiting for it."""
     settings = settings or get_settings()
     job_uuid = uuid.UUID(str(job_id))
     sessions = session_factory(engine_for(database_url or settings.database_url))
     kinds = load_kinds()
-    attempt = _claim_or_wait(sessions, job_uuid, settings.job_stale_after_s, settings.job_max_attempts)
+    claim = _claim_or_wait if wait else _claim
+    attempt = claim(sessions, job_uuid, settings.job_stale_after_s, settings.job_max_attempts)
     if attempt is None:
         return "skipped"
     stop = threading.Event()
@@ -173,6 +185,7 @@ def run_job(
             owner_org_id=job.owner_org_id,
             attempt=attempt,
             _progress_sessions=sessions,
+            settings=settings,
         )
         session.expunge(job)
         result = fn(ctx) or {}

@@ -1,5 +1,5 @@
 """Portfolio jobs: one optimum (``portfolio_portfolio``) or an epsilon-constraint frontier
-(``portfolio_frontier``). Infeasible requests fail with the typed error "infeasible" naming the
+(``portfolio_frontier``, whose MILP points may go out as ``portfolio_frontier_point`` jobs). Infeasible requests fail with the typed error "infeasible" naming the
 conflicting constraints; they are final, never retried."""
 
 from __future__ import annotations
@@ -12,12 +12,20 @@ import pandas as pd
 from energy import ENGINE_VERSION
 from energy.errors import EnergyInputError
 from energy.portfolio import PortfolioInfeasibleError, PortfolioInputError, optimise
-from energy.portfolio.pareto import pareto_frontier
+from energy.portfolio.pareto import (
+    frontier_method,
+    frontier_plan,
+    pareto_frontier,
+    point_problem,
+    solve_point,
+)
 from service.assessments.results import frame_records
 from service.db import utcnow
+from service.jobs.fanout import PartFailed, fan_out, worker_slots
 from service.jobs.registry import JobContext, JobError, register
 from service.portfolios import repository, service
 from service.portfolios.models import Portfolio
+from service.settings import get_settings
 
 
 def _load(ctx: JobContext) -> tuple[Portfolio, Any, Any]:
@@ -102,26 +110,106 @@ def portfolio_job(ctx: JobContext) -> dict[str, Any]:
 
 @register("portfolio_frontier")
 def frontier_job(ctx: JobContext) -> dict[str, Any]:
+    """The frontier: on the shared hull, or as one MILP per point; MILP points go out as
+    ``portfolio_frontier_point`` jobs when more than one worker runs jobs (:mod:`service.jobs.fanout`)."""
     row, body, (cands, catalogue) = _load(ctx)
-    ctx.progress(62, f"frontier: {body.n_points} points over {len(cands):,} candidates")
+    problem = service.to_problem(body)
+    method = frontier_method(problem, body.frontier)
+    workers = worker_slots(ctx.settings or get_settings()) if method == "milp" else 1
+    how = "hull" if method == "hull" else ("milp-fan-out" if workers > 1 else "milp-sweep")
+    ctx.progress(62, f"frontier: {body.n_points} points over {len(cands):,} candidates ({how})")
     try:
-        points = pareto_frontier(
-            cands,
-            service.to_problem(body),
-            body.n_points,
-            body.frontier,
-            catalogue.parameters,
-            on_progress=_solve_progress(ctx),
-        )
+        if how == "milp-fan-out":
+            points = _fanned_out(ctx, row, cands, problem, body, catalogue.parameters, workers)
+        else:
+            points = pareto_frontier(
+                cands, problem, body.n_points, body.frontier, catalogue.parameters,
+                on_progress=_solve_progress(ctx),
+            )  # fmt: skip
     except PortfolioInfeasibleError as exc:
         raise _fail_infeasible(exc) from exc
     except PortfolioInputError as exc:
         raise JobError("invalid-input", str(exc)) from exc
     row.frontier = frame_records(points)
-    row.solve = {"n_points": len(points), "kind": body.frontier, "time_s": float(points["time_s"].sum())}
+    row.solve = {
+        "n_points": len(points),
+        "kind": body.frontier,
+        "method": how,
+        "workers": workers,
+        "time_s": float(points["time_s"].sum()),
+    }
     row.engine_version, row.finished_at = ENGINE_VERSION, utcnow()
     ctx.session.flush()
     return {
-        "summary": {"n_points": len(points), "kind": body.frontier},
+        "summary": {"n_points": len(points), "kind": body.frontier, "method": how, "workers": workers},
         "result_path": f"/v1/portfolios/{row.id}",
     }
+
+
+def _point_label(kind: str, epsilon: float) -> str:
+    if kind == "co2":
+        return f"CO2 reduction >= {epsilon:,.1f} t/year"
+    return f"own contribution <= {epsilon:,.0f} PLN"
+
+
+def _fanned_out(ctx: JobContext, row: Portfolio, cands, problem, body, params, workers: int) -> pd.DataFrame:
+    """One ``portfolio_frontier_point`` job per point over ``workers`` workers; the candidates are
+    stored once for them (and dropped with this job's final status)."""
+    plan = frontier_plan(cands, problem, body.n_points, body.frontier, params)
+    with ctx._progress_sessions() as s:  # committed before any point job looks for it
+        repository.store_frontier_input(s, row.id, {"records": frame_records(cands)})
+        s.commit()
+    parts = [{"portfolio_id": str(row.id), "epsilon": e} for e in plan.epsilons]
+    n = len(parts)
+
+    def done(k: int, total: int) -> None:
+        ctx.progress(62 + 30 * k / total, f"frontier: {k} of {total} points solved ({workers} workers)")
+
+    try:
+        results = fan_out(ctx, POINT_KIND, parts, workers, on_done=done)
+    except PartFailed as exc:
+        label = _point_label(body.frontier, plan.epsilons[exc.index])
+        raise JobError(
+            exc.error_type, f"frontier point {exc.index + 1} of {n} ({label}): {exc.detail}"
+        ) from exc
+    repository.drop_frontier_input(ctx.session, row.id)
+    return pd.DataFrame(results)
+
+
+POINT_KIND = "portfolio_frontier_point"
+_CANDIDATES: dict[uuid.UUID, pd.DataFrame] = {}  # per process: one worker solves many points of a frontier
+
+
+def _point_candidates(ctx: JobContext, portfolio_id: uuid.UUID) -> pd.DataFrame:
+    if portfolio_id not in _CANDIDATES:
+        stored = repository.frontier_input(ctx.session, portfolio_id)
+        if stored is None:
+            raise JobError("not-found", "the candidates of this frontier point are no longer stored")
+        _CANDIDATES.clear()
+        _CANDIDATES[portfolio_id] = pd.DataFrame.from_records(stored["records"])
+    return _CANDIDATES[portfolio_id]
+
+
+@register(POINT_KIND)
+def frontier_point_job(ctx: JobContext) -> dict[str, Any]:
+    """One point of a fanned-out frontier: a whole MILP; its row of the frontier is the job's result."""
+    portfolio_id = uuid.UUID(str(ctx.params["portfolio_id"]))
+    row = repository.get_portfolio(ctx.session, portfolio_id)
+    if row is None:
+        raise JobError("not-found", "the portfolio of this frontier point no longer exists")
+    body = service.request_model(row)
+    cands = _point_candidates(ctx, portfolio_id)
+    epsilon = float(ctx.params["epsilon"])
+    problem = point_problem(service.to_problem(body), str(row.request.get("frontier", "co2")), epsilon)
+    try:
+        point = solve_point(
+            cands, problem, epsilon, service.catalogue_for(body).parameters,
+            on_progress=lambda e: ctx.progress(
+                100 * e["fraction"], f"frontier point {int(ctx.params['index']) + 1} of {ctx.params['of']}"
+            ),
+        )  # fmt: skip
+    except PortfolioInfeasibleError as exc:
+        raise _fail_infeasible(exc) from exc
+    except PortfolioInputError as exc:
+        raise JobError("invalid-input", str(exc)) from exc
+    return {"summary": frame_records(pd.DataFrame([point]))[0]}

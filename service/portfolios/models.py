@@ -56,3 +56,16 @@ class PortfolioProject(Base):
     start_year: Mapped[int] = mapped_column(Integer)
     capex_pln: Mapped[float] = mapped_column(Float)
     data: Mapped[dict] = mapped_column()
+
+
+class FrontierInput(Base):
+    """The candidate packages of a frontier whose points are solved as separate jobs: built once by
+    the frontier job, read by every point job, deleted with the frontier's final status."""
+
+    __tablename__ = "portfolio_frontier_inputs"
+
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidates: Mapped[dict] = mapped_column()  # {"columns": [...], "data": [[...], ...]}
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

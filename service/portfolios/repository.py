@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.db import bulk_insert
-from service.portfolios.models import Portfolio, PortfolioProject
+from service.portfolios.models import FrontierInput, Portfolio, PortfolioProject
 
 
 def add_portfolio(session: Session, **values: Any) -> Portfolio:
@@ -51,3 +51,18 @@ def load_projects(session: Session, portfolio_id: uuid.UUID) -> list[dict[str, A
         .order_by(PortfolioProject.building_id)
     )
     return list(session.scalars(query))
+
+
+def store_frontier_input(session: Session, portfolio_id: uuid.UUID, candidates: dict[str, Any]) -> None:
+    """Keep (or replace, on a redelivered frontier job) the candidates its point jobs read."""
+    session.execute(delete(FrontierInput).where(FrontierInput.portfolio_id == portfolio_id))
+    session.add(FrontierInput(portfolio_id=portfolio_id, candidates=candidates))
+    session.flush()
+
+
+def frontier_input(session: Session, portfolio_id: uuid.UUID) -> dict[str, Any] | None:
+    return session.scalar(select(FrontierInput.candidates).where(FrontierInput.portfolio_id == portfolio_id))
+
+
+def drop_frontier_input(session: Session, portfolio_id: uuid.UUID) -> None:
+    session.execute(delete(FrontierInput).where(FrontierInput.portfolio_id == portfolio_id))

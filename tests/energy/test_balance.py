@@ -166,3 +166,35 @@ def test_plausibility_ordering_by_type_and_era():
     assert math.isclose(
         r.buildings["cooling_need_kwh_per_year"][r.buildings.building_type == "school"].sum(), 0
     )
+
+
+def test_needs_without_detail_equal_the_full_balance_block_by_block(monkeypatch):
+    """``detail=False`` (what an assessment asks for) gives the same needs and gains, bit for bit,
+    also where buildings span several blocks with per-building climate and (n, 12) occupancy."""
+    import energy.balance as balance
+
+    monkeypatch.setattr(balance, "BLOCK_ROWS", 4)  # 11 buildings: blocks of 4, 4 and 3
+    n = 11
+    r = np.random.default_rng(7)
+    b = reference_inputs(n)
+    b.occupied_fraction = r.uniform(0.1, 0.6, (n, 12))
+    b.cooled_area_fraction = r.choice([0.0, 0.5], n)
+    b.intermittent_heating = r.choice([0.0, 1.0], n)
+    b.electric_gains_kwh = r.uniform(0, 3000, (n, 12))
+    clim = {k: np.tile(v, (n, 1)) for k, v in CLIMATE.items()}
+    clim["t_ext_c"] = clim["t_ext_c"] + r.uniform(-3, 8, (n, 1))
+    full = monthly_balance(b, clim)
+    needs = monthly_balance(b, clim, detail=False)
+    for name in ("heating_need_kwh", "cooling_need_kwh", "internal_gains_kwh"):
+        assert np.array_equal(getattr(needs, name), getattr(full, name)), name
+    assert needs.transmission_kwh is None and needs.utilisation_factor is None
+    assert full.cooling_need_kwh[b.cooled_area_fraction == 0].sum() == 0.0
+    assert full.cooling_need_kwh[b.cooled_area_fraction > 0].sum() > 0.0
+    # each building alone (one block, its own climate row) gives the same numbers as in the batch
+    for i in (0, 5, 10):
+        one = BalanceInputs(**{
+            f: (v[i : i + 1] if isinstance(v, np.ndarray) else v) for f, v in vars(b).items()
+        })  # fmt: skip
+        alone = monthly_balance(one, {k: v[i : i + 1] for k, v in clim.items()})
+        assert_allclose(alone.heating_need_kwh[0], full.heating_need_kwh[i], rtol=1e-12)
+        assert_allclose(alone.cooling_need_kwh[0], full.cooling_need_kwh[i], rtol=1e-12, atol=1e-9)
