@@ -31,9 +31,41 @@ def worker_redis_url(base: str, index: int) -> str:
     return f"{head}/{(int(tail) + index) % 16}"
 
 
-REDIS_URL = worker_redis_url(os.environ.get("MIASTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), WORKER_INDEX)
+REDIS_URL = worker_redis_url(
+    os.environ.get("MIASTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), WORKER_INDEX
+)
 # One database per test process (each xdist worker is one), so that parallel runs never clobber each other.
 TEST_PG_DB = f"miasto_test_{os.getpid()}"
+
+
+# Modules whose tests take the longest (`pytest --durations`: report PDFs, schemathesis, the browser,
+# real Celery workers and API processes). Under xdist their tests are handed out first, so that the
+# long ones run side by side from the start instead of being the last ones a single worker waits on.
+SLOW_FIRST = (
+    "tests/service/test_report_jobs.py",
+    "tests/service/test_schemathesis.py",
+    "tests/service/test_reports.py",
+    "tests/service/test_jobs_faults.py",
+    "tests/service/test_jobs.py",
+    "tests/web/test_workspace.py",
+    "tests/web/test_portfolios_pages.py",
+    "tests/service/test_rate_limit_shared.py",
+    "tests/service/test_bad_input_concurrency.py",
+    "tests/web/test_readiness_pages.py",
+    "tests/service/test_openapi_examples.py",
+    "tests/service/test_portfolios_api.py",
+    "tests/service/test_cli_and_keys.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the slow modules' tests first (in the order above), every other test after them
+    in its usual order. Every worker collects the same order, as xdist requires. A plain run keeps
+    the file order (its wall time is the sum either way)."""
+    if not XDIST_WORKER:
+        return
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FIRST)))
 
 
 def service_missing(what: str, why: str) -> None:
@@ -155,7 +187,11 @@ class SharedLocalPools:
 
     def executor(self, pool):  # type: ignore[no-untyped-def]
         current = self.executors.get(pool.workers)
-        if current is None or getattr(current, "_broken", False) or getattr(current, "_shutdown_thread", False):
+        if (
+            current is None
+            or getattr(current, "_broken", False)
+            or getattr(current, "_shutdown_thread", False)
+        ):
             current = self.executors[pool.workers] = self.real_executor(pool)
         return current
 
@@ -174,7 +210,13 @@ class SharedLocalPools:
 
         for workers, executor in list(self.executors.items()):
             stub = LocalPool.__new__(LocalPool)
-            stub.executor, stub.closed, stub._timers, stub.futures, stub.workers = executor, False, set(), {}, workers
+            stub.executor, stub.closed, stub._timers, stub.futures, stub.workers = (
+                executor,
+                False,
+                set(),
+                {},
+                workers,
+            )
             self.real_shutdown(stub)
         self.executors.clear()
 
