@@ -22,8 +22,13 @@ PORT ?= 8000
 run: install
 	$(BIN)/miasto demo --port $(PORT)
 
+# Tests run on TEST_WORKERS processes (pytest-xdist): most slow tests wait on real processes (Celery
+# workers, uvicorn, Chromium, job children), so more workers than this 2-core machine's cores pay.
+# `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= 4
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load
 
 bench: install
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -16,9 +16,56 @@ import pytest
 
 REQUIRE_SERVICES = os.environ.get("MIASTO_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("MIASTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("MIASTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-# One database per test process, so that parallel runs (developers, CI) never clobber each other.
+# "gw0", "gw1", ... in a pytest-xdist worker (make test runs several), absent in a plain run.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+
+
+def worker_redis_url(base: str, index: int) -> str:
+    """``base`` with its database number moved on by ``index`` (modulo Redis's 16 databases), so that
+    each xdist worker has a Redis database of its own: a worker's FLUSHDB, Celery queue or rate-limit
+    bucket never meets another's."""
+    head, sep, tail = base.rpartition("/")
+    if not sep or not tail.isdigit() or "//" not in head:  # no database number in the URL: database 0
+        head, tail = base.rstrip("/"), "0"
+    return f"{head}/{(int(tail) + index) % 16}"
+
+
+REDIS_URL = worker_redis_url(
+    os.environ.get("MIASTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), WORKER_INDEX
+)
+# One database per test process (each xdist worker is one), so that parallel runs never clobber each other.
 TEST_PG_DB = f"miasto_test_{os.getpid()}"
+
+
+# Modules whose tests take the longest (`pytest --durations`: report PDFs, schemathesis, the browser,
+# real Celery workers and API processes). Under xdist their tests are handed out first, so that the
+# long ones run side by side from the start instead of being the last ones a single worker waits on.
+SLOW_FIRST = (
+    "tests/service/test_report_jobs.py",
+    "tests/service/test_schemathesis.py",
+    "tests/service/test_reports.py",
+    "tests/service/test_jobs_faults.py",
+    "tests/service/test_jobs.py",
+    "tests/web/test_workspace.py",
+    "tests/web/test_portfolios_pages.py",
+    "tests/service/test_rate_limit_shared.py",
+    "tests/service/test_bad_input_concurrency.py",
+    "tests/web/test_readiness_pages.py",
+    "tests/service/test_openapi_examples.py",
+    "tests/service/test_portfolios_api.py",
+    "tests/service/test_cli_and_keys.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the slow modules' tests first (in the order above), every other test after them
+    in its usual order. Every worker collects the same order, as xdist requires. A plain run keeps
+    the file order (its wall time is the sum either way)."""
+    if not XDIST_WORKER:
+        return
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOW_FIRST)))
 
 
 def service_missing(what: str, why: str) -> None:
@@ -121,6 +168,74 @@ def _drop_test_database() -> Iterator[None]:
         admin.dispose()
     except Exception:  # noqa: BLE001 - nothing to drop when PostgreSQL was never used
         pass
+
+
+class SharedLocalPools:
+    """One spawned job pool per pool size for the whole test process, shared by every app a test creates.
+
+    The app's :class:`service.jobs.dispatch.LocalPool` is the real one (spawned child processes, the
+    API's settings sent with every job, retries, a broken pool replaced); only its executor outlives
+    the app: a child has imported the engines once (seconds of CPU per spawn) and then runs the jobs of
+    every later test, as the children of a long-running API run every city's jobs. An app that shuts
+    down while one of its jobs still runs ends the children as before (the next app spawns anew), so
+    no job outlives its test. ``uvicorn``/Celery subprocesses and tests of the pool's own shutdown
+    (``test_sigterm_to_api_ends_local_pool_children``) keep the unshared behaviour.
+    """
+
+    def __init__(self) -> None:
+        self.executors: dict[int, object] = {}
+
+    def executor(self, pool):  # type: ignore[no-untyped-def]
+        current = self.executors.get(pool.workers)
+        if (
+            current is None
+            or getattr(current, "_broken", False)
+            or getattr(current, "_shutdown_thread", False)
+        ):
+            current = self.executors[pool.workers] = self.real_executor(pool)
+        return current
+
+    def shutdown(self, pool) -> None:  # type: ignore[no-untyped-def]
+        if any(not f.done() for f in pool.futures.values()):  # a job of this app still runs: end it
+            if self.executors.get(pool.workers) is pool.executor:
+                del self.executors[pool.workers]
+            self.real_shutdown(pool)
+            return
+        pool.closed = True
+        for timer in pool._timers:
+            timer.cancel()
+
+    def close(self) -> None:
+        from service.jobs.dispatch import LocalPool
+
+        for workers, executor in list(self.executors.items()):
+            stub = LocalPool.__new__(LocalPool)
+            stub.executor, stub.closed, stub._timers, stub.futures, stub.workers = (
+                executor,
+                False,
+                set(),
+                {},
+                workers,
+            )
+            self.real_shutdown(stub)
+        self.executors.clear()
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from service.jobs.dispatch import LocalPool
+
+        self.real_executor = LocalPool._executor
+        self.real_shutdown = LocalPool.shutdown
+        monkeypatch.setattr(LocalPool, "_executor", lambda pool: self.executor(pool))
+        monkeypatch.setattr(LocalPool, "shutdown", lambda pool: self.shutdown(pool))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_local_pools() -> Iterator[SharedLocalPools]:
+    pools = SharedLocalPools()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        pools.install(monkeypatch)
+        yield pools
+        pools.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
