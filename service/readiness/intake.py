@@ -56,8 +56,26 @@ def _read_json(content: bytes) -> tuple[pd.DataFrame, np.ndarray]:
                 for r in bad
             ],
         )
+    # A field holds a number, text or null, as a CSV cell would (an array or object has no meaning
+    # here, and would reach the checks below as a value pandas cannot compare).
+    nested = [
+        {
+            "row": r,
+            "field": str(k),
+            "value": None,
+            "reason": f"expected a number or text, got {_KINDS[type(v)]}",
+        }
+        for r, item in enumerate(data, start=1)
+        for k, v in item.items()
+        if isinstance(v, (list, dict))
+    ]
+    if nested:
+        raise SubmissionError("wrong JSON value types", nested[:100])
     # pd.DataFrame (not from_records) keeps one row per object, also for empty objects like {}.
     return pd.DataFrame(data, index=range(len(data))), np.arange(1, len(data) + 1)
+
+
+_KINDS = {list: "an array", dict: "an object"}
 
 
 def _read_csv(content: bytes) -> tuple[pd.DataFrame, np.ndarray]:
