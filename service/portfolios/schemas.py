@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -61,7 +61,10 @@ COMPARE_IDS_OPENAPI: dict[str, Any] = {
 }
 
 # The catalogue's measures (energy/data/measures.csv): the keys a price override may name.
-MeasureId = Literal[tuple(load_catalogue().measures.index)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    MeasureId = str
+else:  # a Literal of the catalogue's ids: the schema's propertyNames enum, and pydantic checks it
+    MeasureId = Literal[tuple(load_catalogue().measures.index)]
 
 
 class PriceOverride(TypedDict, total=False):
