@@ -120,7 +120,23 @@ class EstimateRequest(AssessmentParamsIn):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"buildings": EXAMPLE_BUILDINGS, "grid_co2_kg_per_kwh": 0.597}]},
+        json_schema_extra={
+            # where the city is: a building's coordinates, or an uploaded climate's site
+            "anyOf": [
+                {"required": ["climate_id"], "properties": {"climate_id": {"type": "string"}}},
+                {
+                    "properties": {
+                        "buildings": {
+                            "contains": {
+                                "required": ["lat", "lon"],
+                                "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
+                            }
+                        }
+                    }
+                },
+            ],
+            "examples": [{"buildings": EXAMPLE_BUILDINGS, "grid_co2_kg_per_kwh": 0.597}],
+        },  # fmt: skip
     )
 
 

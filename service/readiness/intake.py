@@ -175,6 +175,9 @@ def validate_submission(
         unit.notna() & expected_unit.notna() & (unit != expected_unit), rows, frame, "unit",
         "differs from the framework's unit for this indicator (see GET /v1/public/methodology)",
     )  # fmt: skip
+    # a source is a citation, text as in a CSV cell (a JSON number or boolean is not one)
+    not_text = frame["source"].map(lambda v: v is not None and not isinstance(v, str) and not pd.isna(v))
+    errors += _issues(not_text, rows, frame, "source", "not text")
     source = frame["source"].astype("string").str.strip()
     errors += _issues(
         source.str.len() > MAX_SOURCE_CHARS, rows, frame, "source", f"longer than {MAX_SOURCE_CHARS}"

@@ -205,3 +205,34 @@ def test_audited_variants_by_carrier_need_not_name_the_same_carriers(client, ten
     assert _valid(_validator(client, _body_schema("/v1/portfolios")), body)
     r = client.post("/v1/portfolios", json=body, headers=tenants.h(tenants.city_key))
     assert r.status_code == 202, r.text
+
+
+def test_a_city_without_coordinates_is_a_409_for_a_stored_inventory_and_stated_for_an_estimate(
+    client, tenants
+) -> None:
+    """Assessing a stored inventory whose buildings have no lat/lon (and no climate) fits no stored
+    data: 409, not a 422 for a body Schemathesis sent as valid (``null``). For an estimate the
+    buildings are the body, so the schema states it: a building's coordinates or a climate_id."""
+    h = tenants.h(tenants.city_key)
+    nowhere = [{k: v for k, v in b.items() if k not in ("lat", "lon")} for b in EXAMPLE_BUILDINGS]  # type: ignore[union-attr]
+    inv = client.post("/v1/inventories", json={"buildings": nowhere}, headers=h).json()["inventory"]["id"]
+    r = client.post(f"/v1/inventories/{inv}/assessments", json={}, headers=h)
+    assert assert_problem(r, 409)["errors"][0]["field"] == "lat/lon"
+    estimate = _validator(client, _body_schema("/v1/energy/estimate"))
+    assert not _valid(estimate, {"buildings": nowhere})
+    assert assert_problem(client.post("/v1/energy/estimate", json={"buildings": nowhere}, headers=h), 422)
+
+
+def test_an_indicator_source_is_text(client, tenants) -> None:
+    """Schemathesis sent ``"source": 5`` (the schema says text) and the intake stored "5"."""
+    good = dict(EXAMPLE_VALUES[0])  # type: ignore[arg-type]
+    assert not _valid(_validator(client, _body_schema("/v1/readiness/{teryt}/indicators", "put")),
+                      {"values": [{**good, "source": 5}]})  # fmt: skip
+    r = client.put(f"/v1/readiness/{LUBLIN}/indicators", json={"values": [{**good, "source": 5}]},
+                   headers=tenants.h(tenants.city_key))  # fmt: skip
+    assert assert_problem(r, 422)["errors"][0] == {
+        "row": 1,
+        "field": "source",
+        "value": 5,
+        "reason": "not text",
+    }
