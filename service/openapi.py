@@ -96,7 +96,7 @@ def demo_parameter_examples() -> dict[str, Any]:
         "portfolio_id": str(ids.PORTFOLIO_SMALL), "run_id": str(ids.READINESS_RUN),
         "job_id": str(ids.ASSESSMENT_JOB), "advisor_org_id": str(ids.ADVISOR_ORG), "teryt": ids.TERYT,
         "snapshot_id": ids.SNAPSHOT, "version": 1, "from": 1, "to": 1,
-        "ids": f"{ids.PORTFOLIO_SMALL},{ids.PORTFOLIO_LARGE}", "compare": str(ids.PORTFOLIO_LARGE),
+        "ids": [str(ids.PORTFOLIO_SMALL), str(ids.PORTFOLIO_LARGE)], "compare": str(ids.PORTFOLIO_LARGE),
     }  # fmt: skip
 
 
@@ -113,12 +113,29 @@ def _name_examples(operation: dict[str, Any], examples: dict[str, Any]) -> None:
 NO_NUL = "^[^\\u0000]*$"
 
 
-def _no_nul_in_text(node: Any) -> None:
+# Any JSON value without a NUL in a string or a key, at any depth: what a free-form value (``Any``,
+# a mapping's values, an object's other keys) may hold once ``service.body`` has checked it.
+NUL_FREE_JSON = "NulFreeJson"
+NUL_FREE_REF = {"$ref": f"#/components/schemas/{NUL_FREE_JSON}"}
+NUL_FREE_SCHEMA: dict[str, Any] = {
+    "description": "any JSON value; no text or key in it holds a NUL character (U+0000)",
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": NUL_FREE_REF},
+        {"type": "object", "propertyNames": {"pattern": NO_NUL}, "additionalProperties": NUL_FREE_REF},
+    ],
+}
+
+
+def _no_nul_in_text(node: Any, request: bool = True) -> None:
     """Every free string (no pattern, format, enum or const) and every object's property names get
-    the NUL-free pattern, so that the schema accepts only what ``service.body`` accepts."""
+    the NUL-free pattern; in what requests send (``request``), every free-form value (an object's
+    other keys, untyped items) is the NUL-free JSON value too. So the schema accepts only what
+    ``service.body`` accepts (responses may echo any text in their errors)."""
     if isinstance(node, list):
         for item in node:
-            _no_nul_in_text(item)
+            _no_nul_in_text(item, request)
         return
     if not isinstance(node, dict):
         return
@@ -126,9 +143,34 @@ def _no_nul_in_text(node: Any) -> None:
         node["pattern"] = NO_NUL
     if node.get("type") == "object" and node.get("additionalProperties") is not False:
         node.setdefault("propertyNames", {"pattern": NO_NUL})
+        if request and node.get("additionalProperties", True) is True:
+            node["additionalProperties"] = NUL_FREE_REF
+    if request and node.get("type") == "array" and node.get("items", True) in (True, {}):
+        node["items"] = NUL_FREE_REF
     for key, value in node.items():
         if key not in ("example", "examples", "default"):
-            _no_nul_in_text(value)
+            _no_nul_in_text(value, request and key != "responses")
+
+
+def _request_components(schema: dict[str, Any]) -> set[str]:
+    """Names of the component schemas a request body or parameter reaches (through ``$ref``s)."""
+    components = schema.get("components", {}).get("schemas", {})
+    found: set[str] = set()
+    stack = [op.get(k) for ops in schema.get("paths", {}).values() for op in ops.values()
+             if isinstance(op, dict) for k in ("requestBody", "parameters")]  # fmt: skip
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in found and name in components:
+                    found.add(name)
+                    stack.append(components[name])
+            stack.extend(node.values())
+    return found
 
 
 def problem_json_everywhere(app: Any) -> None:
@@ -165,8 +207,11 @@ def problem_json_everywhere(app: Any) -> None:
                         responses[code]["description"] = _TITLES[422]
         schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
         schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        requested = _request_components(schema)
         _no_nul_in_text(schema.get("paths", {}))
-        _no_nul_in_text(schema.get("components", {}).get("schemas", {}))
+        for name, component in schema.get("components", {}).get("schemas", {}).items():
+            _no_nul_in_text(component, request=name in requested)
+        schema.setdefault("components", {}).setdefault("schemas", {})[NUL_FREE_JSON] = NUL_FREE_SCHEMA
         app.openapi_schema = schema
         return schema
 

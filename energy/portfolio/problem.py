@@ -306,7 +306,8 @@ def audited_candidates(variants: pd.DataFrame, carrier_factors: pd.DataFrame | N
         unknown = sorted(set(carriers) - set(carrier_factors.index))
         if unknown:
             raise PortfolioInputError(f"carrier_factors: no factors for carriers {unknown}")
-        kwh = out[carrier_cols].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        # a carrier another variant names but this one does not: this variant saves none of it
+        kwh = out[carrier_cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(float)
         f = carrier_factors.loc[carriers]
         fills = {
             "savings_pln_per_year": kwh @ f["price_pln_per_kwh"].to_numpy(float),

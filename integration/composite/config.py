@@ -176,6 +176,20 @@ def _norm_params(p: dict[str, Any], key: str) -> dict[str, Any]:
     return out
 
 
+#: The sections of a pipeline configuration, in pipeline order.
+CONFIG_SECTIONS = (
+    "denominate",
+    "impute",
+    "screen",
+    "treat",
+    "normalise",
+    "aggregate",
+    "weights",
+    "ranks",
+    "levels",
+)
+
+
 def parse_config(raw: dict[str, Any]) -> PipelineConfig:
     """Validate a configuration mapping (as loaded from JSON/YAML).
 
@@ -185,11 +199,7 @@ def parse_config(raw: dict[str, Any]) -> PipelineConfig:
         Unknown section, key or method, or a parameter of the wrong type/range; the message names the key.
     """
     raw = raw or {}
-    _keys(
-        raw,
-        {"denominate", "impute", "screen", "treat", "normalise", "aggregate", "weights", "ranks", "levels"},
-        "config",
-    )
+    _keys(raw, set(CONFIG_SECTIONS), "config")
     cfg: dict[str, Any] = {}
     if (d := raw.get("denominate")) is not None:
         d = {} if d is True else d

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from energy.carriers import OVERRIDE_MAX
-from service.inventory.schemas import EXAMPLE_BUILDINGS
+from service.inventory.schemas import EXAMPLE_BUILDINGS, building_row_schema
 from service.jobs.schemas import JobOut
 
 Carrier = Literal["coal", "gas", "oil", "biomass", "district_heat", "electricity"]
@@ -113,12 +113,30 @@ class AssessmentRequest(AssessmentParamsIn):
 
 class EstimateRequest(AssessmentParamsIn):
     buildings: list[dict[str, Any]] = Field(
-        min_length=1, description="1..max_sync_buildings rows, inventory fields"
+        min_length=1,
+        description="1..max_sync_buildings rows, inventory fields (validated as an inventory's rows)",
+        json_schema_extra={"items": building_row_schema()},
     )
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"buildings": EXAMPLE_BUILDINGS, "grid_co2_kg_per_kwh": 0.597}]},
+        json_schema_extra={
+            # where the city is: a building's coordinates, or an uploaded climate's site
+            "anyOf": [
+                {"required": ["climate_id"], "properties": {"climate_id": {"type": "string"}}},
+                {
+                    "properties": {
+                        "buildings": {
+                            "contains": {
+                                "required": ["lat", "lon"],
+                                "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
+                            }
+                        }
+                    }
+                },
+            ],
+            "examples": [{"buildings": EXAMPLE_BUILDINGS, "grid_co2_kg_per_kwh": 0.597}],
+        },  # fmt: skip
     )
 
 

@@ -30,7 +30,7 @@ from service.assessments.schemas import (
     ClimateOut,
     EstimateRequest,
 )
-from service.errors import NotFound, PayloadTooLarge, ValidationProblem
+from service.errors import Conflict, NotFound, PayloadTooLarge, ValidationProblem
 from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import service as inventories
 from service.inventory.parsing import InventoryFormatError, parse_inventory
@@ -98,11 +98,13 @@ def _coords(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lat, lon
 
 
-def city_location(frame: pd.DataFrame, climate: Any | None) -> tuple[float, float, str]:
+def city_location(frame: pd.DataFrame, climate: Any | None, stored: bool = True) -> tuple[float, float, str]:
     """Where buildings without coordinates are placed [deg].
 
     ``service/teryt.py`` holds no coordinates, so: the mean of the buildings' coordinates, else the
-    uploaded climate's site, else a 422 naming the problem.
+    uploaded climate's site, else a problem naming it: a 409 for a ``stored`` inventory version (the
+    request is well formed; the stored buildings lack coordinates), a 422 for buildings in the body
+    (the estimate's schema states the rule).
     """
     lat, lon = _coords(frame)
     both = np.isfinite(lat) & np.isfinite(lon)
@@ -114,7 +116,8 @@ def city_location(frame: pd.DataFrame, climate: Any | None) -> tuple[float, floa
         )
     if climate is not None:
         return float(climate.lat), float(climate.lon), f"site of climate '{climate.name}'"
-    raise ValidationProblem(
+    problem = Conflict if stored else ValidationProblem
+    raise problem(
         "no building has lat/lon and no climate was given: the city's location is unknown",
         errors=[{"field": "lat/lon", "reason": "give coordinates for at least one building or a climate_id"}],
     )
@@ -301,7 +304,7 @@ def estimate(
     climate_row = climates.visible_climate(session, principal, body.climate_id) if body.climate_id else None
     frame, intake_warnings = parse_estimate_buildings(body.buildings, settings, climate_row is not None)
     params = params_dict(body)
-    lat, lon, where = city_location(frame, climate_row)
+    lat, lon, where = city_location(frame, climate_row, stored=False)
     check_in_poland(frame, lat, lon, climate_row is not None)
     climate = climates.engine_climate(climate_row) if climate_row is not None else None
     try:

@@ -21,6 +21,7 @@ from service.inventory.schemas import (
     VersionBuildings,
     VersionDiff,
     VersionOut,
+    building_row_schema,
 )
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
@@ -44,7 +45,7 @@ SUBMISSION_BODY: dict[str, Any] = {
                     "required": ["buildings"],
                     "properties": {
                         "name": {"type": "string", "maxLength": 200},
-                        "buildings": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+                        "buildings": {"type": "array", "minItems": 1, "items": building_row_schema()},
                     },
                 },
                 "example": {"name": "Budynki gminne Lublina 2026", "buildings": EXAMPLE_BUILDINGS},

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonValue
 
 from service import example_ids as demo_ids
+from service.inventory.columns import FIELDS, METERED_VALUES, FieldSpec
 
 
 class IssueOut(BaseModel):
@@ -77,7 +78,8 @@ class GrantIn(BaseModel):
     """A city's grant to an advisor: ``read`` (see inventories, jobs, results) or ``plan`` (also start jobs)."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"advisor_org_id": str(demo_ids.ADVISOR_ORG), "access": "plan"}]}
+        extra="forbid",  # another key is a 422 naming it, as the schema says (no key is ignored unseen)
+        json_schema_extra={"examples": [{"advisor_org_id": str(demo_ids.ADVISOR_ORG), "access": "plan"}]},
     )
 
     advisor_org_id: uuid.UUID = Field(examples=[str(demo_ids.ADVISOR_ORG)])
@@ -117,3 +119,63 @@ EXAMPLE_BUILDINGS: list[JsonValue] = [
         "window_retrofit_year": 2012,
     },
 ]
+
+
+# Text the intake keeps: not blank, no NUL (``service.body``); "required" means given, not only present.
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+def _cell_schema(spec: FieldSpec) -> dict[str, Any]:
+    """One canonical column as JSON Schema: its type, bounds, choices and length (``columns.FIELDS``)."""
+    if spec.kind == "enum":
+        return {"type": "string", "enum": list(spec.choices)}
+    if spec.kind == "str":
+        return {"type": "string", "pattern": NOT_BLANK, "maxLength": spec.max_length or 10_000}
+    cell: dict[str, Any] = {"type": "integer" if spec.integer else "number"}
+    if spec.minimum is not None:
+        cell["exclusiveMinimum" if spec.min_exclusive else "minimum"] = spec.minimum
+    upper = spec.upper_bound()
+    if upper is not None:
+        cell["exclusiveMaximum" if spec.max_exclusive else "maximum"] = upper
+    return cell
+
+
+def _given(name: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+def _if_given(name: str, then: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [{"not": _given(name)}, then]}
+
+
+def building_row_schema() -> dict[str, Any]:
+    """A building of a JSON submission as the intake validates it (``inventory.validation``): the
+    required columns, each column's type, bounds and choices, and the rules between columns a schema
+    can state. The intake also reads what a spreadsheet gives (numbers as text with a decimal comma,
+    Polish column names and values, blank cells as missing; other keys are ignored with a warning).
+    Rules no schema can state: building_id unique in the submission, a retrofit year not before
+    construction_year, the point inside Poland's border (GUGiK PRG; the bounds below are its box)."""
+    properties = {}
+    for spec in FIELDS:
+        cell = _cell_schema(spec)
+        properties[spec.name] = cell if spec.required else {"anyOf": [cell, {"type": "null"}]}
+    properties["lat"]["anyOf"][0].update(minimum=48.9, maximum=55.0)  # Poland's box, with the tolerance
+    properties["lon"]["anyOf"][0].update(minimum=14.0, maximum=24.3)
+    rules = [
+        _if_given("lat", _given("lon")),
+        _if_given("lon", _given("lat")),
+        {"anyOf": [  # heat recovery (> 0) needs a balanced unit with it, or no ventilation_system
+            {"not": {"required": ["heat_recovery_efficiency"],
+                     "properties": {"heat_recovery_efficiency": {"type": "number", "exclusiveMinimum": 0}}}},
+            {"not": _given("ventilation_system")},
+            {"properties": {"ventilation_system": {"const": "balanced_hr"}}},
+        ]},
+        *(_if_given(name, _given("metered_year")) for name in METERED_VALUES),
+    ]  # fmt: skip
+    return {
+        "type": "object",
+        "required": [spec.name for spec in FIELDS if spec.required],
+        "properties": properties,
+        "additionalProperties": {"anyOf": [{"type": "string"}, {"type": ["number", "null"]}]},
+        "allOf": rules,
+    }

@@ -36,8 +36,10 @@ def list_jobs(
     return JobList(items=[JobOut.from_row(j) for j in jobs], count=len(jobs))
 
 
-@router.delete("/{job_id}", response_model=JobOut, responses=problem_responses(401, 404, 409))
+@router.post("/{job_id}/cancel", response_model=JobOut, responses=problem_responses(401, 403, 404, 409))
 def cancel_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
-    """Cancel a queued or running job; a running job stops at its next progress report."""
+    """Cancel a queued or running job and answer the job, now `cancelled`; a running job stops at its
+    next progress report. The job stays readable at `GET /v1/jobs/{id}` (a cancelled job is a record,
+    not a deleted resource: hence a POST of an action, not a DELETE). 409 when it has already finished."""
     principal.require("jobs:write")
     return JobOut.from_row(service.cancel_job(session, principal, job_id))

@@ -128,9 +128,10 @@ def _source(session: Session, principal: Principal, body: PortfolioRequest):
             None,
             assessment.inventory_version,
         ):
-            raise ValidationProblem(
-                "inventory_id/version contradict the assessment's",
-                errors=[{"field": "assessment_id", "reason": "other inventory version"}],
+            raise Conflict(
+                "inventory_id/version contradict the assessment's: it was made on inventory "
+                f"{assessment.inventory_id} version {assessment.inventory_version}",
+                errors=[{"field": "assessment_id", "reason": "an assessment of another inventory version"}],
             )
         return (
             inventories.inventory_row(session, assessment.inventory_id),
@@ -182,6 +183,29 @@ def _forced_lower_bound_check(
         )
 
 
+def _buildings_known(body: PortfolioRequest, known: set[str], version: int) -> None:
+    """Buildings the request names must be in the inventory version: a 409 otherwise (a well-formed
+    request that does not fit the stored data; no schema can know a city's buildings)."""
+    named = {
+        "forced_in_buildings": body.forced_in_buildings,
+        "forced_out_buildings": body.forced_out_buildings,
+        "required_measures": list(body.required_measures),
+        "audited_variants.building_id": [v.building_id for v in body.audited_variants],
+    }
+    errors = [
+        {"field": field, "value": u, "reason": f"not a building of inventory version {version}"}
+        for field, ids in named.items()
+        for u in sorted(set(map(str, ids)) - known)
+    ]
+    if errors:
+        fields = sorted({e["field"] for e in errors})
+        raise Conflict(
+            f"{', '.join(fields)}: buildings {[e['value'] for e in errors[:5]]} are not in inventory "
+            f"version {version}",
+            errors=errors[:100],
+        )
+
+
 def start_portfolio(
     session: Session,
     principal: Principal,
@@ -196,19 +220,10 @@ def start_portfolio(
     inventory, version, assessment = _source(session, principal, body)
     assess_params = assessment.params if assessment is not None else {}
     catalogue_for(body)
-    audited = audited_frame(body, assess_params)
     frame = inventories.buildings_of_version(session, version.id)
     known = set(frame["building_id"].astype(str))
-    if audited is not None:
-        unknown = sorted(set(audited["building_id"]) - known)
-        if unknown:
-            raise ValidationProblem(
-                f"audited_variants: buildings {unknown[:5]} are not in the inventory version",
-                errors=[
-                    {"field": "audited_variants.building_id", "value": u, "reason": "not in the inventory"}
-                    for u in unknown[:20]
-                ],
-            )
+    _buildings_known(body, known, version.version)  # what the request names exists, then its shape
+    audited = audited_frame(body, assess_params)
     if not body.include_generated and audited is None:
         raise ValidationProblem(
             "include_generated is false and no audited_variants were given: nothing to choose",

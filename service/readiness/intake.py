@@ -56,8 +56,26 @@ def _read_json(content: bytes) -> tuple[pd.DataFrame, np.ndarray]:
                 for r in bad
             ],
         )
+    # A field holds a number, text or null, as a CSV cell would (an array or object has no meaning
+    # here, and would reach the checks below as a value pandas cannot compare).
+    nested = [
+        {
+            "row": r,
+            "field": str(k),
+            "value": None,
+            "reason": f"expected a number or text, got {_KINDS[type(v)]}",
+        }
+        for r, item in enumerate(data, start=1)
+        for k, v in item.items()
+        if isinstance(v, (list, dict))
+    ]
+    if nested:
+        raise SubmissionError("wrong JSON value types", nested[:100])
     # pd.DataFrame (not from_records) keeps one row per object, also for empty objects like {}.
     return pd.DataFrame(data, index=range(len(data))), np.arange(1, len(data) + 1)
+
+
+_KINDS = {list: "an array", dict: "an object"}
 
 
 def _read_csv(content: bytes) -> tuple[pd.DataFrame, np.ndarray]:
@@ -157,6 +175,9 @@ def validate_submission(
         unit.notna() & expected_unit.notna() & (unit != expected_unit), rows, frame, "unit",
         "differs from the framework's unit for this indicator (see GET /v1/public/methodology)",
     )  # fmt: skip
+    # a source is a citation, text as in a CSV cell (a JSON number or boolean is not one)
+    not_text = frame["source"].map(lambda v: v is not None and not isinstance(v, str) and not pd.isna(v))
+    errors += _issues(not_text, rows, frame, "source", "not text")
     source = frame["source"].astype("string").str.strip()
     errors += _issues(
         source.str.len() > MAX_SOURCE_CHARS, rows, frame, "source", f"longer than {MAX_SOURCE_CHARS}"

@@ -28,6 +28,37 @@ EXAMPLE_CSV = (
     "vacant_municipal_dwellings_per_1000;1,9;2024;Wydział Gospodarki Komunalnej UM Lublin\n"
     "pupils_per_class;23,1;2024;Wydział Oświaty i Wychowania UM Lublin (SIO)\n"
 )
+
+
+def value_row_schema() -> dict[str, Any]:
+    """One reported value as ``readiness.intake.validate_submission`` checks it: an indicator the city
+    reports (headroom ratios are computed, not reported), its unit if given, value >= 0, a year in
+    [1990, 2100], a source of at most 400 characters; no other field. Not stated: the same indicator
+    and year twice in one submission (422). Numbers as text with a decimal comma are read too."""
+    from integration.readiness import load_framework
+    from service.readiness.intake import MAX_SOURCE_CHARS, YEAR_MAX, YEAR_MIN
+
+    known = load_framework().indicators
+    reported = known[known["role"] != "headroom"]
+    by_indicator = [
+        {"properties": {"indicator": {"const": code}, "unit": {"anyOf": [{"const": unit}, {"type": "null"}]}}}
+        for code, unit in reported["unit"].items()
+    ]
+    return {
+        "type": "object",
+        "required": ["indicator", "value", "year"],
+        "additionalProperties": False,
+        "properties": {
+            "indicator": {"type": "string", "enum": list(reported.index)},
+            "value": {"type": "number", "minimum": 0},
+            "year": {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
+            "source": {"anyOf": [{"type": "string", "maxLength": MAX_SOURCE_CHARS}, {"type": "null"}]},
+            "unit": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        },
+        "oneOf": by_indicator,
+    }
+
+
 INDICATORS_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -35,7 +66,7 @@ INDICATORS_BODY: dict[str, Any] = {
         "content": {
             "application/json": {
                 "schema": {"type": "object", "required": ["values"],
-                           "properties": {"values": {"type": "array", "items": {"type": "object"}}}},
+                           "properties": {"values": {"type": "array", "minItems": 1, "items": value_row_schema()}}},
                 "example": {"values": EXAMPLE_VALUES},
             },
             "text/csv": {"schema": {"type": "string"}, "example": EXAMPLE_CSV},

@@ -246,9 +246,11 @@ def _publishable(
     run = visible_run(session, principal, run_id)
     if run.finished_at is None or run.status != "succeeded":
         raise Conflict(f"score run {run_id} has not finished (status {run.status}); publish it when it has")
+    # A well-formed request naming a run that cannot go public is a 409: the run's state decides,
+    # not the request (no schema can know which runs cover a gmina or carry intervals).
     found = repo.run_scores(session, run.id, teryt)
     if not found:
-        raise ValidationProblem(
+        raise Conflict(
             f"score run {run_id} has no score of gmina {teryt}",
             errors=[
                 {"field": "run_id", "value": str(run_id), "reason": f"the run does not cover gmina {teryt}"}
@@ -256,7 +258,7 @@ def _publishable(
         )
     runs = int((run.request or {}).get("uncertainty_runs") or 0)
     if runs < MIN_PUBLISH_RUNS:
-        raise ValidationProblem(
+        raise Conflict(
             f"score run {run_id} has {runs} uncertainty runs; a published score states its uncertainty "
             f"interval, which needs at least {MIN_PUBLISH_RUNS}: compute the scores again with "
             f"uncertainty_runs >= {MIN_PUBLISH_RUNS}",
@@ -278,7 +280,7 @@ def _validated_snapshot(
     except ValidationError as exc:
         errors = [{"field": ".".join(map(str, e["loc"])), "value": e.get("input"), "reason": e["msg"]}
                   for e in exc.errors()]  # fmt: skip
-        raise ValidationProblem(
+        raise Conflict(
             f"the scores of gmina {teryt} cannot be published (missing pillar scores or data years?)",
             errors=errors,
         ) from None

@@ -36,6 +36,11 @@ REASON_TEMPLATES: list[tuple[str, str]] = [
         "{n} uncertainty runs: a published score needs at least {m}",
     ),
     (r"must be <= (?P<n>\d+)", "must be at most {n}"),
+    # plans naming buildings their inventory version lacks (service/portfolios/service.py, a 409)
+    (
+        r"not a building of inventory version (?P<version>\d+)",
+        "not a building of inventory version {version}",
+    ),
     (r"required field is missing", "required field is missing"),
     (r"longer than (?P<n>\d+) characters", "longer than {n} characters"),
     (r"unknown value; expected one of: (?P<choices>.+)", "unknown value; expected one of: {choices}"),

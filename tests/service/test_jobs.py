@@ -79,7 +79,7 @@ def test_summary_job_through_local_pool(client, tenants):
     listed = client.get("/v1/jobs?status=succeeded", headers=h).json()
     assert listed["count"] == 1
     assert client.get(job_url, headers=tenants.h(tenants.other_city_key)).status_code == 404
-    assert client.delete(job_url, headers=h).status_code == 409
+    assert client.post(job_url + "/cancel", headers=h).status_code == 409
 
 
 def test_cancel_queued_job(client, tenants, app_and_tenants):
@@ -93,10 +93,14 @@ def test_cancel_queued_job(client, tenants, app_and_tenants):
     assert client.post("/v1/grants", json=grant, headers=h).status_code == 201
     adv = tenants.h(tenants.advisor_key)
     assert client.get(f"/v1/jobs/{job_id}", headers=adv).status_code == 200
-    assert client.delete(f"/v1/jobs/{job_id}", headers=adv).status_code == 403
+    assert client.post(f"/v1/jobs/{job_id}/cancel", headers=adv).status_code == 403
     assert client.get(f"/v1/jobs/{job_id}", headers=h).json()["status"] == "queued"
-    r = client.delete(f"/v1/jobs/{job_id}", headers=h)
+    r = client.post(f"/v1/jobs/{job_id}/cancel", headers=h)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    # the cancelled job is still a record to read; DELETE is no method of a job (it removed nothing)
+    assert client.get(f"/v1/jobs/{job_id}", headers=h).json()["status"] == "cancelled"
+    gone = client.delete(f"/v1/jobs/{job_id}", headers=h)
+    assert gone.status_code == 405 and gone.headers["allow"] == "GET"
     from service.jobs.runner import run_job
 
     assert run_job(job_id, url) == "skipped"  # a late worker does not resurrect it

@@ -23,7 +23,7 @@ NOT_NAMEABLE = {
     ("POST", "/v1/climates"): "needs an EPW/TMY file upload, not a JSON example",
     ("GET", "/v1/indices/{index_id}"): "the demo has no bring-your-own index",
     ("GET", "/v1/indices/{index_id}/tables/{name}"): "the demo has no bring-your-own index",
-    ("DELETE", "/v1/jobs/{job_id}"): "the demo's jobs have finished: cancelling answers 409 by design",
+    ("POST", "/v1/jobs/{job_id}/cancel"): "the demo's jobs have finished: cancelling answers 409 by design",
 }
 # writes that change what later examples see: a new inventory version (the plans' examples plan the
 # demo's 40 buildings), the withdrawal of the publication, the revocation of the advisor's grant
@@ -62,6 +62,8 @@ def _call(client: TestClient, schema, method: str, path: str, operation, headers
             continue
         if param["in"] == "path":
             url = url.replace("{" + param["name"] + "}", str(param["example"]))
+        elif param.get("explode") is False:  # an array written comma-separated (style form)
+            query[param["name"]] = ",".join(map(str, param["example"]))
         else:
             query[param["name"]] = param["example"]
     assert "{" not in url, f"{method} {path}: a path parameter has no example ({url})"

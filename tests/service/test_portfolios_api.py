@@ -116,11 +116,9 @@ def test_bad_input_is_422_naming_the_field_and_creates_no_job(client, tenants):
         ({"discount_rate": -1.0}, "discount_rate"),
         ({"horizon_years": 0}, "horizon_years"),
         ({"horizon_years": 500}, "horizon_years"),
-        ({"forced_in_buildings": ["NO-SUCH-BUILDING"]}, "forced_in_buildings"),
         ({"price_overrides": {"pv": {"unit_cost_pln": "drogo"}}}, "unit_cost_pln"),
         ({"price_overrides": {"teleporter": {"unit_cost_pln": 5}}}, "teleporter"),
         ({"audited_variants": [{**audited, "lifetime_years": -3}]}, "lifetime_years"),
-        ({"audited_variants": [{**audited, "building_id": "ELSEWHERE"}]}, "ELSEWHERE"),
         ({"objective": "max_happiness"}, "objective"),
         ({"solver": "cbc"}, "solver"),  # CBC left with pulp 4's PULP_CBC_CMD
         (
@@ -134,6 +132,15 @@ def test_bad_input_is_422_naming_the_field_and_creates_no_job(client, tenants):
         r = start(client, tenants, {**base, **change})
         assert r.status_code == 422, (change, r.text)
         assert named in r.text, (named, r.text)
+    # well formed, but naming buildings this inventory version does not have: 409, naming the field
+    for change, field in [
+        ({"forced_in_buildings": ["NO-SUCH-BUILDING"]}, "forced_in_buildings"),
+        ({"required_measures": {"NO-SUCH-BUILDING": ["led"]}}, "required_measures"),
+        ({"audited_variants": [{**audited, "building_id": "ELSEWHERE"}]}, "audited_variants.building_id"),
+    ]:
+        r = start(client, tenants, {**base, **change})
+        assert r.status_code == 409, (change, r.text)
+        assert r.json()["errors"][0]["field"] == field and "not a building of inventory version 1" in r.text
     # infeasibility provable from the request alone: a 422 at submission naming both constraints
     r = start(
         client,

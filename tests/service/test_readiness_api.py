@@ -270,7 +270,7 @@ def test_publishing_names_a_run_with_intervals_and_previews_exactly_it(client, t
     h = tenants.h(tenants.city_key)
     what_if = compute(client, tenants, arrivals=20000, runs=0)
     r = client.post(f"/v1/readiness/{LUBLIN}/publications", json={"run_id": what_if}, headers=h)
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "run_id", r.text
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "run_id", r.text
     assert "uncertainty_runs 0 < 100" in r.json()["errors"][0]["reason"]
     assert client.get(f"/v1/public/readiness/{LUBLIN}").status_code == 404  # nothing went public
     assert client.get(f"/v1/readiness/{LUBLIN}/publications", headers=h).json()["count"] == 0

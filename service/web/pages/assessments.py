@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from service.deps import SessionDep, commit
-from service.errors import ValidationProblem
+from service.errors import Conflict, ValidationProblem
 from service.exports.responses import attachment
 from service.jobs.dispatch import commit_and_dispatch
 from service.web import queries
@@ -35,13 +35,14 @@ async def assess_start(
         assessment, job = queries.start_assessment(
             session, user.principal, inventory_id, form, page_lang(request)
         )
-    except ValidationProblem as exc:
+    except (ValidationProblem, Conflict) as exc:  # Conflict: the inventory's buildings have no coordinates
         session.rollback()
         view = queries.assess_form(session, user.principal, inventory_id)
         findings = translated_findings(exc.errors)
         return page(
-            request, "assessments/start.html", 422, nav="inventories", view=view, form=form, findings=findings
-        )
+            request, "assessments/start.html", exc.status, nav="inventories", view=view, form=form,
+            findings=findings,
+        )  # fmt: skip
     commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/assessments/{assessment.id}", status_code=303)
 

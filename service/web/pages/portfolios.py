@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from energy.measures import load_catalogue, programme_catalogue
 from service.deps import SessionDep
-from service.errors import NotFound, ValidationProblem
+from service.errors import Conflict, NotFound, ValidationProblem
 from service.exports import Dialect
 from service.exports.responses import attachment
 from service.jobs.dispatch import commit_and_dispatch
@@ -137,12 +137,12 @@ async def start(request: Request, session: SessionDep, user: CsrfUserDep) -> Res
         body = parse_form(raw, page_lang(request))
         kind = "frontier" if isinstance(body, FrontierRequest) else "portfolio"
         portfolio, job = service.start_portfolio(session, user.principal, body, kind)
-    except ValidationProblem as exc:
+    except (ValidationProblem, Conflict) as exc:  # Conflict: buildings the inventory does not have
         session.rollback()
         form: dict[str, Any] = {k: v for k, v in raw.items() if isinstance(v, str)}
         form["programme"] = raw.getlist("programme")
         form["excluded_measure"] = raw.getlist("excluded_measure")
-        return _form_page(request, session, user, form, translated_findings(exc.errors), 422)
+        return _form_page(request, session, user, form, translated_findings(exc.errors), exc.status)
     commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/portfolios/{portfolio.id}", status_code=303)
 
