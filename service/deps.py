@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import Conflict, Unauthorized
+from service.errors import Unauthorized
 from service.orgs.keys import hash_key
 from service.orgs.models import ApiKey, Organisation
 from service.orgs.service import Principal
+from service.transactions import commit
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer mst_...`")
 
@@ -28,7 +28,7 @@ def get_session(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         yield session
-        session.commit()
+        commit(session)  # a lost race on a unique constraint is a 409 here too, not a 500
     except BaseException:
         session.rollback()
         raise
@@ -37,15 +37,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-def commit(session: Session) -> None:
-    """Commit at the request boundary; a lost race on a unique constraint is a 409, not a 500."""
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("a concurrent request changed the same resource; retry") from exc
 
 
 def get_principal(

@@ -35,6 +35,7 @@ from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import service as inventories
 from service.inventory.parsing import InventoryFormatError, parse_inventory
 from service.inventory.service import issue_dict
+from service.jobs.dispatch import Dispatcher, starting_jobs
 from service.jobs.schemas import JobOut
 from service.jobs.service import create_job, jobs_by_id
 from service.orgs.service import Principal, require_access
@@ -219,6 +220,21 @@ def start_assessment(
     assessment.job_id = job.id
     session.flush()
     return assessment, job
+
+
+def submit_assessment(
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID,
+    body: AssessmentRequest,
+    dispatcher: Dispatcher,
+) -> Assessment:
+    """:func:`start_assessment`, committed and its job sent (the workspace's form; the API answers
+    with 202 through ``service.jobs.dispatch.accepted``). A refused request stores nothing."""
+    with starting_jobs(session, dispatcher) as started:
+        assessment, job = start_assessment(session, principal, inventory_id, body)
+        started.append(job.id)
+    return assessment
 
 
 def visible_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID) -> Assessment:

@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from service.deps import commit
 from service.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.inventory import repository
 from service.inventory.models import Inventory, InventoryVersion
@@ -24,6 +23,7 @@ from service.inventory.schemas import (
 )
 from service.orgs.service import Principal, org_row, require_access, visible_city_ids
 from service.settings import Settings
+from service.transactions import transaction
 
 JSON_TYPES = ("application/json",)
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
@@ -245,11 +245,13 @@ def submit_inventory(
     filename: str | None,
     settings: Settings,
 ) -> InventoryCreated:
-    """Create an inventory with its first version and commit (the request's boundary)."""
+    """Create an inventory with its first version and commit; a rejected file stores nothing."""
     title = name or name_from_json(body) or filename or "inventory"
-    inv, ver = create_inventory(session, principal, title, body, content_type, filename, settings)
-    out = InventoryCreated(inventory=inventory_out(inv, city_teryt(session, inv)), version=version_out(ver))
-    commit(session)
+    with transaction(session):
+        inv, ver = create_inventory(session, principal, title, body, content_type, filename, settings)
+        out = InventoryCreated(
+            inventory=inventory_out(inv, city_teryt(session, inv)), version=version_out(ver)
+        )
     return out
 
 
@@ -262,10 +264,10 @@ def submit_version(
     filename: str | None,
     settings: Settings,
 ) -> VersionOut:
-    """Add a version to an inventory and commit (the request's boundary)."""
-    _, ver = add_version(session, principal, inventory_id, body, content_type, filename, settings)
-    out = version_out(ver)
-    commit(session)
+    """Add a version to an inventory and commit; a rejected file stores nothing."""
+    with transaction(session):
+        _, ver = add_version(session, principal, inventory_id, body, content_type, filename, settings)
+        out = version_out(ver)
     return out
 
 

@@ -22,6 +22,7 @@ from service.errors import Conflict, NotFound, ValidationProblem
 from service.exports import Dialect, Sheet, column_format, csv_bytes, xlsx_bytes
 from service.i18n import translator
 from service.inventory import service as inventories
+from service.jobs.dispatch import Dispatcher, starting_jobs
 from service.jobs.registry import JobError
 from service.jobs.schemas import JobOut
 from service.jobs.service import create_job, jobs_by_id
@@ -255,6 +256,17 @@ def start_portfolio(
     portfolio.job_id = job.id
     session.flush()
     return portfolio, job
+
+
+def submit_portfolio(
+    session: Session, principal: Principal, body: PortfolioRequest, kind: str, dispatcher: Dispatcher
+) -> Portfolio:
+    """:func:`start_portfolio`, committed and its job sent (the workspace's forms; the API answers
+    with 202 through ``service.jobs.dispatch.accepted``). A refused request stores nothing."""
+    with starting_jobs(session, dispatcher) as started:
+        portfolio, job = start_portfolio(session, principal, body, kind)
+        started.append(job.id)
+    return portfolio
 
 
 def build_candidates(

@@ -15,7 +15,6 @@ from integration.readiness import ArrivalScenario, ReadinessInputError, load_fra
 from integration.readiness.framework import Framework
 from integration.readiness.score import compute_readiness
 from service.db import utcnow
-from service.deps import commit
 from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
 from service.jobs.service import create_job
 from service.orgs.service import Principal, access_level, require_access, visible_cities
@@ -32,6 +31,7 @@ from service.readiness.public_schema import PublicSnapshot
 from service.readiness.results import config_hash, score_rows
 from service.readiness.schemas import RunOut, ScoreOut, ValueOut, ValuesOut
 from service.teryt import gmina_name
+from service.transactions import transaction
 
 # One city is computed in the request, with up to SYNC_MAX_RUNS uncertainty runs (the Monte Carlo is
 # vectorised: 1,000 runs of one gmina take about 0.25 s, measured like the engine's 0 runs); the rest is a job.
@@ -413,18 +413,40 @@ def publish_now(
 ) -> ReadinessPublication:
     """:func:`publish` and commit, so that the caller may drop the served copies knowing that a
     reader who refills them sees the new snapshot (409 on a lost race)."""
-    pub = publish(session, principal, teryt, run_id, base_url)
-    commit(session)
-    return pub
+    with transaction(session):
+        return publish(session, principal, teryt, run_id, base_url)
 
 
 def withdraw_now(
     session: Session, principal: Principal, teryt: str, snapshot_id: str, reason: str
 ) -> ReadinessPublication:
     """:func:`withdraw` and commit (see :func:`publish_now`)."""
-    pub = withdraw(session, principal, teryt, snapshot_id, reason)
-    commit(session)
-    return pub
+    with transaction(session):
+        return withdraw(session, principal, teryt, snapshot_id, reason)
+
+
+def submit_values_now(
+    session: Session, principal: Principal, teryt: str, content: bytes, content_type: str
+) -> tuple[ReadinessSubmission, int, int]:
+    """:func:`submit_values` and commit (the workspace redirects next); a rejected one stores nothing."""
+    with transaction(session):
+        return submit_values(session, principal, teryt, content, content_type)
+
+
+def score_now(session: Session, principal: Principal, request: dict) -> ReadinessScoreRun:
+    """:func:`start_scores` computed in the request and committed (the workspace's scenario form).
+
+    A request that would need a job is refused with 422 and nothing is stored (the form caps the
+    runs so that one gmina is computed in the request)."""
+    with transaction(session):
+        run, as_job = start_scores(session, principal, request)
+        if as_job:
+            raise ValidationProblem(
+                "the workspace computes one gmina in the request only",
+                errors=[{"row": None, "field": "uncertainty_runs", "value": request.get("uncertainty_runs"),
+                         "reason": f"must be <= {SYNC_MAX_RUNS}"}],
+            )  # fmt: skip
+    return run
 
 
 # The API's answers (``service.readiness.router``).

@@ -1,9 +1,12 @@
-"""The service's rooms: one vocabulary of building types and systems, and plain imports."""
+"""The service's rooms: one vocabulary of building types and systems, plain imports, and front doors
+(routers, workspace pages) that leave transactions and queries to the services."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +45,91 @@ def test_a_missing_module_is_an_import_error_not_a_missing_feature(missing, impo
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "ModuleNotFoundError" in done.stderr and missing in done.stderr
+
+
+# Routers and workspace pages are front doors: they parse, call one service function and shape the
+# answer. The transaction (commit, flush, rollback) and every query belong to the service that they
+# call (service/transactions.py, service/jobs/dispatch.py::starting_jobs). import-linter keeps them off
+# repositories and models; this reads their source for what an import rule cannot see: a commit on
+# the session they were handed, or a query built from SQLAlchemy's own constructs.
+SERVICE = Path(__file__).resolve().parents[2] / "service"
+FRONT_DOORS = sorted(
+    {*SERVICE.glob("*/router.py"), *SERVICE.glob("*/public_router.py"), *SERVICE.glob("web/**/*.py")}
+)
+TRANSACTION_CALLS = {"commit", "flush", "rollback", "begin", "begin_nested", "commit_and_dispatch",
+                     "starting_jobs", "transaction"}  # fmt: skip
+SESSION_QUERIES = {"execute", "scalars", "scalar", "query", "get", "add", "add_all", "delete", "merge",
+                   "refresh", "expunge", "bulk_save_objects", "connection"}  # fmt: skip
+ALLOWED_SQLALCHEMY = {("sqlalchemy.orm", "Session")}  # the type of the session a page passes on
+
+
+def _name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def front_door_violations(source: str) -> list[str]:
+    """What a router or page must not do, as ``line: what`` (empty when the file keeps its room)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            called = _name(node.func)
+            if called in TRANSACTION_CALLS:
+                found.append(f"{node.lineno}: calls {called}()")
+            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+            if called in SESSION_QUERIES and receiver is not None and "session" in (_name(receiver) or ""):
+                found.append(f"{node.lineno}: queries the session ({called})")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            for alias in node.names:
+                if (node.module, alias.name) not in ALLOWED_SQLALCHEMY:
+                    found.append(f"{node.lineno}: imports {alias.name} from {node.module}")
+        elif isinstance(node, ast.Import):
+            found += [
+                f"{node.lineno}: imports {a.name}" for a in node.names if a.name.split(".")[0] == "sqlalchemy"
+            ]
+    return found
+
+
+def test_the_front_doors_are_the_ones_we_mean():
+    names = {str(p.relative_to(SERVICE)) for p in FRONT_DOORS}
+    assert {"inventory/router.py", "readiness/public_router.py", "web/pages/portfolios.py",
+            "web/queries.py", "web/router.py"} <= names  # fmt: skip
+    assert len(names) >= 20
+
+
+@pytest.mark.parametrize("path", FRONT_DOORS, ids=lambda p: str(p.relative_to(SERVICE)))
+def test_routers_and_pages_leave_transactions_and_queries_to_the_services(path):
+    assert front_door_violations(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    ("planted", "reported"),
+    [
+        ("def f(session):\n    session.commit()\n", "2: calls commit()"),
+        ("from service.deps import commit\ndef f(session):\n    commit(session)\n", "3: calls commit()"),
+        ("def f(request):\n    request.state.session.rollback()\n", "2: calls rollback()"),
+        ("def f(s):\n    s.flush()\n", "2: calls flush()"),
+        ("from service.jobs.dispatch import commit_and_dispatch\ncommit_and_dispatch(d, s, [1])\n",
+         "2: calls commit_and_dispatch()"),
+        ("from sqlalchemy import select\n", "1: imports select from sqlalchemy"),
+        ("import sqlalchemy as sa\n", "1: imports sqlalchemy"),
+        ("def f(session, M):\n    return session.scalars(q)\n", "2: queries the session (scalars)"),
+        ("def f(session, M, i):\n    return session.get(M, i)\n", "2: queries the session (get)"),
+    ],
+)  # fmt: skip
+def test_the_front_door_check_reports_a_planted_violation(planted, reported):
+    assert reported in front_door_violations(planted)
+
+
+def test_the_front_door_check_lets_a_plain_page_through():
+    page = (
+        "from sqlalchemy.orm import Session\n"
+        "from service.web import queries\n"
+        "def list_page(request, session: Session, user):\n"
+        "    items = queries.inventory_list(session, user.principal)\n"
+        "    return {'items': items, 'lang': request.query_params.get('lang')}\n"
+    )
+    assert front_door_violations(page) == []
