@@ -265,7 +265,7 @@ def accepted(request, session, job, content_location: str | None = None, dispatc
     if content_location:
         headers["Content-Location"] = content_location
     return Response(
-        JobOut.from_row(job).model_dump_json(),
+        JobOut.model_validate(job).model_dump_json(),
         status_code=202,
         media_type="application/json",
         headers=headers,

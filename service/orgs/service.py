@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
@@ -272,28 +272,18 @@ def me(session: Session, principal: Principal) -> MeOut:
     )
 
 
-def _grant_out(g: Grant, advisor_name: str | None) -> GrantOut:
-    return GrantOut(
-        id=g.id,
-        city_org_id=g.city_org_id,
-        advisor_org_id=g.advisor_org_id,
-        advisor_name=advisor_name or "",
-        access=g.access,
-    )
-
-
 def grant_list(session: Session, principal: Principal) -> list[GrantOut]:
     """Live grants the caller's city gave (or, for an advisor, holds), each with the advisor's name
     (one query)."""
     query = (
-        select(Grant, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == Grant.advisor_org_id)
+        select(Grant)
+        .options(joinedload(Grant.advisor))
         .where(
             (Grant.city_org_id == principal.org_id) | (Grant.advisor_org_id == principal.org_id),
             Grant.revoked_at.is_(None),
         )
     )
-    return [_grant_out(g, name) for g, name in session.execute(query)]
+    return [GrantOut.model_validate(g) for g in session.scalars(query)]
 
 
 def grant_advisor(session: Session, principal: Principal, advisor_org_id: uuid.UUID, access: str) -> GrantOut:
@@ -304,7 +294,7 @@ def grant_advisor(session: Session, principal: Principal, advisor_org_id: uuid.U
     if advisor is None or advisor.kind != "advisor":
         raise NotFound(f"advisor {advisor_org_id} not found")
     assert city is not None
-    return _grant_out(grant(session, city, advisor, access), advisor.name)
+    return GrantOut.model_validate(grant(session, city, advisor, access))
 
 
 def revoke_advisor(session: Session, principal: Principal, advisor_org_id: uuid.UUID) -> None:

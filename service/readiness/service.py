@@ -449,29 +449,8 @@ def score_now(session: Session, principal: Principal, request: dict) -> Readines
     return run
 
 
-# The API's answers (``service.readiness.router``).
-
-
-def score_out(row: ReadinessScore, run_id: uuid.UUID) -> ScoreOut:
-    return ScoreOut(
-        teryt=row.teryt, score=row.score, rank=row.rank, pillars=row.pillars, coverage=row.coverage,
-        vintage=row.vintage, detail=row.detail, run_id=run_id, computed_at=row.created_at,
-    )  # fmt: skip
-
-
-def run_out(session: Session, run: ReadinessScoreRun) -> RunOut:
-    """A run with the stored scores of every gmina (two queries whatever the number of gminas)."""
-    scores = [score_out(s, run.id) for s in repo.run_scores(session, run.id)]
-    return RunOut(
-        run_id=run.id, status=run.status, teryts=run.teryts, request=run.request,
-        methodology_version=run.methodology_version, config_hash=run.config_hash, unit_count=run.unit_count,
-        created_at=run.created_at, finished_at=run.finished_at,
-        job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None, scores=scores,
-    )  # fmt: skip
-
-
 def run_view(session: Session, principal: Principal, run_id: uuid.UUID) -> RunOut:
-    return run_out(session, visible_run(session, principal, run_id))
+    return RunOut.model_validate(visible_run(session, principal, run_id))  # two queries: the run, its scores
 
 
 def post_scores(session: Session, principal: Principal, request: dict) -> tuple[RunOut | None, Any]:
@@ -479,7 +458,7 @@ def post_scores(session: Session, principal: Principal, request: dict) -> tuple[
     one left for a job as ``(None, job)`` with the ``readiness_scores`` job stored (flush only)."""
     run, as_job = start_scores(session, principal, request)
     if not as_job:
-        return run_out(session, run), None
+        return RunOut.model_validate(run), None
     job = create_job(
         session, principal, kind="readiness_scores", owner_org_id=principal.org_id,
         subject_type="readiness_score_run", subject_id=str(run.id), params={"run_id": str(run.id)},
@@ -495,7 +474,7 @@ def latest_score_view(session: Session, principal: Principal, teryt: str) -> Sco
     row = repo.latest_score(session, teryt)
     if row is None:
         raise NotFound(f"no scores computed for gmina {teryt}")
-    return score_out(row, row.run_id)
+    return ScoreOut.model_validate(row)
 
 
 def indicator_values(session: Session, principal: Principal, teryt: str, history: bool) -> ValuesOut:
