@@ -37,6 +37,7 @@ from service.inventory.parsing import InventoryFormatError, parse_inventory
 from service.inventory.service import issue_dict
 from service.jobs.dispatch import Dispatcher, starting_jobs
 from service.jobs.service import create_job
+from service.jsonsafe import frame_records, plain
 from service.orgs.service import Principal, require_access
 from service.settings import Settings
 
@@ -258,11 +259,11 @@ def list_for_inventory(session: Session, inventory: Any) -> list[Assessment]:
 def result_payload(result: AssessmentResult) -> dict[str, Any]:
     """JSON-safe result (flat building records, totals, warnings, meta) of one engine run."""
     return {
-        "buildings": results.frame_records(result.buildings),
-        "totals_by_type": results.frame_records(result.totals_by_type),
-        "totals": {k: results._plain(v) for k, v in result.totals.items()},
-        "warnings": [{k: results._plain(v) for k, v in w.items()} for w in result.warnings],
-        "meta": json.loads(json.dumps(result.meta, default=results._plain)),
+        "buildings": frame_records(result.buildings),
+        "totals_by_type": frame_records(result.totals_by_type),
+        "totals": {k: plain(v) for k, v in result.totals.items()},
+        "warnings": [{k: plain(v) for k, v in w.items()} for w in result.warnings],
+        "meta": json.loads(json.dumps(result.meta, default=plain)),
     }
 
 

@@ -13,9 +13,9 @@ from energy import ENGINE_VERSION
 from energy.errors import EnergyInputError
 from energy.portfolio import PortfolioInfeasibleError, PortfolioInputError, optimise
 from energy.portfolio.pareto import pareto_frontier
-from service.assessments.results import frame_records
 from service.db import utcnow
 from service.jobs.registry import JobContext, JobError, register
+from service.jsonsafe import frame_records
 from service.portfolios import repository, service
 from service.portfolios.models import Portfolio
 
