@@ -7,13 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import Unauthorized
-from service.orgs.keys import hash_key
-from service.orgs.models import ApiKey, Organisation
-from service.orgs.service import Principal
+from service.orgs.service import Principal, key_by_plaintext
 from service.transactions import commit
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer mst_...`")
@@ -45,14 +42,10 @@ def get_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-    row = session.execute(
-        select(ApiKey, Organisation.kind)
-        .join(Organisation, Organisation.id == ApiKey.org_id)
-        .where(ApiKey.key_hash == hash_key(credentials.credentials.strip()))
-    ).first()
-    if row is None:
+    found = key_by_plaintext(session, credentials.credentials)
+    if found is None:
         raise Unauthorized("unknown API key")
-    key, kind = row
+    key, kind = found
     if key.revoked_at is not None:
         raise Unauthorized("this API key has been revoked")
     return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes))

@@ -230,11 +230,22 @@ def principal_for_key_id(session: Session, key_id: str) -> tuple[Principal, str]
     return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes)), name
 
 
+def key_by_plaintext(session: Session, api_key: str) -> tuple[ApiKey, str] | None:
+    """The API key given in plain text and its organisation's kind, revoked or not (callers decide what
+    a revoked key means), or None: the one lookup by hash, for the API's ``Authorization`` header
+    (``service.deps``), the workspace's sign-in and the idempotency middleware. One indexed query."""
+    row = session.execute(
+        select(ApiKey, Organisation.kind)
+        .join(Organisation, Organisation.id == ApiKey.org_id)
+        .where(ApiKey.key_hash == hash_key(api_key.strip()))
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def live_key_id(session: Session, api_key: str) -> uuid.UUID | None:
     """The id of a live API key given in plain text (the same hash lookup as the API), or None."""
-    return session.scalar(
-        select(ApiKey.id).where(ApiKey.key_hash == hash_key(api_key.strip()), ApiKey.revoked_at.is_(None))
-    )
+    found = key_by_plaintext(session, api_key)
+    return found[0].id if found is not None and found[0].revoked_at is None else None
 
 
 def _nonce_hash(nonce: str) -> str:
