@@ -240,3 +240,21 @@ def test_no_function_grows_over_100_lines():
     assert not grown, f"listed long functions grew (was, now): {grown}"
     split = set(LONG_FUNCTIONS) - set(long)
     assert not split, f"now under {MAX_FUNCTION_LINES} lines: take them off LONG_FUNCTIONS: {sorted(split)}"
+
+
+def test_one_csv_and_xlsx_writer():
+    """Every CSV and XLSX the service writes goes through ``service/exports/writers.py`` (number
+    formats, injection-safe cells); the intake's readers only read."""
+    places = set()
+    for path, tree in _trees("service"):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _name(node.func) in {
+                "writer",
+                "DictWriter",
+                "to_csv",
+                "to_excel",
+            }:
+                places.add(path)
+            elif isinstance(node, ast.ImportFrom) and node.module == "openpyxl":
+                places |= {path for a in node.names if a.name == "Workbook"}
+    assert places == {"service/exports/writers.py"}
