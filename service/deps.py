@@ -7,14 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import Conflict, Unauthorized
-from service.orgs.keys import hash_key
-from service.orgs.models import ApiKey, Organisation
-from service.orgs.service import Principal
+from service.errors import Unauthorized
+from service.orgs.service import Principal, key_by_plaintext
+from service.transactions import commit
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer mst_...`")
 
@@ -28,7 +25,7 @@ def get_session(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         yield session
-        session.commit()
+        commit(session)  # a lost race on a unique constraint is a 409 here too, not a 500
     except BaseException:
         session.rollback()
         raise
@@ -39,29 +36,16 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def commit(session: Session) -> None:
-    """Commit at the request boundary; a lost race on a unique constraint is a 409, not a 500."""
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("a concurrent request changed the same resource; retry") from exc
-
-
 def get_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-    row = session.execute(
-        select(ApiKey, Organisation.kind)
-        .join(Organisation, Organisation.id == ApiKey.org_id)
-        .where(ApiKey.key_hash == hash_key(credentials.credentials.strip()))
-    ).first()
-    if row is None:
+    found = key_by_plaintext(session, credentials.credentials)
+    if found is None:
         raise Unauthorized("unknown API key")
-    key, kind = row
+    key, kind = found
     if key.revoked_at is not None:
         raise Unauthorized("this API key has been revoked")
     return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes))

@@ -15,15 +15,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from service.db import utcnow
 from service.errors import Conflict, ProblemError, ValidationProblem, problem_response
 from service.jobs.models import IdempotentResponse
-from service.orgs.keys import hash_key
-from service.orgs.models import ApiKey
+from service.orgs.service import key_by_plaintext
 
 HEADER = "idempotency-key"
 IN_PROGRESS = 0
@@ -50,11 +49,8 @@ def _org_of(sessions: Any, authorization: str) -> Any:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     with sessions() as s:
-        return s.scalar(
-            select(ApiKey.org_id).where(
-                ApiKey.key_hash == hash_key(token.strip()), ApiKey.revoked_at.is_(None)
-            )
-        )
+        found = key_by_plaintext(s, token)
+        return found[0].org_id if found is not None and found[0].revoked_at is None else None
 
 
 def _claim(

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 from pvlib import atmosphere, iam, irradiance
-from pvlib.irradiance import _get_perez_coefficients  # private on purpose: see _perez_terms
 from pvlib.location import Location
 
 from energy.pv.params import PVInputError, PVParams, combined_losses_pct
@@ -117,13 +118,33 @@ def site_sun(weather: pd.DataFrame, lat: float, lon: float, altitude_m: float, p
     )
 
 
+@lru_cache(maxsize=1)
+def perez_coefficients() -> tuple[np.ndarray, np.ndarray]:
+    """The Perez et al. (1990) all-sites-composite table, F1 and F2 rows by sky-clearness bin.
+
+    Returns
+    -------
+    f1, f2 : ndarray of shape (8, 3)
+        ``[f11, f12, f13]`` and ``[f21, f22, f23]`` of the eight epsilon bins [-], from
+        ``energy/data/pv_perez_coefficients.csv`` (the table ``pvlib.irradiance.perez`` uses as
+        'allsitescomposite1990'; pvlib has no public accessor for it).
+    """
+    with (
+        resources.files("energy.data").joinpath("pv_perez_coefficients.csv").open("r", encoding="utf-8") as fh
+    ):
+        table = pd.read_csv(fh).pivot(index="epsilon_bin", columns="coefficient", values="value")
+    return (
+        table[["f11", "f12", "f13"]].to_numpy(dtype=float),
+        table[["f21", "f22", "f23"]].to_numpy(dtype=float),
+    )
+
+
 def _perez_terms(zen, cz, dhi, dni, dni_extra, airmass):
     """Hourly Perez terms; same equations and 'allsitescomposite1990' table as pvlib.irradiance.perez.
 
-    The table comes from pvlib's private ``_get_perez_coefficients``: pvlib 0.16.1 has no public accessor
-    for it (``irradiance.perez`` reads it internally and returns only per-surface components, while these
-    roof-independent terms are computed once per hour for all roofs). The ModelChain agreement test
-    fails if pvlib changes the table or renames the function.
+    The table is :func:`perez_coefficients` (a data file with its source): ``irradiance.perez``
+    returns only per-surface components, while these roof-independent terms are computed once per
+    hour for all roofs. The ModelChain agreement test fails if the file and pvlib's table part.
     """
     kappa = 1.041
     z = np.radians(zen)
@@ -133,7 +154,7 @@ def _perez_terms(zen, cz, dhi, dni, dni_extra, airmass):
     ebin = np.digitize(eps, (0.0, 1.065, 1.23, 1.5, 1.95, 2.8, 4.5, 6.2)) - 1
     valid = np.isfinite(eps) & np.isfinite(airmass) & (ebin >= 0) & (dhi > 0)
     ebin = np.where(valid, ebin, 0)
-    f1c, f2c = _get_perez_coefficients("allsitescomposite1990")
+    f1c, f2c = perez_coefficients()
     f1 = np.maximum(f1c[ebin, 0] + f1c[ebin, 1] * delta + f1c[ebin, 2] * z, 0)
     f2 = f2c[ebin, 0] + f2c[ebin, 1] * delta + f2c[ebin, 2] * z
     # no sky diffuse below the horizon (pvlib: NaN airmass) or without diffuse light

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from service.jobs.models import Job
 
 
 class Climate(Base):
@@ -50,6 +54,7 @@ class Assessment(Base):
     inventory_version: Mapped[int] = mapped_column(Integer)
     climate_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("climates.id", ondelete="RESTRICT"))
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    job: Mapped[Job | None] = relationship(viewonly=True)  # its answer shows the job
     params: Mapped[dict] = mapped_column(default=dict)
     city_lat: Mapped[float] = mapped_column(Float)
     city_lon: Mapped[float] = mapped_column(Float)

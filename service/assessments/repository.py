@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.assessments.models import Assessment, AssessmentBuilding, AssessmentReport, Climate
 from service.db import bulk_insert
@@ -42,7 +42,12 @@ def get_assessment(session: Session, assessment_id: uuid.UUID) -> Assessment | N
 
 
 def list_assessments(session: Session, inventory_id: uuid.UUID) -> list[Assessment]:
-    query = select(Assessment).where(Assessment.inventory_id == inventory_id)
+    """The assessments of an inventory, newest first, with their jobs (two queries whatever their number)."""
+    query = (
+        select(Assessment)
+        .options(selectinload(Assessment.job))
+        .where(Assessment.inventory_id == inventory_id)
+    )
     return list(session.scalars(query.order_by(Assessment.created_at.desc())))
 
 

@@ -3,10 +3,8 @@ API, and the flat export table (CSV/XLSX). No physics here: every figure comes f
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from energy.carriers import CARRIERS
@@ -29,36 +27,6 @@ PV_FIELDS = {
 }
 CALIBRATION_PREFIXES = ("metered_", "model_to_meter_", "calibration_")
 MONTHS = range(1, 13)
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe Python value (numpy scalars unwrapped, NaN/inf -> None)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in value]
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-safe dicts (vectorised per column, not per cell in Python where avoidable)."""
-    columns: dict[str, list[Any]] = {}
-    for name in frame.columns:
-        col = frame[name]
-        if pd.api.types.is_float_dtype(col.dtype):
-            values = col.to_numpy(dtype=float)
-            columns[name] = np.where(np.isfinite(values), values, np.nan).tolist()
-            columns[name] = [None if v != v else v for v in columns[name]]
-        elif pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_integer_dtype(col.dtype):
-            columns[name] = col.to_numpy().tolist()
-        else:
-            columns[name] = [_plain(v) for v in col.to_numpy(dtype=object)]
-    names = list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _num(record: dict[str, Any], key: str) -> float:

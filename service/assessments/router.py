@@ -20,7 +20,7 @@ from service.assessments.schemas import (
 )
 from service.body import RawBody, read_raw_body
 from service.deps import PrincipalDep, SessionDep
-from service.exports.responses import attachment
+from service.exports.responses import attachment, svg
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.openapi import PDF_OR_JOB_RESPONSE, DialectQuery, LangQuery, problem_responses
@@ -188,10 +188,6 @@ SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _svg(content: str) -> Response:
-    return Response(content, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
-
-
 @router.get(
     "/v1/assessments/{assessment_id}/map.svg",
     response_class=Response,
@@ -202,7 +198,7 @@ def assessment_map(
 ) -> Response:
     """Map of the buildings by lon/lat: circle area ∝ heated area, colour by EP / EP-limit class, a
     tooltip per building (name, EP, CO2); buildings without coordinates are named under the map."""
-    return _svg(service.chart_svg(session, principal, assessment_id, "map", lang))
+    return svg(service.chart_svg(session, principal, assessment_id, "map", lang))
 
 
 @router.get(
@@ -224,4 +220,4 @@ def assessment_chart(
 ) -> Response:
     """A chart of a finished assessment as SVG, labels and numbers in `lang` (pl, en, uk); 409 while it
     has no results (or no PV results for pv)."""
-    return _svg(service.chart_svg(session, principal, assessment_id, kind, lang))
+    return svg(service.chart_svg(session, principal, assessment_id, kind, lang))

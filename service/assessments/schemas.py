@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from energy.carriers import OVERRIDE_MAX
 from service.inventory.schemas import EXAMPLE_BUILDINGS, building_row_schema
@@ -233,11 +233,14 @@ class AssessmentResultOut(BaseModel):
 
 
 class AssessmentOut(BaseModel):
+    # An assessment read from its row and its job (``AssessmentOut.model_validate(row)``); the detail
+    # view adds ``result`` once it has finished.
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     inventory_id: uuid.UUID
     inventory_version: int
     climate_id: uuid.UUID | None
-    status: str = Field(examples=["succeeded"])
     job: JobOut | None
     params: dict[str, Any]
     city_lat: float
@@ -246,8 +249,20 @@ class AssessmentOut(BaseModel):
     engine_version: str | None
     created_at: datetime
     finished_at: datetime | None
-    url: str
     result: AssessmentResultOut | None = None
+    totals: dict[str, Any] | None = Field(None, exclude=True)  # stored once the results are
+
+    @computed_field(examples=["succeeded"])  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> str:
+        if self.totals is not None:
+            return "succeeded"
+        return self.job.status if self.job else "unknown"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/v1/assessments/{self.id}"
 
 
 class AssessmentList(BaseModel):
@@ -256,6 +271,8 @@ class AssessmentList(BaseModel):
 
 
 class ClimateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     name: str = Field(examples=["Lublin, dach ratusza (PVGIS TMY 2005-2023)"])
     filename: str
@@ -268,7 +285,11 @@ class ClimateOut(BaseModel):
     ghi_kwh_m2_per_year: float = Field(examples=[1141.4])
     mean_temp_air_c: float = Field(examples=[8.3])
     created_at: datetime
-    url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/v1/climates/{self.id}"
 
 
 class ClimateList(BaseModel):

@@ -19,7 +19,7 @@ from energy.geo import in_poland
 from energy.pv.params import PVInputError, PVParams
 from service.assessments import climates, document, repository, results
 from service.assessments.document import AssessmentDocument
-from service.assessments.models import Assessment, Climate
+from service.assessments.models import Assessment
 from service.assessments.schemas import (
     AssessmentList,
     AssessmentOut,
@@ -35,8 +35,9 @@ from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import service as inventories
 from service.inventory.parsing import InventoryFormatError, parse_inventory
 from service.inventory.service import issue_dict
-from service.jobs.schemas import JobOut
-from service.jobs.service import create_job, jobs_by_id
+from service.jobs.dispatch import Dispatcher, starting_jobs
+from service.jobs.service import create_job
+from service.jsonsafe import frame_records, plain
 from service.orgs.service import Principal, require_access
 from service.settings import Settings
 
@@ -224,6 +225,21 @@ def start_assessment(
     return assessment, job
 
 
+def submit_assessment(
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID,
+    body: AssessmentRequest,
+    dispatcher: Dispatcher,
+) -> Assessment:
+    """:func:`start_assessment`, committed and its job sent (the workspace's form; the API answers
+    with 202 through ``service.jobs.dispatch.accepted``). A refused request stores nothing."""
+    with starting_jobs(session, dispatcher) as started:
+        assessment, job = start_assessment(session, principal, inventory_id, body)
+        started.append(job.id)
+    return assessment
+
+
 def visible_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID) -> Assessment:
     principal.require("inventory:read")
     assessment = repository.get_assessment(session, assessment_id)
@@ -246,11 +262,11 @@ def list_for_inventory(session: Session, inventory: Any) -> list[Assessment]:
 def result_payload(result: AssessmentResult) -> dict[str, Any]:
     """JSON-safe result (flat building records, totals, warnings, meta) of one engine run."""
     return {
-        "buildings": results.frame_records(result.buildings),
-        "totals_by_type": results.frame_records(result.totals_by_type),
-        "totals": {k: results._plain(v) for k, v in result.totals.items()},
-        "warnings": [{k: results._plain(v) for k, v in w.items()} for w in result.warnings],
-        "meta": json.loads(json.dumps(result.meta, default=results._plain)),
+        "buildings": frame_records(result.buildings),
+        "totals_by_type": frame_records(result.totals_by_type),
+        "totals": {k: plain(v) for k, v in result.totals.items()},
+        "warnings": [{k: plain(v) for k, v in w.items()} for w in result.warnings],
+        "meta": json.loads(json.dumps(result.meta, default=plain)),
     }
 
 
@@ -540,50 +556,27 @@ def export_file(
 # The answers of the API: pydantic schemas built here, with the jobs they show loaded in one query.
 
 
-def assessment_out(session: Session, row: Assessment, job: Any, with_result: bool = False) -> AssessmentOut:
-    status = "succeeded" if row.totals is not None else (job.status if job else "unknown")
-    result = None
-    if with_result and row.totals is not None:
-        records = repository.load_building_records(session, row.id)
+def assessment_view(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentOut:
+    """A visible assessment with its job and, once finished, its per-building result."""
+    row = visible_assessment(session, principal, assessment_id)
+    out = AssessmentOut.model_validate(row)
+    if row.totals is not None:
         meta = dict(row.meta or {})
-        result = AssessmentResultOut(
-            buildings=[results.nest(r) for r in records],
+        out.result = AssessmentResultOut(
+            buildings=[results.nest(r) for r in repository.load_building_records(session, row.id)],
             totals_by_type=row.totals_by_type or [],
             totals=row.totals,
             warnings=meta.pop("warnings", []),
             meta=meta,
         )
-    return AssessmentOut(
-        id=row.id,
-        inventory_id=row.inventory_id,
-        inventory_version=row.inventory_version,
-        climate_id=row.climate_id,
-        status=status,
-        job=JobOut.from_row(job) if job else None,
-        params=row.params,
-        city_lat=row.city_lat,
-        city_lon=row.city_lon,
-        city_location_source=row.city_location_source,
-        engine_version=row.engine_version,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        url=f"/v1/assessments/{row.id}",
-        result=result,
-    )
-
-
-def assessment_view(session: Session, principal: Principal, assessment_id: uuid.UUID) -> AssessmentOut:
-    """A visible assessment with its job and, once finished, its per-building result."""
-    row = visible_assessment(session, principal, assessment_id)
-    return assessment_out(session, row, repository.get_job(session, row.job_id), with_result=True)
+    return out
 
 
 def assessment_list(session: Session, principal: Principal, inventory_id: uuid.UUID) -> AssessmentList:
     """The assessments of a visible inventory, newest first, each with its job (two queries in all)."""
     inventory = inventories.visible_inventory(session, principal, inventory_id)
-    rows = repository.list_assessments(session, inventory.id)
-    jobs = jobs_by_id(session, [r.job_id for r in rows])
-    items = [assessment_out(session, r, jobs.get(r.job_id) if r.job_id else None) for r in rows]
+    rows = repository.list_assessments(session, inventory.id)  # with their jobs
+    items = [AssessmentOut.model_validate(r) for r in rows]
     return AssessmentList(items=items, count=len(items))
 
 
@@ -593,34 +586,16 @@ def estimate_out(session: Session, principal: Principal, body: EstimateRequest, 
     return AssessmentResultOut(**{**payload, "buildings": [results.nest(r) for r in payload["buildings"]]})
 
 
-def climate_out(row: Climate) -> ClimateOut:
-    return ClimateOut(
-        id=row.id,
-        name=row.name,
-        filename=row.filename,
-        file_format=row.file_format,
-        source=row.source,
-        period=row.period,
-        lat=row.lat,
-        lon=row.lon,
-        altitude_m=row.altitude_m,
-        ghi_kwh_m2_per_year=row.ghi_kwh_m2_per_year,
-        mean_temp_air_c=row.mean_temp_air_c,
-        created_at=row.created_at,
-        url=f"/v1/climates/{row.id}",
-    )
-
-
 def upload_climate(
     session: Session, principal: Principal, content: bytes, filename: str | None, name: str | None
 ) -> ClimateOut:
-    return climate_out(climates.upload_climate(session, principal, content, filename, name))
+    return ClimateOut.model_validate(climates.upload_climate(session, principal, content, filename, name))
 
 
 def climate_list(session: Session, principal: Principal) -> ClimateList:
-    items = [climate_out(c) for c in climates.list_climates(session, principal)]
+    items = [ClimateOut.model_validate(c) for c in climates.list_climates(session, principal)]
     return ClimateList(items=items, count=len(items))
 
 
 def climate_view(session: Session, principal: Principal, climate_id: uuid.UUID) -> ClimateOut:
-    return climate_out(climates.visible_climate(session, principal, climate_id))
+    return ClimateOut.model_validate(climates.visible_climate(session, principal, climate_id))

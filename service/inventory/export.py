@@ -6,11 +6,11 @@ downloads can be edited and submitted again unchanged; ``parse_inventory`` reads
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from service.exports import Dialect, Sheet, csv_bytes, xlsx_bytes
 from service.inventory.columns import COLUMNS
+from service.jsonsafe import frame_records
 
 SHEET_NAME = "buildings"
 
@@ -22,20 +22,9 @@ def _canonical(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain Python values (NaN, NA and None -> None), ready for ``json.dumps``."""
-    frame = _canonical(df)
-    out = {}
-    for name in frame.columns:
-        col = frame[name]
-        if pd.api.types.is_float_dtype(col.dtype):
-            values = col.to_numpy(dtype=float)
-            out[name] = [float(v) if np.isfinite(v) else None for v in values]
-        elif pd.api.types.is_integer_dtype(col.dtype):
-            out[name] = [None if v is None else int(v) for v in col.to_numpy(dtype=object, na_value=None)]
-        else:
-            out[name] = [None if v is None or v is pd.NA or v != v else v for v in col.to_numpy(dtype=object)]
-    names = list(out)
-    return [dict(zip(names, row, strict=True)) for row in zip(*out.values(), strict=True)]
+    """Rows of the canonical columns as dicts of plain Python values (NaN, NA and inf -> None), ready
+    for ``json.dumps`` (:func:`service.jsonsafe.frame_records`)."""
+    return frame_records(_canonical(df))
 
 
 def to_csv_bytes(df: pd.DataFrame, dialect: Dialect = "plain") -> bytes:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from service.orgs.models import Organisation
 
 
 class Inventory(Base):
@@ -19,6 +23,12 @@ class Inventory(Base):
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    # What its answer shows besides its own columns (read-only; the list query loads them eagerly).
+    city: Mapped[Organisation] = relationship(viewonly=True)
+    versions: Mapped[list[InventoryVersion]] = relationship(
+        order_by="InventoryVersion.version", viewonly=True
+    )
 
 
 class InventoryVersion(Base):

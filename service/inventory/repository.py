@@ -7,12 +7,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service.db import bulk_insert
 from service.inventory.export import to_records
 from service.inventory.models import Building, Inventory, InventoryVersion
-from service.orgs.models import Organisation
 
 
 def add_version(
@@ -71,17 +70,15 @@ def list_inventories(session: Session, org_ids: list[uuid.UUID]) -> list[Invento
     return list(session.scalars(query))
 
 
-def list_inventories_with_teryt(
-    session: Session, org_ids: list[uuid.UUID]
-) -> list[tuple[Inventory, str | None]]:
-    """The inventories of these cities, newest first, each with its city's TERYT (one query)."""
+def list_inventories_with_city(session: Session, org_ids: list[uuid.UUID]) -> list[Inventory]:
+    """The inventories of these cities, newest first, each with its city (for the TERYT) in one query."""
     query = (
-        select(Inventory, Organisation.teryt)
-        .join(Organisation, Organisation.id == Inventory.org_id)
+        select(Inventory)
+        .options(joinedload(Inventory.city))
         .where(Inventory.org_id.in_(org_ids))
         .order_by(Inventory.created_at.desc())
     )
-    return [(inventory, teryt) for inventory, teryt in session.execute(query)]
+    return list(session.scalars(query))
 
 
 def list_versions(session: Session, inventory_id: uuid.UUID) -> list[InventoryVersion]:

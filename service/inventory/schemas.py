@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasPath, BaseModel, ConfigDict, Field, computed_field, field_validator
 from pydantic.json_schema import JsonValue
 
 from service import example_ids as demo_ids
@@ -20,7 +20,14 @@ class IssueOut(BaseModel):
     reason: str = Field(examples=["a kindergarten with 12 storeys is unusual; please check"])
 
 
+# The answers below are read from the rows (``VersionOut.model_validate(version)``); what they show
+# of other rows comes through relationships that the list queries load eagerly.
+FROM_ROWS = ConfigDict(from_attributes=True, validate_by_name=True, validate_by_alias=True)
+
+
 class VersionOut(BaseModel):
+    model_config = FROM_ROWS
+
     inventory_id: uuid.UUID
     version: int = Field(examples=[1])
     created_at: datetime
@@ -28,16 +35,31 @@ class VersionOut(BaseModel):
     building_count: int = Field(examples=[42])
     heated_area_m2: float = Field(examples=[118_450.0])
     warnings: list[IssueOut] = []
-    url: str
+
+    @field_validator("warnings", mode="before")
+    @classmethod
+    def _none_is_no_warning(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/v1/inventories/{self.inventory_id}/versions/{self.version}"
 
 
 class InventoryOut(BaseModel):
+    model_config = FROM_ROWS
+
     id: uuid.UUID
     name: str = Field(examples=["Budynki gminne Lublina 2026"])
-    city_teryt: str | None = Field(None, examples=["0663011"])
+    city_teryt: str | None = Field(None, examples=["0663011"], validation_alias=AliasPath("city", "teryt"))
     created_at: datetime
     latest_version: int
-    url: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/v1/inventories/{self.id}"
 
 
 class InventoryCreated(BaseModel):

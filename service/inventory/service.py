@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from service.deps import commit
 from service.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.inventory import repository
 from service.inventory.models import Inventory, InventoryVersion
@@ -24,6 +23,7 @@ from service.inventory.schemas import (
 )
 from service.orgs.service import Principal, org_row, require_access, visible_city_ids
 from service.settings import Settings
+from service.transactions import transaction
 
 JSON_TYPES = ("application/json",)
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
@@ -177,11 +177,6 @@ def version_buildings(session: Session, version: InventoryVersion) -> pd.DataFra
     return repository.load_buildings(session, version.id)
 
 
-def city_teryt(session: Session, inventory: Inventory) -> str | None:
-    org = org_row(session, inventory.org_id)
-    return org.teryt if org is not None else None
-
-
 # For the other domains' services, which check tenancy on their own rows (an assessment's, a
 # portfolio's) and must not reach into this domain's repository or models.
 
@@ -209,33 +204,6 @@ def buildings_of_version(session: Session, version_id: uuid.UUID) -> pd.DataFram
     return repository.load_buildings(session, version_id)
 
 
-# The API's answers (``service.inventory.router``).
-
-
-def inventory_out(inv: Inventory, teryt: str | None = None) -> InventoryOut:
-    return InventoryOut(
-        id=inv.id,
-        name=inv.name,
-        city_teryt=teryt,
-        created_at=inv.created_at,
-        latest_version=inv.latest_version,
-        url=f"/v1/inventories/{inv.id}",
-    )
-
-
-def version_out(ver: InventoryVersion) -> VersionOut:
-    return VersionOut(
-        inventory_id=ver.inventory_id,
-        version=ver.version,
-        created_at=ver.created_at,
-        source_format=ver.source_format,
-        building_count=ver.building_count,
-        heated_area_m2=ver.heated_area_m2,
-        warnings=ver.warnings or [],
-        url=f"/v1/inventories/{ver.inventory_id}/versions/{ver.version}",
-    )
-
-
 def submit_inventory(
     session: Session,
     principal: Principal,
@@ -245,11 +213,13 @@ def submit_inventory(
     filename: str | None,
     settings: Settings,
 ) -> InventoryCreated:
-    """Create an inventory with its first version and commit (the request's boundary)."""
+    """Create an inventory with its first version and commit; a rejected file stores nothing."""
     title = name or name_from_json(body) or filename or "inventory"
-    inv, ver = create_inventory(session, principal, title, body, content_type, filename, settings)
-    out = InventoryCreated(inventory=inventory_out(inv, city_teryt(session, inv)), version=version_out(ver))
-    commit(session)
+    with transaction(session):
+        inv, ver = create_inventory(session, principal, title, body, content_type, filename, settings)
+        out = InventoryCreated(
+            inventory=InventoryOut.model_validate(inv), version=VersionOut.model_validate(ver)
+        )
     return out
 
 
@@ -262,30 +232,28 @@ def submit_version(
     filename: str | None,
     settings: Settings,
 ) -> VersionOut:
-    """Add a version to an inventory and commit (the request's boundary)."""
-    _, ver = add_version(session, principal, inventory_id, body, content_type, filename, settings)
-    out = version_out(ver)
-    commit(session)
+    """Add a version to an inventory and commit; a rejected file stores nothing."""
+    with transaction(session):
+        _, ver = add_version(session, principal, inventory_id, body, content_type, filename, settings)
+        out = VersionOut.model_validate(ver)
     return out
 
 
 def inventory_list(session: Session, principal: Principal) -> InventoryList:
     """The caller's inventories and those of cities that granted access, with their TERYT (one query)."""
     principal.require("inventory:read")
-    rows = repository.list_inventories_with_teryt(session, visible_city_ids(session, principal))
-    items = [inventory_out(inv, teryt) for inv, teryt in rows]
+    rows = repository.list_inventories_with_city(session, visible_city_ids(session, principal))
+    items = [InventoryOut.model_validate(inv) for inv in rows]
     return InventoryList(items=items, count=len(items))
 
 
 def inventory_detail(session: Session, principal: Principal, inventory_id: uuid.UUID) -> InventoryDetail:
-    inv = visible_inventory(session, principal, inventory_id)
-    versions = [version_out(v) for v in list_versions(session, inv)]
-    return InventoryDetail(**inventory_out(inv, city_teryt(session, inv)).model_dump(), versions=versions)
+    return InventoryDetail.model_validate(visible_inventory(session, principal, inventory_id))
 
 
 def version_list(session: Session, principal: Principal, inventory_id: uuid.UUID) -> list[VersionOut]:
     inv = visible_inventory(session, principal, inventory_id)
-    return [version_out(v) for v in list_versions(session, inv)]
+    return [VersionOut.model_validate(v) for v in list_versions(session, inv)]
 
 
 def version_frame(

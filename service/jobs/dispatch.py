@@ -11,9 +11,10 @@ import multiprocessing
 import random
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
@@ -21,6 +22,7 @@ from sqlalchemy import update
 from service.db import engine_for, session_factory, utcnow
 from service.errors import ServiceUnavailable
 from service.settings import Settings, get_settings
+from service.transactions import commit, transaction
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -223,16 +225,28 @@ class Dispatcher:
                 )
 
 
-def commit_and_dispatch(dispatcher, session, job_ids) -> None:
-    """Start stored jobs, the one way for the API and the workspace: the broker must answer first
-    (else ServiceUnavailable, 503 + Retry-After, and the caller's transaction is rolled back: nothing
-    stored), then commit (the rows must exist before a worker looks), then send; a send that fails
-    after the commit leaves the job to the sweep."""
-    from service.deps import commit
+@contextmanager
+def starting_jobs(session: Any, dispatcher: Dispatcher) -> Iterator[list[Any]]:
+    """The transaction of a use case that starts jobs, the one way for the API and the workspace.
 
-    dispatcher.ensure_available()
-    commit(session)
-    dispatcher.dispatch(list(job_ids))
+    The block stores its rows and appends the ids of the jobs to start to the list it is given.
+    Then the broker must answer (else ServiceUnavailable, 503 + Retry-After), the transaction
+    commits (the rows must exist before a worker looks) and the messages are sent; a send that
+    fails after the commit leaves the job to the sweep. Anything raised in the block or by the
+    broker check rolls everything back: nothing is stored."""
+    job_ids: list[Any] = []
+    with transaction(session):
+        yield job_ids
+        if job_ids:
+            dispatcher.ensure_available()
+    if job_ids:
+        dispatcher.dispatch(job_ids)
+
+
+def commit_and_dispatch(dispatcher: Dispatcher, session: Any, job_ids: Iterable[Any]) -> None:
+    """Start jobs whose rows the session holds (see :func:`starting_jobs`)."""
+    with starting_jobs(session, dispatcher) as started:
+        started.extend(job_ids)
 
 
 def accepted(request, session, job, content_location: str | None = None, dispatch: bool = True):
@@ -241,7 +255,6 @@ def accepted(request, session, job, content_location: str | None = None, dispatc
     started by an earlier request (a GET asking again while it runs); answer it without a second start."""
     from fastapi.responses import Response
 
-    from service.deps import commit
     from service.jobs.schemas import JobOut
 
     if dispatch:
@@ -252,7 +265,7 @@ def accepted(request, session, job, content_location: str | None = None, dispatc
     if content_location:
         headers["Content-Location"] = content_location
     return Response(
-        JobOut.from_row(job).model_dump_json(),
+        JobOut.model_validate(job).model_dump_json(),
         status_code=202,
         media_type="application/json",
         headers=headers,

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 def get_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JobOut:
     """Status, progress (0-100) with a short message, typed error, and a link to the result."""
     principal.require("jobs:read")
-    return JobOut.from_row(service.get_job(session, principal, job_id))
+    return JobOut.model_validate(service.get_job(session, principal, job_id))
 
 
 @router.get("", response_model=JobList, responses=problem_responses(401, 422))
@@ -33,7 +33,7 @@ def list_jobs(
     """Jobs on data you can see, newest first; filter by status or kind."""
     principal.require("jobs:read")
     jobs = service.list_jobs(session, principal, status, kind, limit)
-    return JobList(items=[JobOut.from_row(j) for j in jobs], count=len(jobs))
+    return JobList(items=[JobOut.model_validate(j) for j in jobs], count=len(jobs))
 
 
 @router.post("/{job_id}/cancel", response_model=JobOut, responses=problem_responses(401, 403, 404, 409))
@@ -42,4 +42,4 @@ def cancel_job(job_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) 
     next progress report. The job stays readable at `GET /v1/jobs/{id}` (a cancelled job is a record,
     not a deleted resource: hence a POST of an action, not a DELETE). 409 when it has already finished."""
     principal.require("jobs:write")
-    return JobOut.from_row(service.cancel_job(session, principal, job_id))
+    return JobOut.model_validate(service.cancel_job(session, principal, job_id))

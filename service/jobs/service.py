@@ -14,7 +14,7 @@ from service.jobs.models import FINAL_STATUSES, Job
 from service.logs import request_id_var
 from service.orgs.service import Principal, require_access, visible_city_ids
 
-__all__ = ["FINAL_STATUSES", "cancel_job", "create_job", "get_job", "jobs_by_id", "list_jobs"]
+__all__ = ["FINAL_STATUSES", "cancel_job", "create_job", "get_job", "list_jobs"]
 
 
 def create_job(
@@ -49,15 +49,6 @@ def get_job(session: Session, principal: Principal, job_id: uuid.UUID) -> Job:
     if job is None or job.owner_org_id not in visible_city_ids(session, principal):
         raise NotFound(f"job {job_id} not found")
     return job
-
-
-def jobs_by_id(session: Session, job_ids: list[uuid.UUID | None]) -> dict[uuid.UUID, Job]:
-    """The jobs of these ids in one query, without a tenancy check: for another domain's list whose
-    rows (an assessment, a portfolio) were checked and show their job."""
-    wanted = [j for j in job_ids if j is not None]
-    if not wanted:
-        return {}
-    return {job.id: job for job in session.scalars(select(Job).where(Job.id.in_(wanted)))}
 
 
 def list_jobs(

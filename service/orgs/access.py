@@ -1,6 +1,7 @@
 """Access use cases of an organisation (the workspace's access screen calls these): grants by advisor name, the organisation's API keys.
 
-Same rules as the API: granting needs ``grants:write`` (a city); keys are managed by a key with
+Each write commits (the screen redirects or shows the new key next), and a refused one stores
+nothing. Same rules as the API: granting needs ``grants:write`` (a city); keys are managed by a key with
 ``grants:write`` or ``admin``, may only carry scopes the creating key holds, and only keys of the
 caller's own organisation can be revoked (another organisation's key is a 404).
 """
@@ -18,6 +19,7 @@ from service.orgs import service as orgs
 from service.orgs.keys import SCOPES
 from service.orgs.models import ApiKey, Grant, Organisation
 from service.orgs.service import Principal
+from service.transactions import transaction
 
 
 @dataclass
@@ -51,6 +53,11 @@ def grantable_scopes(principal: Principal) -> list[str]:
 
 
 def grant_access(session: Session, principal: Principal, advisor_id: str, access: str) -> Grant:
+    with transaction(session):
+        return _grant_access(session, principal, advisor_id, access)
+
+
+def _grant_access(session: Session, principal: Principal, advisor_id: str, access: str) -> Grant:
     principal.require("grants:write")
     city = session.get(Organisation, principal.org_id)
     try:
@@ -72,7 +79,8 @@ def revoke_access(session: Session, principal: Principal, advisor_id: uuid.UUID)
     principal.require("grants:write")
     city = session.get(Organisation, principal.org_id)
     assert city is not None
-    return orgs.revoke_grant(session, city, advisor_id)
+    with transaction(session):
+        return orgs.revoke_grant(session, city, advisor_id)
 
 
 def _require_key_admin(principal: Principal) -> None:
@@ -92,7 +100,8 @@ def create_key(session: Session, principal: Principal, scopes: list[str], label:
         )
     org = session.get(Organisation, principal.org_id)
     assert org is not None
-    return orgs.create_key(session, org, scopes, label.strip()[:200] or None)
+    with transaction(session):
+        return orgs.create_key(session, org, scopes, label.strip()[:200] or None)
 
 
 def revoke_key(session: Session, principal: Principal, key_id: uuid.UUID) -> ApiKey:
@@ -100,4 +109,5 @@ def revoke_key(session: Session, principal: Principal, key_id: uuid.UUID) -> Api
     key = session.get(ApiKey, key_id)
     if key is None or key.org_id != principal.org_id:
         raise NotFound(f"no key {key_id}")
-    return orgs.revoke_key(session, str(key.id))
+    with transaction(session):
+        return orgs.revoke_key(session, str(key.id))

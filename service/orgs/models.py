@@ -62,6 +62,8 @@ class Grant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
+    advisor: Mapped[Organisation] = relationship(foreign_keys=[advisor_org_id], viewonly=True)
+
 
 class EndedSession(Base):
     """A workspace session that was signed out: its nonce's hash until the cookie would expire anyway.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import AliasPath, BaseModel, ConfigDict, Field
 
 
 class MeOut(BaseModel):
@@ -16,8 +16,11 @@ class MeOut(BaseModel):
 
 
 class GrantOut(BaseModel):
+    # A grant read from its row and its advisor (``GrantOut.model_validate(grant)``).
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True, validate_by_alias=True)
+
     id: uuid.UUID
     city_org_id: uuid.UUID
     advisor_org_id: uuid.UUID
-    advisor_name: str
+    advisor_name: str = Field("", validation_alias=AliasPath("advisor", "name"))
     access: str

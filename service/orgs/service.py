@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound, ProblemError, ValidationProblem
@@ -230,11 +230,22 @@ def principal_for_key_id(session: Session, key_id: str) -> tuple[Principal, str]
     return Principal(org_id=key.org_id, org_kind=kind, key_id=key.id, scopes=frozenset(key.scopes)), name
 
 
+def key_by_plaintext(session: Session, api_key: str) -> tuple[ApiKey, str] | None:
+    """The API key given in plain text and its organisation's kind, revoked or not (callers decide what
+    a revoked key means), or None: the one lookup by hash, for the API's ``Authorization`` header
+    (``service.deps``), the workspace's sign-in and the idempotency middleware. One indexed query."""
+    row = session.execute(
+        select(ApiKey, Organisation.kind)
+        .join(Organisation, Organisation.id == ApiKey.org_id)
+        .where(ApiKey.key_hash == hash_key(api_key.strip()))
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def live_key_id(session: Session, api_key: str) -> uuid.UUID | None:
     """The id of a live API key given in plain text (the same hash lookup as the API), or None."""
-    return session.scalar(
-        select(ApiKey.id).where(ApiKey.key_hash == hash_key(api_key.strip()), ApiKey.revoked_at.is_(None))
-    )
+    found = key_by_plaintext(session, api_key)
+    return found[0].id if found is not None and found[0].revoked_at is None else None
 
 
 def _nonce_hash(nonce: str) -> str:
@@ -272,28 +283,18 @@ def me(session: Session, principal: Principal) -> MeOut:
     )
 
 
-def _grant_out(g: Grant, advisor_name: str | None) -> GrantOut:
-    return GrantOut(
-        id=g.id,
-        city_org_id=g.city_org_id,
-        advisor_org_id=g.advisor_org_id,
-        advisor_name=advisor_name or "",
-        access=g.access,
-    )
-
-
 def grant_list(session: Session, principal: Principal) -> list[GrantOut]:
     """Live grants the caller's city gave (or, for an advisor, holds), each with the advisor's name
     (one query)."""
     query = (
-        select(Grant, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == Grant.advisor_org_id)
+        select(Grant)
+        .options(joinedload(Grant.advisor))
         .where(
             (Grant.city_org_id == principal.org_id) | (Grant.advisor_org_id == principal.org_id),
             Grant.revoked_at.is_(None),
         )
     )
-    return [_grant_out(g, name) for g, name in session.execute(query)]
+    return [GrantOut.model_validate(g) for g in session.scalars(query)]
 
 
 def grant_advisor(session: Session, principal: Principal, advisor_org_id: uuid.UUID, access: str) -> GrantOut:
@@ -304,7 +305,7 @@ def grant_advisor(session: Session, principal: Principal, advisor_org_id: uuid.U
     if advisor is None or advisor.kind != "advisor":
         raise NotFound(f"advisor {advisor_org_id} not found")
     assert city is not None
-    return _grant_out(grant(session, city, advisor, access), advisor.name)
+    return GrantOut.model_validate(grant(session, city, advisor, access))
 
 
 def revoke_advisor(session: Session, principal: Principal, advisor_org_id: uuid.UUID) -> None:

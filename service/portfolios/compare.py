@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from service.assessments.results import frame_records
+from service.jsonsafe import frame_records
 
 TOTAL_FIELDS = (
     "n_projects",

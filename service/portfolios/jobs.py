@@ -19,10 +19,10 @@ from energy.portfolio.pareto import (
     point_problem,
     solve_point,
 )
-from service.assessments.results import frame_records
 from service.db import utcnow
 from service.jobs.fanout import PartFailed, fan_out, worker_slots
 from service.jobs.registry import JobContext, JobError, register
+from service.jsonsafe import frame_records
 from service.portfolios import repository, service
 from service.portfolios.models import Portfolio
 from service.settings import get_settings

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from service.jobs.models import Job
 
 
 class Portfolio(Base):
@@ -31,6 +35,7 @@ class Portfolio(Base):
     inventory_version: Mapped[int] = mapped_column(Integer)
     assessment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("assessments.id", ondelete="SET NULL"))
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    job: Mapped[Job | None] = relationship(viewonly=True)  # its answer shows the job
     request: Mapped[dict] = mapped_column(default=dict)
     engine_version: Mapped[str | None] = mapped_column(String(40))
     solve: Mapped[dict | None] = mapped_column(default=None)

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from service.db import bulk_insert
 from service.portfolios.models import FrontierInput, Portfolio, PortfolioProject
@@ -24,7 +24,13 @@ def get_portfolio(session: Session, portfolio_id: uuid.UUID) -> Portfolio | None
 
 
 def list_portfolios(session: Session, org_ids: list[uuid.UUID]) -> list[Portfolio]:
-    query = select(Portfolio).where(Portfolio.owner_org_id.in_(org_ids)).order_by(Portfolio.created_at.desc())
+    """The portfolios of these cities, newest first, with their jobs (two queries whatever their number)."""
+    query = (
+        select(Portfolio)
+        .options(selectinload(Portfolio.job))
+        .where(Portfolio.owner_org_id.in_(org_ids))
+        .order_by(Portfolio.created_at.desc())
+    )
     return list(session.scalars(query))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from service.deps import PrincipalDep, SessionDep
-from service.exports.responses import XLSX, attachment
+from service.exports.responses import XLSX, attachment, svg
 from service.jobs.dispatch import accepted
 from service.jobs.schemas import JobOut
 from service.openapi import PDF_RESPONSE, DialectQuery, LangQuery, problem_responses
@@ -144,10 +144,6 @@ SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _svg(content: str) -> Response:
-    return Response(content, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
-
-
 @router.get(
     "/compare/chart.svg",
     response_class=Response,
@@ -158,7 +154,7 @@ def compare_chart(
     session: SessionDep, principal: PrincipalDep, ids: CompareIds, lang: LangQuery = "pl"
 ) -> Response:
     """Totals of 2..10 finished portfolios side by side as SVG bars (own contribution, grants, CO2, NPV)."""
-    return _svg(service.compare_chart(session, principal, ids, lang))
+    return svg(service.compare_chart(session, principal, ids, lang))
 
 
 @router.get(
@@ -171,4 +167,4 @@ def portfolio_chart(
 ) -> Response:
     """SVG: a frontier job's cost vs CO2 reduction (or NPV) points joined by a line; an ordinary
     portfolio's yearly cash flow bars with the cumulative CO2 reduction line. 409 until finished."""
-    return _svg(service.chart_svg(session, principal, portfolio_id, lang))
+    return svg(service.chart_svg(session, principal, portfolio_id, lang))

@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+)
 from typing_extensions import TypedDict
 
 from energy.measures import load_catalogue
@@ -253,10 +261,14 @@ class FrontierRequest(PortfolioRequest):
 
 
 class PortfolioOut(BaseModel):
+    # A portfolio read from its row and its job (``PortfolioOut.model_validate(row)``). The cash flow
+    # and frontier points are shown in full (``context={"full": True}``), not in lists; the detail view
+    # adds the projects of a finished plan.
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     kind: Literal["portfolio", "frontier"]
     name: str
-    status: str = Field(examples=["succeeded"])
     job: JobOut | None
     inventory_id: uuid.UUID
     inventory_version: int
@@ -273,7 +285,23 @@ class PortfolioOut(BaseModel):
     frontier: list[dict[str, Any]] | None = None
     created_at: datetime
     finished_at: datetime | None
-    url: str
+
+    @field_validator("cash_flow", "frontier", mode="before")
+    @classmethod
+    def _only_in_full(cls, value: Any, info: ValidationInfo) -> Any:
+        return value if (info.context or {}).get("full") else None
+
+    @computed_field(examples=["succeeded"])  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> str:
+        if self.finished_at is not None:
+            return "succeeded"
+        return self.job.status if self.job else "unknown"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/v1/portfolios/{self.id}"
 
 
 class PortfolioList(BaseModel):

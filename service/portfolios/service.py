@@ -22,9 +22,9 @@ from service.errors import Conflict, NotFound, ValidationProblem
 from service.exports import Dialect, Sheet, column_format, csv_bytes, xlsx_bytes
 from service.i18n import translator
 from service.inventory import service as inventories
+from service.jobs.dispatch import Dispatcher, starting_jobs
 from service.jobs.registry import JobError
-from service.jobs.schemas import JobOut
-from service.jobs.service import create_job, jobs_by_id
+from service.jobs.service import create_job
 from service.orgs.service import Principal, require_access
 from service.portfolios import repository
 from service.portfolios.compare import compare
@@ -272,6 +272,17 @@ def start_portfolio(
     return portfolio, job
 
 
+def submit_portfolio(
+    session: Session, principal: Principal, body: PortfolioRequest, kind: str, dispatcher: Dispatcher
+) -> Portfolio:
+    """:func:`start_portfolio`, committed and its job sent (the workspace's forms; the API answers
+    with 202 through ``service.jobs.dispatch.accepted``). A refused request stores nothing."""
+    with starting_jobs(session, dispatcher) as started:
+        portfolio, job = start_portfolio(session, principal, body, kind)
+        started.append(job.id)
+    return portfolio
+
+
 def build_candidates(
     session: Session, row: Portfolio, body: PortfolioRequest, progress: Callable[[float, str], None]
 ) -> pd.DataFrame:
@@ -517,45 +528,18 @@ def projects_of(session: Session, row: Portfolio) -> list[dict[str, Any]]:
 # The API's answers (``service.portfolios.router``), with the jobs a list shows loaded in one query.
 
 
-def portfolio_out(session: Session, row: Portfolio, job: Any, full: bool = False) -> PortfolioOut:
-    done = row.finished_at is not None
-    return PortfolioOut(
-        id=row.id,
-        kind=row.kind,
-        name=row.name,
-        status="succeeded" if done else (job.status if job else "unknown"),
-        job=JobOut.from_row(job) if job else None,
-        inventory_id=row.inventory_id,
-        inventory_version=row.inventory_version,
-        assessment_id=row.assessment_id,
-        request=row.request,
-        engine_version=row.engine_version,
-        candidate_count=row.candidate_count,
-        solve=row.solve,
-        totals=row.totals,
-        projects=repository.load_projects(session, row.id)
-        if full and done and row.kind == "portfolio"
-        else None,
-        cash_flow=row.cash_flow if full else None,
-        frontier=row.frontier if full else None,
-        created_at=row.created_at,
-        finished_at=row.finished_at,
-        url=f"/v1/portfolios/{row.id}",
-    )
-
-
 def portfolio_view(session: Session, principal: Principal, portfolio_id: uuid.UUID) -> PortfolioOut:
     """A visible portfolio in full: its job, projects, cash flow or frontier points."""
     row = visible_portfolio(session, principal, portfolio_id)
-    job = jobs_by_id(session, [row.job_id]).get(row.job_id) if row.job_id else None
-    return portfolio_out(session, row, job, full=True)
+    out = PortfolioOut.model_validate(row, context={"full": True})
+    if row.finished_at is not None and row.kind == "portfolio":
+        out.projects = repository.load_projects(session, row.id)
+    return out
 
 
 def portfolio_list(session: Session, principal: Principal) -> PortfolioList:
     """The portfolios of every city the caller may see, each with its job (a constant number of queries)."""
-    rows = list_visible(session, principal)
-    jobs = jobs_by_id(session, [r.job_id for r in rows])
-    items = [portfolio_out(session, r, jobs.get(r.job_id) if r.job_id else None) for r in rows]
+    items = [PortfolioOut.model_validate(r) for r in list_visible(session, principal)]  # with their jobs
     return PortfolioList(items=items, count=len(items))
 
 

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
 
@@ -75,6 +75,8 @@ class ReadinessScoreRun(Base):
     unit_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    scores: Mapped[list[ReadinessScore]] = relationship(order_by="ReadinessScore.teryt", viewonly=True)
 
 
 class ReadinessScore(Base):

@@ -16,7 +16,6 @@ from service.jobs.schemas import JobOut
 from service.openapi import PDF_RESPONSE, LangQuery, problem_responses
 from service.readiness import service
 from service.readiness.public_cache import invalidate_served
-from service.readiness.render import embed_snippet
 from service.readiness.schemas import (
     INDICATORS_BODY,
     PreviewOut,
@@ -36,15 +35,6 @@ router = APIRouter(prefix="/v1/readiness", tags=["readiness"])
 TerytPath = Annotated[
     str, Path(pattern=r"^\d{7}$", description="7-digit TERYT gmina code", examples=["0663011"])
 ]
-
-
-def _pub_out(pub, base_url: str) -> PublicationOut:
-    return PublicationOut(
-        snapshot_id=pub.snapshot_id, teryt=pub.teryt, seq=pub.seq, supersedes=pub.snapshot.get("supersedes"),
-        published_at=pub.published_at, public_url=f"/v1/public/readiness/{pub.teryt}",
-        embed_snippet=embed_snippet(base_url, pub.teryt, "pl"), snapshot=pub.snapshot,
-        withdrawn_at=pub.withdrawn_at, withdrawn_reason=pub.withdrawn_reason,
-    )  # fmt: skip
 
 
 @router.put(
@@ -162,7 +152,8 @@ def post_publication(
     base_url = request.app.state.settings.base_url
     pub = service.publish_now(session, principal, teryt, body.run_id, base_url)
     invalidate_served(request.app.state, teryt)
-    return Response(_pub_out(pub, base_url).model_dump_json(), status_code=201, media_type="application/json",
+    out = PublicationOut.model_validate(pub, context={"base_url": base_url})
+    return Response(out.model_dump_json(), status_code=201, media_type="application/json",
                     headers={"Location": f"/v1/public/readiness/{teryt}"})  # fmt: skip
 
 
@@ -178,7 +169,7 @@ def withdraw_publication(
     (the widget shows a short notice); a new publication supersedes it. The snapshot itself is kept."""
     pub = service.withdraw_now(session, principal, teryt, snapshot_id, body.reason)
     invalidate_served(request.app.state, teryt)
-    return _pub_out(pub, request.app.state.settings.base_url)
+    return PublicationOut.model_validate(pub, context={"base_url": request.app.state.settings.base_url})
 
 
 @router.get(
@@ -189,5 +180,8 @@ def list_publications(
 ) -> PublicationList:
     """Every published snapshot of the gmina, newest first (published snapshots never change)."""
     base_url = request.app.state.settings.base_url
-    items = [_pub_out(p, base_url) for p in service.publications(session, principal, teryt)]
+    items = [
+        PublicationOut.model_validate(p, context={"base_url": base_url})
+        for p in service.publications(session, principal, teryt)
+    ]
     return PublicationList(teryt=teryt, count=len(items), items=items)

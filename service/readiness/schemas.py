@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasPath, BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
 from service import example_ids as demo_ids
 
@@ -183,7 +183,13 @@ class PillarOut(BaseModel):
     indicators_total: int | None = None
 
 
+FROM_ROWS = ConfigDict(from_attributes=True, validate_by_name=True, validate_by_alias=True)
+
+
 class ScoreOut(BaseModel):
+    # A gmina's stored scores (``ScoreOut.model_validate(score)``).
+    model_config = FROM_ROWS
+
     teryt: str = Field(examples=["0663011"])
     score: float | None = Field(examples=[58.3], description="overall readiness [0-100]")
     rank: int | None
@@ -194,11 +200,14 @@ class ScoreOut(BaseModel):
         None, description="explanation, peers, headroom (runs of <= 25 gminas)"
     )
     run_id: uuid.UUID
-    computed_at: datetime
+    computed_at: datetime = Field(validation_alias="created_at")
 
 
 class RunOut(BaseModel):
-    run_id: uuid.UUID
+    # A run with the scores of every gmina (``RunOut.model_validate(run)``, the scores loaded with it).
+    model_config = FROM_ROWS
+
+    run_id: uuid.UUID = Field(validation_alias="id")
     status: str = Field(examples=["succeeded"])
     teryts: list[str]
     request: dict[str, Any]
@@ -207,8 +216,13 @@ class RunOut(BaseModel):
     unit_count: int
     created_at: datetime
     finished_at: datetime | None
-    job_url: str | None = None
+    job_id: uuid.UUID | None = Field(None, exclude=True)
     scores: list[ScoreOut] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def job_url(self) -> str | None:
+        return f"/v1/jobs/{self.job_id}" if self.job_id else None
 
 
 class PublicationIn(BaseModel):
@@ -238,16 +252,35 @@ class WithdrawalIn(BaseModel):
 
 
 class PublicationOut(BaseModel):
+    # A publication read from its row: ``PublicationOut.model_validate(pub, context={"base_url": ...})``
+    # (the embed snippet names the API's public address).
+    model_config = ConfigDict(from_attributes=True)
+
     snapshot_id: str = Field(examples=["rs-0663011-0002"])
     teryt: str
     seq: int
-    supersedes: str | None
+    supersedes: str | None = Field(None, validation_alias=AliasPath("snapshot", "supersedes"))
     published_at: datetime
-    public_url: str = Field(examples=["/v1/public/readiness/0663011"])
-    embed_snippet: str
+    # the gmina's widget embedded from the API's public address, built from the row's TERYT
+    embed_snippet: str = Field(validation_alias=AliasPath("teryt"))
     snapshot: dict[str, Any]
     withdrawn_at: datetime | None = Field(None, description="set when the publication was withdrawn")
     withdrawn_reason: str | None = None
+
+    @field_validator("embed_snippet", mode="before")
+    @classmethod
+    def _snippet_of_teryt(cls, teryt: str, info: ValidationInfo) -> str:
+        from service.readiness.render import embed_snippet
+
+        base_url = (info.context or {}).get("base_url")
+        if base_url is None:
+            raise ValueError("PublicationOut needs context={'base_url': ...} for its embed snippet")
+        return embed_snippet(base_url, teryt, "pl")
+
+    @computed_field(examples=["/v1/public/readiness/0663011"])  # type: ignore[prop-decorator]
+    @property
+    def public_url(self) -> str:
+        return f"/v1/public/readiness/{self.teryt}"
 
 
 class PreviewOut(BaseModel):

@@ -15,7 +15,6 @@ from integration.readiness import ArrivalScenario, ReadinessInputError, load_fra
 from integration.readiness.framework import Framework
 from integration.readiness.score import compute_readiness
 from service.db import utcnow
-from service.deps import commit
 from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
 from service.jobs.service import create_job
 from service.orgs.service import Principal, access_level, require_access, visible_cities
@@ -32,6 +31,7 @@ from service.readiness.public_schema import PublicSnapshot
 from service.readiness.results import config_hash, score_rows
 from service.readiness.schemas import RunOut, ScoreOut, ValueOut, ValuesOut
 from service.teryt import gmina_name
+from service.transactions import transaction
 
 # One city is computed in the request, with up to SYNC_MAX_RUNS uncertainty runs (the Monte Carlo is
 # vectorised: 1,000 runs of one gmina take about 0.25 s, measured like the engine's 0 runs); the rest is a job.
@@ -415,43 +415,44 @@ def publish_now(
 ) -> ReadinessPublication:
     """:func:`publish` and commit, so that the caller may drop the served copies knowing that a
     reader who refills them sees the new snapshot (409 on a lost race)."""
-    pub = publish(session, principal, teryt, run_id, base_url)
-    commit(session)
-    return pub
+    with transaction(session):
+        return publish(session, principal, teryt, run_id, base_url)
 
 
 def withdraw_now(
     session: Session, principal: Principal, teryt: str, snapshot_id: str, reason: str
 ) -> ReadinessPublication:
     """:func:`withdraw` and commit (see :func:`publish_now`)."""
-    pub = withdraw(session, principal, teryt, snapshot_id, reason)
-    commit(session)
-    return pub
+    with transaction(session):
+        return withdraw(session, principal, teryt, snapshot_id, reason)
 
 
-# The API's answers (``service.readiness.router``).
+def submit_values_now(
+    session: Session, principal: Principal, teryt: str, content: bytes, content_type: str
+) -> tuple[ReadinessSubmission, int, int]:
+    """:func:`submit_values` and commit (the workspace redirects next); a rejected one stores nothing."""
+    with transaction(session):
+        return submit_values(session, principal, teryt, content, content_type)
 
 
-def score_out(row: ReadinessScore, run_id: uuid.UUID) -> ScoreOut:
-    return ScoreOut(
-        teryt=row.teryt, score=row.score, rank=row.rank, pillars=row.pillars, coverage=row.coverage,
-        vintage=row.vintage, detail=row.detail, run_id=run_id, computed_at=row.created_at,
-    )  # fmt: skip
+def score_now(session: Session, principal: Principal, request: dict) -> ReadinessScoreRun:
+    """:func:`start_scores` computed in the request and committed (the workspace's scenario form).
 
-
-def run_out(session: Session, run: ReadinessScoreRun) -> RunOut:
-    """A run with the stored scores of every gmina (two queries whatever the number of gminas)."""
-    scores = [score_out(s, run.id) for s in repo.run_scores(session, run.id)]
-    return RunOut(
-        run_id=run.id, status=run.status, teryts=run.teryts, request=run.request,
-        methodology_version=run.methodology_version, config_hash=run.config_hash, unit_count=run.unit_count,
-        created_at=run.created_at, finished_at=run.finished_at,
-        job_url=f"/v1/jobs/{run.job_id}" if run.job_id else None, scores=scores,
-    )  # fmt: skip
+    A request that would need a job is refused with 422 and nothing is stored (the form caps the
+    runs so that one gmina is computed in the request)."""
+    with transaction(session):
+        run, as_job = start_scores(session, principal, request)
+        if as_job:
+            raise ValidationProblem(
+                "the workspace computes one gmina in the request only",
+                errors=[{"row": None, "field": "uncertainty_runs", "value": request.get("uncertainty_runs"),
+                         "reason": f"must be <= {SYNC_MAX_RUNS}"}],
+            )  # fmt: skip
+    return run
 
 
 def run_view(session: Session, principal: Principal, run_id: uuid.UUID) -> RunOut:
-    return run_out(session, visible_run(session, principal, run_id))
+    return RunOut.model_validate(visible_run(session, principal, run_id))  # two queries: the run, its scores
 
 
 def post_scores(session: Session, principal: Principal, request: dict) -> tuple[RunOut | None, Any]:
@@ -459,7 +460,7 @@ def post_scores(session: Session, principal: Principal, request: dict) -> tuple[
     one left for a job as ``(None, job)`` with the ``readiness_scores`` job stored (flush only)."""
     run, as_job = start_scores(session, principal, request)
     if not as_job:
-        return run_out(session, run), None
+        return RunOut.model_validate(run), None
     job = create_job(
         session, principal, kind="readiness_scores", owner_org_id=principal.org_id,
         subject_type="readiness_score_run", subject_id=str(run.id), params={"run_id": str(run.id)},
@@ -475,7 +476,7 @@ def latest_score_view(session: Session, principal: Principal, teryt: str) -> Sco
     row = repo.latest_score(session, teryt)
     if row is None:
         raise NotFound(f"no scores computed for gmina {teryt}")
-    return score_out(row, row.run_id)
+    return ScoreOut.model_validate(row)
 
 
 def indicator_values(session: Session, principal: Principal, teryt: str, history: bool) -> ValuesOut:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.assessments import service as assessments
 from service.assessments.document import AssessmentDocument
 from service.i18n import fmt_date, negotiate, translator
+from service.jobs.dispatch import Dispatcher, starting_jobs
 from service.orgs.service import Principal
 from service.portfolios import service as portfolios
 from service.readiness import service as readiness_service
@@ -82,6 +83,22 @@ def energy_report_or_job(
         return ReportOrJob(name, content=energy_pdf(assessments.document_of(session, row), lang)[0])
     job, new = assessments.report_job(session, principal, row, lang)
     return ReportOrJob(name, job=job, new_job=new)
+
+
+def energy_report_started(
+    session: Session,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    lang: str,
+    prefer_job: bool,
+    dispatcher: Dispatcher,
+) -> ReportOrJob:
+    """:func:`energy_report_or_job` for the workspace: a new report job is committed and sent."""
+    with starting_jobs(session, dispatcher) as started:
+        out = energy_report_or_job(session, principal, assessment_id, lang, prefer_job)
+        if out.new_job:
+            started.append(out.job.id)
+    return out
 
 
 def energy_report_state(

@@ -17,6 +17,7 @@ from service.errors import ProblemError
 from service.inventory import service as inventories
 from service.inventory.diff import diff_inventories
 from service.inventory.summary import summarise
+from service.jobs.dispatch import Dispatcher
 from service.orgs.service import Principal, access_level
 from service.settings import Settings
 
@@ -58,8 +59,9 @@ def upload_inventory(
     content_type: str,
     filename: str | None,
     settings: Settings,
-) -> tuple[Any, Any]:
-    """A new inventory (``inventory_id`` None) or a new version: the same intake as ``POST /v1/inventories``."""
+) -> tuple[uuid.UUID, int]:
+    """A new inventory (``inventory_id`` None) or a new version, committed: the same use case as
+    ``POST /v1/inventories``. Returns the inventory's id and the new version's number."""
     if not content:
         from service.errors import ValidationProblem
 
@@ -67,12 +69,14 @@ def upload_inventory(
             "no file was chosen", errors=[{"row": None, "field": "file", "value": None, "reason": "empty"}]
         )
     if inventory_id is None:
-        return inventories.create_inventory(
-            session, principal, name or filename or "inventory", content, content_type, filename, settings
+        created = inventories.submit_inventory(
+            session, principal, name or None, content, content_type, filename, settings
         )
-    return inventories.add_version(
+        return created.inventory.id, created.version.version
+    version = inventories.submit_version(
         session, principal, inventory_id, content, content_type, filename, settings
     )
+    return inventory_id, version.version
 
 
 def version_diff(
@@ -105,13 +109,20 @@ def assess_form(session: Session, principal: Principal, inventory_id: uuid.UUID)
 
 
 def start_assessment(
-    session: Session, principal: Principal, inventory_id: uuid.UUID, form: dict[str, str], lang: str = "pl"
-) -> tuple[Any, Any]:
-    """The same job as ``POST /v1/inventories/{id}/assessments`` with the form's overrides."""
+    session: Session,
+    principal: Principal,
+    inventory_id: uuid.UUID,
+    form: dict[str, str],
+    lang: str,
+    dispatcher: Dispatcher,
+) -> Any:
+    """The same job as ``POST /v1/inventories/{id}/assessments`` with the form's overrides, committed
+    and sent; returns the assessment row."""
     from service.assessments import service as assessments
     from service.web.assessing import parse_form
 
-    return assessments.start_assessment(session, principal, inventory_id, parse_form(form, lang))
+    body = parse_form(form, lang)
+    return assessments.submit_assessment(session, principal, inventory_id, body, dispatcher)
 
 
 @dataclass
@@ -252,13 +263,18 @@ def assessment_download(
 
 
 def assessment_report(
-    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str, prefer_job: bool = False
+    session: Session,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    lang: str,
+    prefer_job: bool,
+    dispatcher: Dispatcher,
 ) -> Any:
     """The energy diagnosis as the API gives it: the PDF, or for a big city (or ``prefer_job``) the
-    report job (``service.reports.service.ReportOrJob``)."""
+    report job (``service.reports.service.ReportOrJob``), started if it is new."""
     from service.reports import service as reports
 
-    return reports.energy_report_or_job(session, principal, assessment_id, lang, prefer_job)
+    return reports.energy_report_started(session, principal, assessment_id, lang, prefer_job, dispatcher)
 
 
 def assessment_report_state(

@@ -7,6 +7,7 @@ SQLAlchemy's ``before_cursor_execute`` on the application's engine.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +31,9 @@ def counted(engine) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
+        # the app's job sweep shares the engine and wakes on its own clock: its statements are not the request's
+        if threading.current_thread().name != "miasto-job-sweep":
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from service.deps import SessionDep, commit
+from service.deps import SessionDep
 from service.errors import ValidationProblem
 from service.orgs import access
 from service.web.findings import translated_findings
@@ -40,10 +40,8 @@ def grant(
 ) -> Response:
     try:
         access.grant_access(session, user.principal, advisor_org_id, access_level)
-    except ValidationProblem as exc:
-        session.rollback()
+    except ValidationProblem as exc:  # nothing was stored
         return _render(request, session, user, 422, findings=translated_findings(exc.errors))
-    commit(session)
     return RedirectResponse("/app/access", status_code=303)
 
 
@@ -52,7 +50,6 @@ def revoke_grant(
     request: Request, advisor_org_id: uuid.UUID, session: SessionDep, user: CsrfUserDep
 ) -> Response:
     access.revoke_access(session, user.principal, advisor_org_id)
-    commit(session)
     return RedirectResponse("/app/access", status_code=303)
 
 
@@ -66,10 +63,8 @@ async def create_key(
     scopes = [s for s in (await request.form()).getlist("scopes") if isinstance(s, str)]
     try:
         _, plaintext = access.create_key(session, user.principal, scopes, label)
-    except ValidationProblem as exc:
-        session.rollback()
+    except ValidationProblem as exc:  # nothing was stored
         return _render(request, session, user, 422, findings=translated_findings(exc.errors))
-    commit(session)
     # Shown once, in this answer only (no redirect that could carry it in a URL).
     return _render(request, session, user, 201, new_key=plaintext)
 
@@ -77,5 +72,4 @@ async def create_key(
 @router.post("/keys/{key_id}/revoke")
 def revoke_key(request: Request, key_id: uuid.UUID, session: SessionDep, user: CsrfUserDep) -> Response:
     access.revoke_key(session, user.principal, key_id)
-    commit(session)
     return RedirectResponse("/app/access", status_code=303)

@@ -7,10 +7,9 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from service.deps import SessionDep, commit
+from service.deps import SessionDep
 from service.errors import Conflict, ValidationProblem
 from service.exports.responses import attachment
-from service.jobs.dispatch import commit_and_dispatch
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page
@@ -32,18 +31,21 @@ async def assess_start(
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        assessment, job = queries.start_assessment(
-            session, user.principal, inventory_id, form, page_lang(request)
+        assessment = queries.start_assessment(
+            session, user.principal, inventory_id, form, page_lang(request), request.app.state.dispatcher
         )
-    except (ValidationProblem, Conflict) as exc:  # Conflict: the inventory's buildings have no coordinates
-        session.rollback()
+    except (ValidationProblem, Conflict) as exc:  # nothing was stored; Conflict: no coordinates
         view = queries.assess_form(session, user.principal, inventory_id)
         findings = translated_findings(exc.errors)
         return page(
-            request, "assessments/start.html", exc.status, nav="inventories", view=view, form=form,
+            request,
+            "assessments/start.html",
+            exc.status,
+            nav="inventories",
+            view=view,
+            form=form,
             findings=findings,
-        )  # fmt: skip
-    commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
+        )
     return RedirectResponse(f"/app/assessments/{assessment.id}", status_code=303)
 
 
@@ -81,13 +83,11 @@ def _report(request: Request, assessment_id: uuid.UUID, session: SessionDep, use
     that follows the report job and then offers the download."""
     lang = page_lang(request)
     prefer_job = request.query_params.get("async") == "true"  # as the API's ?async=true
-    out = queries.assessment_report(session, user.principal, assessment_id, lang, prefer_job)
+    out = queries.assessment_report(
+        session, user.principal, assessment_id, lang, prefer_job, request.app.state.dispatcher
+    )
     if out.content is not None:
         return attachment(out.content, out.filename, "pdf")
-    if out.new_job:
-        commit_and_dispatch(request.app.state.dispatcher, session, [out.job.id])
-    else:
-        commit(session)
     return page(
         request, "assessments/report.html", nav="inventories", assessment_id=assessment_id,
         ready=False, job=out.job,

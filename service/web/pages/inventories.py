@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from service.deps import SessionDep, commit
+from service.deps import SessionDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.exports.responses import attachment
 from service.web import queries
@@ -44,11 +44,10 @@ async def upload_new(
 ) -> Response:
     content, ctype, filename = await _read(file)
     try:
-        inv, ver = queries.upload_inventory(
+        inventory_id, version = queries.upload_inventory(
             session, user.principal, None, name, content, ctype, filename, request.app.state.settings
         )
-    except FILE_PROBLEMS as exc:
-        session.rollback()  # a rejected file stores nothing
+    except FILE_PROBLEMS as exc:  # the service rolled back: a rejected file stores nothing
         items = queries.inventory_list(session, user.principal)
         return page(
             request,
@@ -60,8 +59,7 @@ async def upload_new(
             name=name,
             filename=filename,
         )
-    commit(session)
-    return RedirectResponse(f"/app/inventories/{inv.id}?uploaded={ver.version}", status_code=303)
+    return RedirectResponse(f"/app/inventories/{inventory_id}?uploaded={version}", status_code=303)
 
 
 @router.get("/{inventory_id}")
@@ -88,11 +86,10 @@ async def upload_version(
 ) -> Response:
     content, ctype, filename = await _read(file)
     try:
-        _, ver = queries.upload_inventory(
+        _, version = queries.upload_inventory(
             session, user.principal, inventory_id, "", content, ctype, filename, request.app.state.settings
         )
     except FILE_PROBLEMS as exc:
-        session.rollback()
         view = queries.inventory_view(session, user.principal, inventory_id)
         findings = translated_findings(exc.errors)
         return page(
@@ -104,8 +101,7 @@ async def upload_version(
             uploaded=None,
             findings=findings,
         )
-    commit(session)
-    return RedirectResponse(f"/app/inventories/{inventory_id}?uploaded={ver.version}", status_code=303)
+    return RedirectResponse(f"/app/inventories/{inventory_id}?uploaded={version}", status_code=303)
 
 
 @router.get("/{inventory_id}/versions/{version}.xlsx")

@@ -17,7 +17,6 @@ from service.deps import SessionDep
 from service.errors import Conflict, NotFound, ValidationProblem
 from service.exports import Dialect
 from service.exports.responses import attachment
-from service.jobs.dispatch import commit_and_dispatch
 from service.orgs.service import access_level, visible_city_ids
 from service.portfolios import service
 from service.portfolios.schemas import FrontierRequest, PortfolioRequest
@@ -136,14 +135,17 @@ async def start(request: Request, session: SessionDep, user: CsrfUserDep) -> Res
     try:
         body = parse_form(raw, page_lang(request))
         kind = "frontier" if isinstance(body, FrontierRequest) else "portfolio"
-        portfolio, job = service.start_portfolio(session, user.principal, body, kind)
-    except (ValidationProblem, Conflict) as exc:  # Conflict: buildings the inventory does not have
-        session.rollback()
+        portfolio = service.submit_portfolio(
+            session, user.principal, body, kind, request.app.state.dispatcher
+        )
+    except (
+        ValidationProblem,
+        Conflict,
+    ) as exc:  # nothing was stored; Conflict: buildings the inventory lacks
         form: dict[str, Any] = {k: v for k, v in raw.items() if isinstance(v, str)}
         form["programme"] = raw.getlist("programme")
         form["excluded_measure"] = raw.getlist("excluded_measure")
         return _form_page(request, session, user, form, translated_findings(exc.errors), exc.status)
-    commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/portfolios/{portfolio.id}", status_code=303)
 
 
@@ -263,8 +265,11 @@ def open_point(
         data.update(objective="min_cost", budget_pln=None, yearly_budgets_pln=None,
                     target_co2_reduction_t_per_year=float(point["epsilon"]))  # fmt: skip
     data["name"] = f"{front.name} · {index + 1}"[:200]
-    portfolio, job = service.start_portfolio(
-        session, user.principal, PortfolioRequest.model_validate(data), "portfolio"
+    portfolio = service.submit_portfolio(
+        session,
+        user.principal,
+        PortfolioRequest.model_validate(data),
+        "portfolio",
+        request.app.state.dispatcher,
     )
-    commit_and_dispatch(request.app.state.dispatcher, session, [job.id])
     return RedirectResponse(f"/app/portfolios/{portfolio.id}", status_code=303)

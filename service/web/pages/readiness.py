@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from service.deps import SessionDep, commit
+from service.deps import SessionDep
 from service.errors import PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.exports.responses import attachment
 from service.readiness import service
@@ -124,9 +124,8 @@ async def submit_values(
             row["source"] = source.strip()
         content, ctype = json.dumps({"values": [row]}).encode(), "application/json"
     try:
-        sub, stored, superseded = service.submit_values(session, user.principal, teryt, content, ctype)
-    except FORM_PROBLEMS as exc:
-        session.rollback()  # a rejected submission stores nothing
+        sub, stored, superseded = service.submit_values_now(session, user.principal, teryt, content, ctype)
+    except FORM_PROBLEMS as exc:  # the service rolled back: a rejected submission stores nothing
         form = {"indicator": indicator, "value": value, "year": year, "source": source,
                 "via": "file" if file is not None and file.filename else "form"}  # fmt: skip
         return _city_page(
@@ -138,7 +137,6 @@ async def submit_values(
             value_findings=translated_findings(exc.errors),
             value_form=form,
         )
-    commit(session)
     return RedirectResponse(
         f"/app/readiness/{teryt}?stored={stored}&superseded={superseded}", status_code=303
     )
@@ -190,16 +188,11 @@ async def start_run(request: Request, teryt: TerytPath, session: SessionDep, use
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     try:
         body = parse_run_form(form, teryt, page_lang(request))
-        run, as_job = service.start_scores(session, user.principal, body.model_dump(mode="json"))
-    except ValidationProblem as exc:
-        session.rollback()
+        run = service.score_now(session, user.principal, body.model_dump(mode="json"))
+    except ValidationProblem as exc:  # nothing was stored
         return _city_page(
             request, session, user, teryt, 422, run_findings=translated_findings(exc.errors), run_form=form
         )
-    if as_job:  # the form caps the runs so one gmina is computed in the request
-        session.rollback()
-        raise ValidationProblem("the workspace computes one gmina in the request only")
-    commit(session)
     return RedirectResponse(f"/app/readiness/{teryt}/runs/{run.id}", status_code=303)
 
 
