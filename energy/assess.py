@@ -145,8 +145,7 @@ def assess_buildings(
     report(0.3, "monthly energy balance")
     el = bal.electricity_kwh(filled, sched["electricity_share"].loc[types].to_numpy(float))
     uses_m = el["lighting_kwh"] + el["equipment_kwh"]
-    # lighting and equipment electricity ends as heat inside: it is the appliance part of the gains
-    inputs = bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m)
+    inputs = bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m)  # lights/appliances' heat
     res = bal.monthly_balance(inputs, clim, detail=False)  # the needs and gains are what is read
     fans_m = bal.ventilation_fans_kwh(filled, occ, clim["hours"])
     hydronic = carriers.hydronic(filled)

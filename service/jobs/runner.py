@@ -138,6 +138,23 @@ def _finish(sessions, job_id: uuid.UUID, attempt: int, **values: Any) -> bool:
     return bool(done)
 
 
+def _claim_for_run(sessions, job_uuid: uuid.UUID, settings: Settings, wait: bool) -> int | None:
+    """The attempt number this worker holds, or None. ``wait=False`` skips at once a job another
+    worker holds with a fresh heartbeat (a parent working through its parts, :mod:`service.jobs.fanout`)."""
+    claim = _claim_or_wait if wait else _claim
+    return claim(sessions, job_uuid, settings.job_stale_after_s, settings.job_max_attempts)
+
+
+def _start_heartbeat(sessions, job_uuid: uuid.UUID, attempt: int, settings: Settings) -> threading.Event:
+    """A daemon thread beating for this attempt until the returned event is set."""
+    stop = threading.Event()
+    interval = max(0.5, settings.job_stale_after_s / 4)
+    threading.Thread(
+        target=_heartbeat, args=(sessions, job_uuid, attempt, stop, interval), daemon=True
+    ).start()
+    return stop
+
+
 def run_job(
     job_id: str | uuid.UUID,
     database_url: str | None = None,
@@ -145,25 +162,15 @@ def run_job(
     *,
     wait: bool = True,
 ) -> str:
-    """Compute one job; returns its final status (or 'skipped' when another worker owns it).
-
-    ``wait=False``: skip at once a job another worker holds with a fresh heartbeat (a parent job
-    working through its parts, :mod:`service.jobs.fanout`) instead of waiting for it."""
+    """Compute one job; returns its final status (or 'skipped' when another worker owns it)."""
     settings = settings or get_settings()
     job_uuid = uuid.UUID(str(job_id))
     sessions = session_factory(engine_for(database_url or settings.database_url))
     kinds = load_kinds()
-    claim = _claim_or_wait if wait else _claim
-    attempt = claim(sessions, job_uuid, settings.job_stale_after_s, settings.job_max_attempts)
+    attempt = _claim_for_run(sessions, job_uuid, settings, wait)
     if attempt is None:
         return "skipped"
-    stop = threading.Event()
-    beat = threading.Thread(
-        target=_heartbeat,
-        args=(sessions, job_uuid, attempt, stop, max(0.5, settings.job_stale_after_s / 4)),
-        daemon=True,
-    )
-    beat.start()
+    stop = _start_heartbeat(sessions, job_uuid, attempt, settings)
     session = sessions()
     token = request_id_var.set(None)
     try:
