@@ -251,7 +251,7 @@ def assessment_download(
     session: Session, principal: Principal, assessment_id: uuid.UUID, kind: str, lang: str
 ) -> tuple[bytes, str, str]:
     """The same files as the API's downloads (the browser has the session cookie, not a Bearer key):
-    ``xlsx`` or ``csv`` (excel-pl dialect; the PDF is :func:`assessment_report`); returns bytes, file
+    ``xlsx`` or ``csv`` (excel-pl dialect; the PDF is ``service.reports.service.energy_report_started``); returns bytes, file
     name and kind."""
     from service.assessments import service as assessments
     from service.errors import NotFound
@@ -260,29 +260,6 @@ def assessment_download(
         raise NotFound(f"no download '{kind}'")
     content, name = assessments.export_file(session, principal, assessment_id, kind, "excel-pl", lang)
     return content, name, kind
-
-
-def assessment_report(
-    session: Session,
-    principal: Principal,
-    assessment_id: uuid.UUID,
-    lang: str,
-    prefer_job: bool,
-    dispatcher: Dispatcher,
-) -> Any:
-    """The energy diagnosis as the API gives it: the PDF, or for a big city (or ``prefer_job``) the
-    report job (``service.reports.service.ReportOrJob``), started if it is new."""
-    from service.reports import service as reports
-
-    return reports.energy_report_started(session, principal, assessment_id, lang, prefer_job, dispatcher)
-
-
-def assessment_report_state(
-    session: Session, principal: Principal, assessment_id: uuid.UUID, lang: str
-) -> tuple[bool, Any]:
-    from service.reports import service as reports
-
-    return reports.energy_report_state(session, principal, assessment_id, lang)
 
 
 def inventory_download(

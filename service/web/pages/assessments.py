@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from service.deps import SessionDep
 from service.errors import Conflict, ValidationProblem
 from service.exports.responses import attachment
+from service.reports import service as reports
 from service.web import queries
 from service.web.findings import translated_findings
 from service.web.render import page
@@ -83,7 +84,7 @@ def _report(request: Request, assessment_id: uuid.UUID, session: SessionDep, use
     that follows the report job and then offers the download."""
     lang = page_lang(request)
     prefer_job = request.query_params.get("async") == "true"  # as the API's ?async=true
-    out = queries.assessment_report(
+    out = reports.energy_report_started(
         session, user.principal, assessment_id, lang, prefer_job, request.app.state.dispatcher
     )
     if out.content is not None:
@@ -99,7 +100,7 @@ def report_progress(
     request: Request, assessment_id: uuid.UUID, session: SessionDep, user: UserDep
 ) -> Response:
     """The report job's progress fragment htmx polls; when the PDF is stored it offers the download."""
-    ready, job = queries.assessment_report_state(session, user.principal, assessment_id, page_lang(request))
+    ready, job = reports.energy_report_state(session, user.principal, assessment_id, page_lang(request))
     return page(
         request, "assessments/_report_progress.html", assessment_id=assessment_id, ready=ready, job=job
     )
