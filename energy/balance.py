@@ -115,27 +115,6 @@ def _col(x) -> np.ndarray:
     return x[:, None] if x.ndim == 1 else x
 
 
-def utilisation_heating(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-].
-
-    (1 - g^a) / (1 - g^(a+1)) for g > 0, a / (a + 1) at g = 1, 1 for g <= 0.
-    """
-    g, a = np.broadcast_arrays(np.asarray(gamma, dtype=float), np.asarray(a, dtype=float))
-    eta = np.empty(g.shape)
-    _utilisation_into(g.reshape(-1), a.reshape(-1), eta.reshape(-1))
-    return eta
-
-
-def utilisation_cooling(gamma: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Loss utilisation factor for cooling, EN ISO 13790:2008 eqs. 64-66 [-].
-
-    (1 - g^-a) / (1 - g^-(a+1)) equals the heating expression evaluated at 1/g; 1 for g <= 0.
-    """
-    g = np.asarray(gamma, dtype=float)
-    inverse = np.divide(1.0, g, out=np.full_like(g, -1.0), where=g > 0)
-    return utilisation_heating(inverse, a)
-
-
 BLOCK_ROWS = 4096  # buildings per block: a block's (12, rows) temporaries stay in the CPU cache
 
 
@@ -331,8 +310,10 @@ def _cooling_into(cooling, cooled, k, h_tot, q_gn, a, t_ext, t_h) -> None:
 
 
 def _utilisation_into(gamma: np.ndarray, a: np.ndarray, eta: np.ndarray) -> None:
-    """:func:`utilisation_heating` written into ``eta`` (one log/exp pair); the rare branches
-    (g <= 0, g = 1) cost a copy only where they occur."""
+    """Gain utilisation factor for heating, EN ISO 13790:2008 eqs. 52-54 [-], written into ``eta``:
+    (1 - g^a) / (1 - g^(a+1)) for g > 0, a / (a + 1) at g = 1, 1 for g <= 0 (one log/exp pair; the rare
+    branches cost a copy only where they occur). The loss factor for cooling (eqs. 64-66) is the same
+    expression at 1/g (:func:`_cooling_into`)."""
     positive = gamma > 0
     all_positive = bool(positive.all())
     near_one = np.abs(gamma - 1.0) < 1e-9
