@@ -130,13 +130,14 @@ def _helpers(settings: Settings, extra: int) -> Any:
 def _collect(
     ctx: JobContext, ids: list[uuid.UUID], settings: Settings, on_done: Callable[[int, int], None] | None
 ) -> list[dict[str, Any]]:
-    from service.jobs.runner import run_job
+    from service.jobs.runner import claimable, run_job
 
     done_before = -1
     while True:
+        stale_before = utcnow() - timedelta(seconds=settings.job_stale_after_s)
         with ctx._progress_sessions() as s:
-            rows = {r.id: r for r in s.execute(select(Job.id, Job.status, Job.heartbeat_at, Job.result,
-                                                       Job.error_type, Job.error_detail).where(Job.id.in_(ids)))}  # fmt: skip
+            rows = {r.id: r for r in s.execute(select(Job.id, Job.status, Job.result, Job.error_type, Job.error_detail,
+                                                       claimable(stale_before).label("claimable")).where(Job.id.in_(ids)))}  # fmt: skip
         for index, job_id in enumerate(ids):
             r = rows[job_id]
             if r.status == "failed":
@@ -149,17 +150,8 @@ def _collect(
         done_before = done
         if done == len(ids):
             return [dict(rows[j].result or {}) for j in ids]
-        stale_before = utcnow() - timedelta(seconds=settings.job_stale_after_s)
-        mine = next(
-            (
-                j
-                for j in reversed(ids)  # from the end: the other workers take the queue from the front
-                if rows[j].status == "queued"
-                or rows[j].status == "running"
-                and (rows[j].heartbeat_at is None or rows[j].heartbeat_at < stale_before)
-            ),
-            None,
-        )
+        # from the end: the other workers take the queue from the front; the runner's own claim rule
+        mine = next((j for j in reversed(ids) if rows[j].claimable), None)
         if mine is None:  # every part left is held by a live worker
             time.sleep(POLL_S)
             continue

@@ -34,7 +34,8 @@ from service.settings import Settings, get_settings
 log = logging.getLogger("miasto.jobs")
 
 
-def _claimable(stale_before: datetime) -> ColumnElement[bool]:
+def claimable(stale_before: datetime) -> ColumnElement[bool]:
+    """A job a worker may claim: queued, or running with a heartbeat older than ``stale_before``."""
     return or_(
         Job.status == "queued",
         (Job.status == "running") & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before),
@@ -47,7 +48,7 @@ def _claim(sessions, job_id: uuid.UUID, stale_after_s: int, max_attempts: int) -
         stale_before = now - timedelta(seconds=stale_after_s)
         given_up = s.execute(
             update(Job)
-            .where(Job.id == job_id, _claimable(stale_before), Job.attempts >= max_attempts)
+            .where(Job.id == job_id, claimable(stale_before), Job.attempts >= max_attempts)
             .values(
                 status="failed",
                 finished_at=now,
@@ -62,7 +63,7 @@ def _claim(sessions, job_id: uuid.UUID, stale_after_s: int, max_attempts: int) -
             return None
         claimed = s.execute(
             update(Job)
-            .where(Job.id == job_id, _claimable(stale_before))
+            .where(Job.id == job_id, claimable(stale_before))
             .values(
                 status="running",
                 attempts=Job.attempts + 1,
