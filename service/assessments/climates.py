@@ -14,6 +14,7 @@ from service.assessments.models import Climate
 from service.errors import NotFound, ValidationProblem
 from service.orgs.service import Principal, visible_city_ids
 
+
 def upload_climate(
     session: Session, principal: Principal, content: bytes, filename: str | None, name: str | None
 ) -> Climate:
@@ -29,7 +30,9 @@ def upload_climate(
             + "; send a PVGIS TMY (.csv or .json) or an EPW file",
             errors=[{"field": "file", "value": shown, "reason": "unknown format"}],
         )
-    filename = filename if filename and filename.lower().endswith("." + fmt) else f"{filename or 'climate'}.{fmt}"
+    filename = (
+        filename if filename and filename.lower().endswith("." + fmt) else f"{filename or 'climate'}.{fmt}"
+    )
     label = (name or filename).strip()[:200] or filename
     try:
         climate = read_user_climate(content, filename, label)

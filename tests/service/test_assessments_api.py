@@ -204,7 +204,9 @@ def test_climate_file_without_its_extension_is_read_by_its_content(client, tenan
     r = client.post("/v1/climates", files={"file": ("tmy", content)}, headers=h)
     assert r.status_code == 201, r.text
     assert r.json()["file_format"] == "csv" and abs(r.json()["lat"] - 52.207) < 0.01
-    r = client.post("/v1/climates", content=content, headers={**h, "Content-Type": "application/octet-stream"})
+    r = client.post(
+        "/v1/climates", content=content, headers={**h, "Content-Type": "application/octet-stream"}
+    )
     assert r.status_code == 201, r.text
     png = b"\x89PNG\r\n\x1a\n" + bytes(40)
     r = client.post("/v1/climates", files={"file": ("dach.png", png)}, headers=h)
