@@ -1,4 +1,5 @@
-"""Property-based run over the whole OpenAPI schema: no server error, no response off the schema.
+"""Property-based run over the whole OpenAPI schema: no server error, no response off the schema,
+no schema-valid request refused.
 
 SQLite: every operation. PostgreSQL: the operations that write (POST, PUT), where the database
 decides (NUL in text, lone surrogates, encodings), with fewer examples to keep the suite short.
@@ -15,12 +16,14 @@ from schemathesis.checks import (
     content_type_conformance,
     missing_required_header,
     not_a_server_error,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from service.inventory.schemas import EXAMPLE_BUILDINGS
+from tests import schemathesis_rules  # noqa: F401 - registers the rules no JSON Schema states
 from tests.conftest import fresh_database, make_settings, make_tenants
 
 _AUTH: dict[str, str] = {}
@@ -32,6 +35,9 @@ CHECKS = [
     response_headers_conformance,
     missing_required_header,
     allow_header_conformance,  # a 405's Allow names exactly the path's methods
+    # a schema-valid request is accepted, given the rules of tests/schemathesis_rules.py (negative
+    # data is the bench's: the key given here overrides every generated Authorization header)
+    positive_data_acceptance,
 ]
 
 
