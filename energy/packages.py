@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from energy.errors import EnergyError
 from energy.measures import Catalogue
 
 # package_id -> measures (heat source measures are mutually exclusive by construction)
@@ -71,7 +72,7 @@ RES_CATEGORIES = ("pv",)
 RES_HEATING_SYSTEMS = ("heat_pump_air", "heat_pump_ground")
 
 
-class PackageInputError(ValueError):
+class PackageInputError(EnergyError):
     """Buildings or packages are invalid; the message names the row or field."""
 
 
