@@ -219,7 +219,6 @@ def test_no_private_pvlib_names():
 MAX_FUNCTION_LINES = 100
 LONG_FUNCTIONS = {
     "energy/pv/__init__.py:rooftop_pv": 166,
-    "service/charts/assessment.py:ep_chart_svg": 140,
     "energy/packages.py:generate_candidates": 131,
     "service/charts/maps.py:assessment_map_svg": 129,
     "integration/composite/config.py:parse_config": 121,
