@@ -220,7 +220,6 @@ MAX_FUNCTION_LINES = 100
 LONG_FUNCTIONS = {
     "energy/pv/__init__.py:rooftop_pv": 166,
     "energy/packages.py:generate_candidates": 131,
-    "service/charts/maps.py:assessment_map_svg": 129,
     "integration/composite/config.py:parse_config": 121,
     "service/jobs/runner.py:run_job": 118,
     "energy/pv/roof.py:usable_roof_area": 114,
