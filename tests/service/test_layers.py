@@ -220,7 +220,6 @@ MAX_FUNCTION_LINES = 100
 LONG_FUNCTIONS = {
     "integration/composite/config.py:parse_config": 121,
     "service/jobs/runner.py:run_job": 118,
-    "integration/composite/pipeline.py:run_pipeline": 102,
 }
 
 
