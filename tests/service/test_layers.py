@@ -217,9 +217,7 @@ def test_no_private_pvlib_names():
 # list may only shrink. A new long function, or a listed one that grows, fails; one split below the
 # limit must leave the list.
 MAX_FUNCTION_LINES = 100
-LONG_FUNCTIONS = {
-    "service/jobs/runner.py:run_job": 118,
-}
+LONG_FUNCTIONS: dict[str, int] = {}  # all split into named steps; a new entry needs a reason
 
 
 def function_lengths(*packages: str) -> dict[str, int]:
