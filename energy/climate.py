@@ -167,6 +167,27 @@ def _validate_hourly(df: pd.DataFrame, what: str) -> pd.DataFrame:
     return numeric.clip(lower={"ghi": 0, "dni": 0, "dhi": 0, "temp_air": -60, "wind_speed": 0})
 
 
+CLIMATE_FORMATS = ("epw", "csv", "json")
+
+
+def climate_format(content: bytes, filename: str | None) -> str | None:
+    """The format of an uploaded climate file: its extension when it names one, else what the
+    content shows (an EPW opens with its ``LOCATION`` record, a PVGIS TMY csv with ``Latitude``, a
+    PVGIS json with ``{``), so that a file saved without its extension is still read; None when
+    neither tells."""
+    ext = (filename or "").lower().rsplit(".", 1)[-1] if "." in (filename or "") else ""
+    if ext in CLIMATE_FORMATS:
+        return ext
+    head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"LOCATION,"):
+        return "epw"
+    if head.startswith(b"Latitude"):
+        return "csv"
+    if head.startswith(b"{"):
+        return "json"
+    return None
+
+
 def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
     """Read a PVGIS TMY (csv or json) or an EPW file through :mod:`pvlib.iotools`.
 
@@ -176,7 +197,7 @@ def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
         Unknown format, unparsable/truncated file, fewer than 8760 hours, non-numeric cells,
         negative irradiance or impossible temperatures; the message says which.
     """
-    ext = filename.lower().rsplit(".", 1)[-1]
+    ext = climate_format(content, filename) or filename.lower().rsplit(".", 1)[-1]
     what = f"climate file '{filename}'"
     if not content.strip():
         raise ClimateDataError(f"{what}: the file is empty")

@@ -7,13 +7,11 @@ import uuid
 from sqlalchemy.orm import Session
 
 from energy.climate import Climate as EngineClimate
-from energy.climate import read_user_climate
+from energy.climate import climate_format, read_user_climate
 from service.assessments import repository
 from service.assessments.models import Climate
 from service.errors import NotFound, ValidationProblem, engine_input
 from service.orgs.service import Principal, visible_city_ids
-
-FORMATS = ("epw", "csv", "json")
 
 
 def upload_climate(
@@ -21,17 +19,19 @@ def upload_climate(
 ) -> Climate:
     """Parse and validate the file first (nothing is stored when it is bad), then store it verbatim."""
     principal.require("jobs:write")
-    if not filename:
+    fmt = climate_format(content, filename)
+    if fmt is None:
+        shown = filename or "(no name)"
+        ext = filename.lower().rsplit(".", 1)[-1] if filename and "." in filename else ""
         raise ValidationProblem(
-            "send the climate file as multipart field 'file' or give ?filename= with its extension",
-            errors=[{"field": "filename", "reason": "missing: needed to tell EPW from PVGIS csv/json"}],
+            f"climate file '{shown}': "
+            + (f"unknown format '.{ext}'" if ext else "its format is not recognisable")
+            + "; send a PVGIS TMY (.csv or .json) or an EPW file",
+            errors=[{"field": "file", "value": shown, "reason": "unknown format"}],
         )
-    ext = filename.lower().rsplit(".", 1)[-1]
-    if ext not in FORMATS:
-        raise ValidationProblem(
-            f"climate file '{filename}': unknown format '.{ext}', expected .epw, .csv or .json",
-            errors=[{"field": "file", "value": filename, "reason": "unknown format"}],
-        )
+    filename = (
+        filename if filename and filename.lower().endswith("." + fmt) else f"{filename or 'climate'}.{fmt}"
+    )
     label = (name or filename).strip()[:200] or filename
     with engine_input(field="file", value=filename):  # a truncated or impossible file: a 422 naming it
         climate = read_user_climate(content, filename, label)
@@ -41,7 +41,7 @@ def upload_climate(
         org_id=principal.org_id,
         name=label,
         filename=filename[:200],
-        file_format=ext,
+        file_format=fmt,
         content=content,
         source=climate.source[:300],
         period=climate.period[:200],

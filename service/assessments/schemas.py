@@ -34,6 +34,17 @@ class PVParamsIn(BaseModel):
     export_price_pln_per_kwh: float | None = Field(None, ge=0, le=20, examples=[0.45])
 
 
+# The regulation gives no w_i for waste heat (energy/data/district_heat_networks.csv): a waste-heat
+# network needs its own w_primary['district_heat'] (the engine's 422 otherwise), stated to the schema.
+WASTE_HEAT_NEEDS_ITS_W: dict[str, Any] = {
+    "if": {
+        "required": ["district_heat_network"],
+        "properties": {"district_heat_network": {"const": "waste_heat"}},
+    },
+    "then": {"required": ["w_primary"], "properties": {"w_primary": {"required": ["district_heat"]}}},
+}
+
+
 class AssessmentParamsIn(BaseModel):
     """Parameters of one assessment; all optional, defaults are the engine's sourced data files."""
 
@@ -99,6 +110,7 @@ class AssessmentRequest(AssessmentParamsIn):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "allOf": [WASTE_HEAT_NEEDS_ITS_W],
             "examples": [
                 {
                     "version": 1,
@@ -106,7 +118,7 @@ class AssessmentRequest(AssessmentParamsIn):
                     "prices_pln_per_kwh": {"gas": 0.32, "electricity": 1.05},
                     "pv": {"module_efficiency": 0.22},
                 }
-            ]
+            ],
         },
     )
 
@@ -121,6 +133,7 @@ class EstimateRequest(AssessmentParamsIn):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "allOf": [WASTE_HEAT_NEEDS_ITS_W],
             # where the city is: a building's coordinates, or an uploaded climate's site
             "anyOf": [
                 {"required": ["climate_id"], "properties": {"climate_id": {"type": "string"}}},

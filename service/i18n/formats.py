@@ -23,10 +23,21 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
+# Beyond 10^15 a grouped decimal is unreadable and Babel's rounding (28 significant digits) fails:
+# such figures (a request's 1e300 budget) are shown in the locale's scientific notation.
+SCIENTIFIC_FROM = 1e15
+
+
+def _scientific(value: float, lang: str) -> str:
+    return babel_numbers.format_scientific(value, format="0.00E0", locale=_locale(lang))
+
+
 def fmt_number(value: float | int | None, lang: str = "pl", digits: int = 1, dash: str = "–") -> str:
-    """``3945.25`` -> ``3 945,3`` (pl), ``3,945.3`` (en); None/NaN -> ``dash``."""
-    if value is None or _missing(value):
+    """``3945.25`` -> ``3 945,3`` (pl), ``3,945.3`` (en); None/NaN -> ``dash``; ``1e300`` -> ``1,00E300``."""
+    if value is None or _missing(value) or not math.isfinite(float(value)):
         return dash
+    if abs(float(value)) >= SCIENTIFIC_FROM:
+        return _scientific(float(value), lang)
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return babel_numbers.format_decimal(float(value), format=pattern, locale=_locale(lang))
 
@@ -45,8 +56,14 @@ def fmt_money(
     value_pln: float | int | None, lang: str = "pl", compact: bool = False, digits: int = 0, dash: str = "–"
 ) -> str:
     """PLN in the locale: ``12 345 zł``; ``compact=True`` gives ``12,5 mln zł`` for large sums."""
-    if value_pln is None or _missing(value_pln):
+    if value_pln is None or _missing(value_pln) or not math.isfinite(float(value_pln)):
         return dash
+    if abs(float(value_pln)) >= SCIENTIFIC_FROM:
+        return (
+            _scientific(float(value_pln), lang)
+            + "\u00a0"
+            + babel_numbers.get_currency_symbol("PLN", _locale(lang))
+        )
     if compact and abs(float(value_pln)) >= 10_000:
         return babel_numbers.format_compact_currency(
             float(value_pln), "PLN", locale=_locale(lang), fraction_digits=1
@@ -61,8 +78,10 @@ def fmt_money(
 
 def fmt_percent(value_fraction: float | None, lang: str = "pl", digits: int = 0, dash: str = "–") -> str:
     """``0.125`` -> ``12,5%`` (pl) with ``digits=1``."""
-    if value_fraction is None or _missing(value_fraction):
+    if value_fraction is None or _missing(value_fraction) or not math.isfinite(float(value_fraction)):
         return dash
+    if abs(float(value_fraction)) * 100 >= SCIENTIFIC_FROM:
+        return _scientific(float(value_fraction) * 100, lang) + "%"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
     return babel_numbers.format_percent(float(value_fraction), format=pattern, locale=_locale(lang))
 

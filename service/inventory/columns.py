@@ -108,7 +108,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("lon", "float", minimum=-180, maximum=180, unit="deg", aliases=("dlugosc geograficzna", "dlugosc", "lon wgs84")),
     FieldSpec("building_type", "enum", True, choices=BUILDING_TYPES, aliases=("typ budynku", "rodzaj budynku", "typ", "rodzaj")),
     FieldSpec("construction_year", "year", True, minimum=OLDEST_YEAR, unit="year", aliases=("rok budowy",)),
-    FieldSpec("heated_area_m2", "float", True, minimum=0, maximum=1e6, min_exclusive=True, max_exclusive=True, unit="m2",
+    # at least 1 m2: below it there is no room to heat, and areas such as 5e-324 m2 underflow the balance
+    FieldSpec("heated_area_m2", "float", True, minimum=1, maximum=1e6, max_exclusive=True, unit="m2",
               aliases=("powierzchnia ogrzewana", "pow ogrzewana", "powierzchnia ogrzewana m2")),
     FieldSpec("storeys", "int", True, minimum=1, maximum=100, unit="-", aliases=("liczba kondygnacji", "kondygnacje", "liczba pieter")),
     FieldSpec("heating_system", "enum", True, choices=HEATING_SYSTEMS, aliases=("system grzewczy", "zrodlo ciepla", "ogrzewanie")),

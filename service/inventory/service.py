@@ -36,13 +36,32 @@ def issue_dict(issue: Any) -> dict[str, Any]:
     return dict(issue)
 
 
-def _source_format(content_type: str, filename: str | None) -> str:
+def _sniffed_format(body: bytes) -> str | None:
+    """What an upload without a telling type or name holds: an .xlsx is a zip, JSON opens with
+    ``{`` or ``[``, other UTF-8 text is read as CSV; anything else (an image, a PDF) is None."""
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head[:1] in (b"{", b"["):
+        return "json"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return None
+    return "csv" if head and b"\x00" not in head else None
+
+
+def _source_format(content_type: str, filename: str | None, body: bytes = b"") -> str:
     if content_type in XLSX_TYPES or (filename or "").lower().endswith(".xlsx"):
         return "xlsx"
-    if content_type in JSON_TYPES:
+    if content_type in JSON_TYPES or (filename or "").lower().endswith(".json"):
         return "json"
     if content_type in CSV_TYPES or (filename or "").lower().endswith(".csv"):
         return "csv"
+    sniffed = _sniffed_format(body) if content_type in ("", "application/octet-stream") else None
+    if sniffed:
+        return sniffed
     raise UnsupportedMediaType(
         f"content type '{content_type}' is not accepted; send application/json, text/csv or an .xlsx file",
         errors=[{"row": None, "field": "Content-Type", "value": content_type, "reason": "unsupported"}],
@@ -63,7 +82,7 @@ def parse_submission(
     body: bytes, content_type: str, filename: str | None, settings: Settings
 ) -> tuple[pd.DataFrame, list[int], list[dict[str, Any]], str]:
     """Parse and validate; any error raises (so nothing is stored)."""
-    fmt = _source_format(content_type, filename)
+    fmt = _source_format(content_type, filename, body)
     if len(body) > settings.max_upload_bytes:
         raise PayloadTooLarge(
             f"the submission is {len(body) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB"

@@ -139,10 +139,12 @@ def test_installed_pv_replaces_grid_electricity_and_earns_export():
     meta = assess_buildings(with_pv, city_lat=52.23, city_lon=21.01).meta
     factors = {f["carrier"]: f for f in meta["carrier_factors"]}  # the factors the result records
     el_price = factors["electricity"]["price_pln_per_kwh"]
-    # export (spread evenly over the months): mean of the sourced RCEm 2024 months (437.02, 330.47, 283.59,
-    # 468.28 PLN/MWh; the other months take that mean) x 1.23 for the 30 kW micro-installation, x 1 for the
-    # 80 kW one (not a micro-installation)
-    rcem = (437.02 + 330.47 + 283.59 + 468.28) / 4 / 1000
+    # export (spread evenly over the months): mean of the twelve RCEm 2024 months (PSE, PLN/MWh) x 1.23 for
+    # the 30 kW micro-installation, x 1 for the 80 kW one (not a micro-installation)
+    rcem = np.mean(
+        [437.02, 324.25, 249.12, 253.69, 255.59, 330.47, 283.59, 241.94, 222.62, 289.92, 399.04, 468.28]
+    )
+    rcem /= 1000
     expected_cost_drop = own_use * el_price + exported * rcem * np.array([1.23, 1.23, 1.0])
     assert_allclose(a["cost_pln_per_year"] - b["cost_pln_per_year"], expected_cost_drop, rtol=1e-9, atol=1e-6)
     expected_primary_drop = own_use * factors["electricity"]["w_primary"]

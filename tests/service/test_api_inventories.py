@@ -300,3 +300,19 @@ def test_inventory_shows_city_teryt(client, tenants):
         "/v1/inventories", json={"buildings": EXAMPLE_BUILDINGS}, headers=tenants.h(tenants.city_key)
     )
     assert r.json()["inventory"]["city_teryt"] == "0663011"
+
+
+def test_a_file_without_a_telling_name_is_read_by_its_content(client, tenants):
+    """A multipart file named 'budynki' (no extension, no part type) holding CSV text is read as
+    CSV; holding an image, it is a 415 naming what is accepted."""
+    h = tenants.h(tenants.city_key)
+    csv_text = (
+        "building_id;name;building_type;construction_year;heated_area_m2;storeys;heating_system;lat;lon\n"
+    )
+    csv_text += "SP-24;Szkoła Podstawowa nr 24;school;1968;4820,0;3;district_heating;51,2365;22,5381\n"
+    r = client.post("/v1/inventories", files={"file": ("budynki", csv_text.encode())}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["version"]["building_count"] == 1
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40)
+    r = client.post("/v1/inventories", files={"file": ("budynki", png)}, headers=h)
+    assert r.status_code == 415, r.text

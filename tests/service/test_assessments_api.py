@@ -196,6 +196,26 @@ def test_named_climate_upload_list_reuse_and_bad_files(client, tenants):
     assert np.isfinite([x["co2_t_per_year"] for x in out["result"]["buildings"]]).all()
 
 
+def test_climate_file_without_its_extension_is_read_by_its_content(client, tenants):
+    """A file saved as 'tmy' or sent raw without ?filename= is told apart by its first record (an
+    EPW opens with LOCATION, a PVGIS csv with Latitude); an image is refused naming the file."""
+    h = tenants.h(tenants.city_key)
+    content = PVGIS_CSV.read_bytes()
+    r = client.post("/v1/climates", files={"file": ("tmy", content)}, headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["file_format"] == "csv" and abs(r.json()["lat"] - 52.207) < 0.01
+    r = client.post(
+        "/v1/climates", content=content, headers={**h, "Content-Type": "application/octet-stream"}
+    )
+    assert r.status_code == 201, r.text
+    png = b"\x89PNG\r\n\x1a\n" + bytes(40)
+    r = client.post("/v1/climates", files={"file": ("dach.png", png)}, headers=h)
+    assert r.status_code == 422 and "dach.png" in r.json()["detail"] and "unknown format" in r.text
+    r = client.post("/v1/climates", content=png, headers={**h, "Content-Type": "application/octet-stream"})
+    assert r.status_code == 422 and "not recognisable" in r.json()["detail"]
+    assert client.get("/v1/climates", headers=h).json()["count"] == 2
+
+
 def school_at(lat: float, lon: float, town: str) -> bytes:
     """One demo building turned into a school at ``(lat, lon)`` [deg], as CSV bytes."""
     frame = pd.read_csv(io.BytesIO(demo_csv(1)), dtype=str, keep_default_na=False)

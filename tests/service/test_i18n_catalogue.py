@@ -142,3 +142,18 @@ def test_every_message_the_code_uses_is_in_the_catalogue() -> None:
         messages = catalogue(lang).messages  # keyed (msgid, context)
         missing = sorted(str(k) for k in used if (k[1], k[0]) not in messages)
         assert not missing, f"{lang}: {missing[:10]}"
+
+
+@pytest.mark.parametrize(
+    "lang, number, money", [("pl", "1,00E300", "-3,00E20\u00a0zł"), ("en", "1.00E300", "-3.00E20\u00a0PLN")]
+)
+def test_figures_beyond_a_quadrillion_are_scientific_not_an_error(lang, number, money):
+    """A request may carry a 1e300 budget; Babel's decimal rounding fails on it (a 500 in the
+    portfolio chart and the readiness report): such figures read in scientific notation."""
+    assert fmt_number(1e300, lang) == number
+    assert fmt_money(-3e20, lang) == money
+    assert fmt_percent(1e300, lang).endswith("E302%")
+    assert fmt_number(float("inf"), lang) == "–" and fmt_number(123456.0, lang, 0) in {
+        "123\u00a0456",
+        "123,456",
+    }

@@ -132,6 +132,7 @@ def test_a_building_row_states_the_intake_rules(client, tenants) -> None:
         [{}],  # the required columns
         [{**school, "lon": None}],  # lat without lon
         [{**school, "heated_area_m2": 0}],
+        [{**school, "heated_area_m2": 5e-324}],  # under 1 m2 (it underflowed the balance to NaN: a 500)
         [{**school, "building_type": "castle"}],
         [{**school, "heat_recovery_efficiency": 0.7, "ventilation_system": "natural"}],
         [{**{k: v for k, v in school.items() if k != "metered_year"}}],  # metered kWh without the year
@@ -236,3 +237,18 @@ def test_an_indicator_source_is_text(client, tenants) -> None:
         "value": 5,
         "reason": "not text",
     }
+
+
+def test_a_waste_heat_network_states_that_it_needs_its_own_w(client, tenants) -> None:
+    """The regulation gives no w_i for waste heat: the schema says what the engine's 422 says."""
+    estimate = _validator(client, _body_schema("/v1/energy/estimate"))
+    h = tenants.h(tenants.city_key)
+    bare = {"buildings": EXAMPLE_BUILDINGS, "include_pv": False, "district_heat_network": "waste_heat"}
+    declared = {**bare, "w_primary": {"district_heat": 0.1}}
+    assert not _valid(estimate, bare) and not _valid(estimate, {**bare, "w_primary": {"gas": 1.1}})
+    assert assert_problem(client.post("/v1/energy/estimate", json=bare, headers=h), 422)
+    assert _valid(estimate, declared)
+    assert client.post("/v1/energy/estimate", json=declared, headers=h).status_code == 200
+    assessment = _validator(client, _body_schema("/v1/inventories/{inventory_id}/assessments"))
+    assert not _valid(assessment, {"district_heat_network": "waste_heat"})
+    assert _valid(assessment, {"district_heat_network": "waste_heat", "w_primary": {"district_heat": 0.1}})
