@@ -101,6 +101,194 @@ def _factors(params: AssessmentParams) -> pd.DataFrame:
     return carriers.carrier_factors(params.prices_pln_per_kwh, co2, params.w_primary)
 
 
+def _check_params(params: AssessmentParams) -> None:
+    """The parameters the engine reads itself (prices and factors are checked by ``_factors``)."""
+    if params.pv_climate not in ("scaled", "ministry"):
+        raise ParameterError(f"pv_climate: '{params.pv_climate}', expected 'scaled' or 'ministry'")
+    bad_hdd = {y: v for y, v in (params.hdd_by_year or {}).items() if not (np.isfinite(v) and v > 0)}
+    if bad_hdd:
+        raise ParameterError(f"hdd_by_year: degree days must be positive and finite, got {bad_hdd}")
+    rcem = params.rcem_pln_per_mwh_by_month
+    if rcem is not None and (len(rcem) != 12 or not all(np.isfinite(v) and v >= 0 for v in rcem)):
+        raise ParameterError("rcem_pln_per_mwh_by_month: 12 finite prices >= 0 [PLN/MWh] expected")
+
+
+@dataclass
+class _Sites:
+    """The climate of every building: its station, the distinct sites, their climates and each
+    building's monthly climate (arrays (n_buildings, 12))."""
+
+    stations: np.ndarray
+    site_ids: np.ndarray
+    site_idx: np.ndarray
+    climates: dict[Any, Climate]
+    monthly: dict[str, np.ndarray]
+
+
+def _sites(
+    filled: pd.DataFrame, city_lat: float, city_lon: float, climate: Climate | None, report: Callable
+) -> _Sites:
+    stations = _locate(filled, city_lat, city_lon, climate)
+    site_ids, site_idx = np.unique(stations.astype(str), return_inverse=True)
+    climates = {s: climate if climate is not None else load_station(s) for s in site_ids}
+    report(0.15, f"climate: {len(site_ids)} site(s)")
+    mc = [monthly_climate(climates[s]) for s in site_ids]
+    monthly = {k: np.stack([m[k].to_numpy() for m in mc])[site_idx] for k in mc[0].columns}
+    return _Sites(stations, site_ids, site_idx, climates, monthly)
+
+
+@dataclass
+class _Needs:
+    """Monthly needs and uses of every building (arrays (n_buildings, 12)) and its final energy."""
+
+    electricity: dict[str, np.ndarray]  # lighting_kwh, equipment_kwh
+    uses: np.ndarray  # lighting + equipment
+    balance: Any  # bal.monthly_balance's result: heating and cooling needs, internal gains
+    fans: np.ndarray
+    auxiliary: np.ndarray
+    dhw: np.ndarray
+    final: pd.DataFrame
+
+
+def _needs(filled: pd.DataFrame, clim: dict[str, np.ndarray]) -> _Needs:
+    """The monthly energy balance, hot water, auxiliary and plug loads, and the system chain."""
+    sched = typology.schedule_monthly()
+    types = filled["building_type"].to_numpy()
+    occ = sched["occupied_fraction"].loc[types].to_numpy(float)
+    el = bal.electricity_kwh(filled, sched["electricity_share"].loc[types].to_numpy(float))
+    uses_m = el["lighting_kwh"] + el["equipment_kwh"]
+    inputs = bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m)  # lights/appliances' heat
+    res = bal.monthly_balance(inputs, clim, detail=False)  # the needs and gains are what is read
+    fans_m = bal.ventilation_fans_kwh(filled, occ, clim["hours"])
+    hydronic = carriers.hydronic(filled)
+    aux_m = fans_m + bal.circulation_pumps_kwh(filled, res.heating_need_kwh, hydronic)
+    dhw_m = bal.dhw_need_kwh(filled, sched["days_in_use"].loc[types].to_numpy(float))
+    final = carriers.final_energy(
+        filled, res.heating_need_kwh.sum(1), dhw_m.sum(1), res.cooling_need_kwh.sum(1), uses_m.sum(1),
+        aux_kwh=aux_m.sum(1),
+    )  # fmt: skip
+    return _Needs(el, uses_m, res, fans_m, aux_m, dhw_m, final)
+
+
+def _monthly_electricity(filled: pd.DataFrame, needs: _Needs) -> np.ndarray:
+    """Each building's monthly electricity use [kWh], the load its rooftop PV meets."""
+    res = needs.balance
+    return (
+        needs.uses + needs.auxiliary + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
+        + _electric_heat(filled, res.heating_need_kwh, needs.dhw, needs.final)
+    )  # fmt: skip
+
+
+def _existing_pv(filled: pd.DataFrame, final: pd.DataFrame, pv_cols: pd.DataFrame | None) -> np.ndarray:
+    """Installed PV: lowers ``final``'s grid electricity by its self-consumed output (in place);
+    returns the yearly value of its export [PLN/a] (zeros without installed PV)."""
+    export_value = np.zeros(len(filled))
+    if pv_cols is not None and "pv_existing_self_consumed_kwh_per_year" in pv_cols:
+        # Installed PV: its self-consumed output replaces grid electricity (w = 0 on site, Dz.U. 2015
+        # poz. 376); its export earns the net-billing price but does not lower EP.
+        own_use = np.nan_to_num(pv_cols["pv_existing_self_consumed_kwh_per_year"].to_numpy(float))
+        final["final_electricity_kwh"] = np.maximum(final["final_electricity_kwh"].to_numpy() - own_use, 0.0)
+        # yearly mean RCEm x the deposit factor of the installation's regime (energy/data/pv_net_billing.csv)
+        existing_kw = np.nan_to_num(pv_cols["pv_existing_kwp"].to_numpy(float))
+        exported = np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float))
+        export_value = pv_value.monthly_export_value(
+            np.zeros(len(filled)), np.outer(exported, np.full(12, 1 / 12)), existing_kw, 0.0
+        )["export_value_pln_per_year"]
+    return export_value
+
+
+def _building_table(
+    filled: pd.DataFrame, sites: _Sites, needs: _Needs, final: pd.DataFrame, dh: pd.DataFrame
+) -> pd.DataFrame:
+    """Per building: what it is, its climate, needs, uses and final energy per carrier."""
+    res = needs.balance
+    out = pd.DataFrame({"building_id": filled["building_id"].astype(str)})
+    for col in (
+        "name",
+        "building_type",
+        "construction_year",
+        "heated_area_m2",
+        "heating_system",
+        "dhw_system",
+    ):
+        if col in filled:
+            out[col] = filled[col].to_numpy()
+    out["climate_station_id"] = sites.stations
+    site_names = np.array([sites.climates[s].name for s in sites.site_ids])  # per site, not per building
+    out["climate_name"] = site_names[sites.site_idx]
+    out["heating_need_kwh_per_year"] = res.heating_need_kwh.sum(1)
+    out["heating_need_kwh_per_m2_year"] = out["heating_need_kwh_per_year"] / filled["heated_area_m2"]
+    out["cooling_need_kwh_per_year"] = res.cooling_need_kwh.sum(1)
+    out["dhw_need_kwh_per_year"] = needs.dhw.sum(1)
+    out["lighting_kwh_per_year"] = needs.electricity["lighting_kwh"].sum(1)
+    out["equipment_kwh_per_year"] = needs.electricity["equipment_kwh"].sum(1)
+    out["ventilation_system"] = filled["ventilation_system"].to_numpy()
+    out["heat_recovery_efficiency"] = filled["heat_recovery_efficiency"].to_numpy(float)
+    out["ventilation_fans_kwh_per_year"] = needs.fans.sum(1)
+    out["auxiliary_electricity_kwh_per_year"] = needs.auxiliary.sum(1)
+    out["internal_gains_kwh_per_year"] = res.internal_gains_kwh.sum(1)
+    out[MONTH_COLS] = res.heating_need_kwh
+    for c in carriers.CARRIERS:
+        out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()
+    for col in dh.columns:  # the network factor each building's district heat was valued with
+        out[col] = dh[col].to_numpy()
+    # the scope of the thermo-modernisation act's demand cut (energy for heating and hot water)
+    out["heating_dhw_final_kwh_per_year"] = (final["final_heating_kwh"] + final["final_dhw_kwh"]).to_numpy()
+    return out
+
+
+def _with_warnings(
+    out: pd.DataFrame, warnings: list[dict], pv_cols: pd.DataFrame | None, defaults_used: Any
+) -> pd.DataFrame:
+    """``out`` with the PV columns, the defaults used and each building's warnings (PV's appended
+    to ``warnings``)."""
+    if pv_cols is not None:
+        pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
+        out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
+        if pv_warn is not None:
+            for b, ws in zip(out["building_id"], pv_warn, strict=True):
+                warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
+    per_building: dict[Any, list[str]] = {b: [] for b in out["building_id"]}
+    for w in warnings:
+        per_building.setdefault(w["building_id"], []).append(f"{w['field']}: {w['message']}")
+    out["defaults_used"] = defaults_used
+    out["warnings"] = [per_building[b] for b in out["building_id"]]
+    return out
+
+
+def _totals(out: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Sums by building type (with the area-weighted EP) and over the whole inventory."""
+    sums = [c for c in SUM_COLS if c in out]
+    by_type = out.groupby("building_type")[sums].sum()
+    by_type.insert(0, "n_buildings", out.groupby("building_type").size())
+    by_type["ep_kwh_per_m2_year_area_weighted"] = (out["ep_kwh_per_m2_year"] * out["heated_area_m2"]).groupby(
+        out["building_type"]
+    ).sum() / by_type["heated_area_m2"]
+    totals = {"n_buildings": int(len(out)), **{c: float(out[c].sum()) for c in sums}}
+    return by_type, totals
+
+
+def _meta(params: AssessmentParams, sites: _Sites, pv_note: str, factors: pd.DataFrame) -> dict[str, Any]:
+    climates = sites.climates
+    return {
+        "engine_version": ENGINE_VERSION,
+        "method": "EN ISO 52016-1 monthly method (EN ISO 13790 utilisation factors); Dz.U. 2015 poz. 376 "
+        "system chain; w_i Dz.U. 2023 poz. 697; EP limits WT 2021 (EP_H+W)",
+        "climate": [
+            {
+                "station_id": s,
+                "name": climates[s].name,
+                "source": climates[s].source,
+                "period": climates[s].period,
+            }
+            for s in sites.site_ids
+        ],  # fmt: skip
+        "pv_climate": pv_note,
+        "params": params.as_dict(),
+        "carrier_factors": factors.reset_index().to_dict(orient="records"),
+    }
+
+
 def assess_buildings(
     buildings: pd.DataFrame,
     *,
@@ -121,149 +309,45 @@ def assess_buildings(
     """
     params = params or AssessmentParams()
     report = progress or (lambda f, m: None)
-    if params.pv_climate not in ("scaled", "ministry"):
-        raise ParameterError(f"pv_climate: '{params.pv_climate}', expected 'scaled' or 'ministry'")
-    bad_hdd = {y: v for y, v in (params.hdd_by_year or {}).items() if not (np.isfinite(v) and v > 0)}
-    if bad_hdd:
-        raise ParameterError(f"hdd_by_year: degree days must be positive and finite, got {bad_hdd}")
-    rcem = params.rcem_pln_per_mwh_by_month
-    if rcem is not None and (len(rcem) != 12 or not all(np.isfinite(v) and v >= 0 for v in rcem)):
-        raise ParameterError("rcem_pln_per_mwh_by_month: 12 finite prices >= 0 [PLN/MWh] expected")
+    _check_params(params)
     factors = _factors(params)
     report(0.05, "typology defaults")
     filled, defaults_used = typology.apply_defaults(buildings)
-    stations = _locate(filled, city_lat, city_lon, climate)
-    site_ids, site_idx = np.unique(stations.astype(str), return_inverse=True)
-    climates = {s: climate if climate is not None else load_station(s) for s in site_ids}
-    report(0.15, f"climate: {len(site_ids)} site(s)")
-    mc = [monthly_climate(climates[s]) for s in site_ids]
-    clim = {k: np.stack([m[k].to_numpy() for m in mc])[site_idx] for k in mc[0].columns}
-
-    sched = typology.schedule_monthly()
-    types = filled["building_type"].to_numpy()
-    occ = sched["occupied_fraction"].loc[types].to_numpy(float)
+    sites = _sites(filled, city_lat, city_lon, climate, report)
     report(0.3, "monthly energy balance")
-    el = bal.electricity_kwh(filled, sched["electricity_share"].loc[types].to_numpy(float))
-    uses_m = el["lighting_kwh"] + el["equipment_kwh"]
-    inputs = bal.BalanceInputs.from_frame(filled, occ, electric_gains_kwh=uses_m)  # lights/appliances' heat
-    res = bal.monthly_balance(inputs, clim, detail=False)  # the needs and gains are what is read
-    fans_m = bal.ventilation_fans_kwh(filled, occ, clim["hours"])
-    hydronic = carriers.hydronic(filled)
-    aux_m = fans_m + bal.circulation_pumps_kwh(filled, res.heating_need_kwh, hydronic)
-    dhw_m = bal.dhw_need_kwh(filled, sched["days_in_use"].loc[types].to_numpy(float))
-    final = carriers.final_energy(
-        filled, res.heating_need_kwh.sum(1), dhw_m.sum(1), res.cooling_need_kwh.sum(1), uses_m.sum(1),
-        aux_kwh=aux_m.sum(1),
-    )  # fmt: skip
+    needs = _needs(filled, sites.monthly)
+    final = needs.final
     pv_cols, pv_note = None, "not run"
     if params.include_pv:
         report(0.4, "rooftop PV")
-        monthly_el = (
-            uses_m + aux_m + res.cooling_need_kwh / filled["cooling_eer"].to_numpy()[:, None]
-            + _electric_heat(filled, res.heating_need_kwh, dhw_m, final)
-        )  # fmt: skip
         pv_cols, pv_note = _run_pv(
-            filled, site_ids, site_idx, climates, monthly_el, params, report,
-            float(factors.at["electricity", "price_pln_per_kwh"]),
+            filled, sites.site_ids, sites.site_idx, sites.climates, _monthly_electricity(filled, needs), params,
+            report, float(factors.at["electricity", "price_pln_per_kwh"]),
         )  # fmt: skip
-    export_value = np.zeros(len(filled))
-    if pv_cols is not None and "pv_existing_self_consumed_kwh_per_year" in pv_cols:
-        # Installed PV: its self-consumed output replaces grid electricity (w = 0 on site, Dz.U. 2015
-        # poz. 376); its export earns the net-billing price but does not lower EP.
-        own_use = np.nan_to_num(pv_cols["pv_existing_self_consumed_kwh_per_year"].to_numpy(float))
-        final["final_electricity_kwh"] = np.maximum(final["final_electricity_kwh"].to_numpy() - own_use, 0.0)
-        # yearly mean RCEm x the deposit factor of the installation's regime (energy/data/pv_net_billing.csv)
-        existing_kw = np.nan_to_num(pv_cols["pv_existing_kwp"].to_numpy(float))
-        exported = np.nan_to_num(pv_cols["pv_existing_exported_kwh_per_year"].to_numpy(float))
-        export_value = pv_value.monthly_export_value(
-            np.zeros(len(filled)), np.outer(exported, np.full(12, 1 / 12)), existing_kw, 0.0
-        )["export_value_pln_per_year"]
+    export_value = _existing_pv(filled, final, pv_cols)
     dh = district_heat.network_factors(
         filled, factors, network=params.district_heat_network, limits=carriers.OVERRIDE_MAX,
         declared=frozenset(p for p in ("w_primary", "co2_kg_per_kwh") if "district_heat" in getattr(params, p)),
     )  # fmt: skip
     report(0.9, "calibration")
-    hdd_typ = clim["hdd_15_k_day"].sum(1)
+    hdd_typ = sites.monthly["hdd_15_k_day"].sum(1)
     cal, warnings = calibration.calibrate(filled, final, hdd_typ, params.hdd_by_year)
     cal_factors = calibration.calibration_factors(filled, cal)
     model_final = final  # EP stays the asset rating of the standard model; energy, cost and CO2 are metered
     final = calibration.apply_calibration(final, cal_factors)
     pce = carriers.primary_co2_cost(final, factors, dh)
     pce["cost_pln_per_year"] = pce["cost_pln_per_year"].to_numpy() - export_value
-    ep = carriers.ep_indicator(model_final, filled, factors, el["lighting_kwh"].sum(1), dh)
+    ep = carriers.ep_indicator(model_final, filled, factors, needs.electricity["lighting_kwh"].sum(1), dh)
 
-    out = pd.DataFrame({"building_id": filled["building_id"].astype(str)})
-    for col in (
-        "name",
-        "building_type",
-        "construction_year",
-        "heated_area_m2",
-        "heating_system",
-        "dhw_system",
-    ):
-        if col in filled:
-            out[col] = filled[col].to_numpy()
-    out["climate_station_id"] = stations
-    site_names = np.array([climates[s].name for s in site_ids])  # per site, not per building
-    out["climate_name"] = site_names[site_idx]
-    out["heating_need_kwh_per_year"] = res.heating_need_kwh.sum(1)
-    out["heating_need_kwh_per_m2_year"] = out["heating_need_kwh_per_year"] / filled["heated_area_m2"]
-    out["cooling_need_kwh_per_year"] = res.cooling_need_kwh.sum(1)
-    out["dhw_need_kwh_per_year"] = dhw_m.sum(1)
-    out["lighting_kwh_per_year"] = el["lighting_kwh"].sum(1)
-    out["equipment_kwh_per_year"] = el["equipment_kwh"].sum(1)
-    out["ventilation_system"] = filled["ventilation_system"].to_numpy()
-    out["heat_recovery_efficiency"] = filled["heat_recovery_efficiency"].to_numpy(float)
-    out["ventilation_fans_kwh_per_year"] = fans_m.sum(1)
-    out["auxiliary_electricity_kwh_per_year"] = aux_m.sum(1)
-    out["internal_gains_kwh_per_year"] = res.internal_gains_kwh.sum(1)
-    out[MONTH_COLS] = res.heating_need_kwh
-    for c in carriers.CARRIERS:
-        out[f"final_{c}_kwh_per_year"] = final[f"final_{c}_kwh"].to_numpy()
-    for col in dh.columns:  # the network factor each building's district heat was valued with
-        out[col] = dh[col].to_numpy()
-    # the scope of the thermo-modernisation act's demand cut (energy for heating and hot water)
-    out["heating_dhw_final_kwh_per_year"] = (final["final_heating_kwh"] + final["final_dhw_kwh"]).to_numpy()
+    out = _building_table(filled, sites, needs, final, dh)
     out["primary_nonrenewable_kwh_per_year"] = pce["primary_nonrenewable_kwh"].to_numpy()
     out = pd.concat([out, ep.reset_index(drop=True), pce[["co2_t_per_year", "cost_pln_per_year"]]], axis=1)
     out = pd.concat([out, cal.reset_index(drop=True), cal_factors.reset_index(drop=True)], axis=1)
     out["calibration_applied"] = (cal_factors.to_numpy(float) != 1.0).any(axis=1)
-    if pv_cols is not None:
-        pv_warn = pv_cols.pop("warnings") if "warnings" in pv_cols else None
-        out = pd.concat([out, pv_cols.reset_index(drop=True)], axis=1)
-        if pv_warn is not None:
-            for b, ws in zip(out["building_id"], pv_warn, strict=True):
-                warnings.extend({"building_id": b, "field": "pv", "message": w} for w in ws)
-    per_building: dict[Any, list[str]] = {b: [] for b in out["building_id"]}
-    for w in warnings:
-        per_building.setdefault(w["building_id"], []).append(f"{w['field']}: {w['message']}")
-    out["defaults_used"] = defaults_used
-    out["warnings"] = [per_building[b] for b in out["building_id"]]
+    out = _with_warnings(out, warnings, pv_cols, defaults_used)
     report(0.95, "totals")
-    sums = [c for c in SUM_COLS if c in out]
-    by_type = out.groupby("building_type")[sums].sum()
-    by_type.insert(0, "n_buildings", out.groupby("building_type").size())
-    by_type["ep_kwh_per_m2_year_area_weighted"] = (out["ep_kwh_per_m2_year"] * out["heated_area_m2"]).groupby(
-        out["building_type"]
-    ).sum() / by_type["heated_area_m2"]
-    totals = {"n_buildings": int(len(out)), **{c: float(out[c].sum()) for c in sums}}
-    meta = {
-        "engine_version": ENGINE_VERSION,
-        "method": "EN ISO 52016-1 monthly method (EN ISO 13790 utilisation factors); Dz.U. 2015 poz. 376 "
-        "system chain; w_i Dz.U. 2023 poz. 697; EP limits WT 2021 (EP_H+W)",
-        "climate": [
-            {
-                "station_id": s,
-                "name": climates[s].name,
-                "source": climates[s].source,
-                "period": climates[s].period,
-            }
-            for s in site_ids
-        ],  # fmt: skip
-        "pv_climate": pv_note,
-        "params": params.as_dict(),
-        "carrier_factors": factors.reset_index().to_dict(orient="records"),
-    }
+    by_type, totals = _totals(out)
+    meta = _meta(params, sites, pv_note, factors)
     report(1.0, "done")
     return AssessmentResult(out, by_type.reset_index(), totals, warnings, meta)
 

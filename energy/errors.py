@@ -1,14 +1,21 @@
 """Exceptions of the energy engine.
 
-Every error is a :class:`ValueError` subclass whose message names the building (row), field or
-key and the reason, so the service can turn it into a 4xx problem+json answer.
+Every error the engine raises on what it was given derives from :class:`EnergyError` (a
+:class:`ValueError`), whose message names the building (row), field or key and the reason, so
+that a caller handles the engine's refusals with one ``except EnergyError`` (the service renders
+them as one kind of 422 problem+json answer). ``tests/service/test_layers.py`` checks that every
+exception class of ``energy/`` derives from it.
 """
 
 from __future__ import annotations
 
 
-class EnergyInputError(ValueError):
-    """Bad input to the energy engine (a building row, a parameter, a file)."""
+class EnergyError(ValueError):
+    """Base of every error of the energy engine: input it cannot use, or a problem with no solution."""
+
+
+class EnergyInputError(EnergyError):
+    """Bad input to the energy balance (a building row, a parameter, a file)."""
 
 
 class ClimateDataError(EnergyInputError):

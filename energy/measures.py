@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from energy.errors import EnergyError
 from energy.pv.value import micro_installation_max_kw
 
 COST_BASES = (
@@ -39,7 +40,7 @@ DATA_DIR = Path(__file__).parent / "data"
 REQUIRED_FIELDS = ("measure_id", "category", "cost_basis", "unit_cost_pln", "lifetime_years")
 
 
-class MeasureCatalogueError(ValueError):
+class MeasureCatalogueError(EnergyError):
     """A measure, override or parameter is invalid; the message names the measure and field."""
 
 

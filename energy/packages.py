@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from energy.errors import EnergyError
 from energy.measures import Catalogue
 
 # package_id -> measures (heat source measures are mutually exclusive by construction)
@@ -71,7 +72,7 @@ RES_CATEGORIES = ("pv",)
 RES_HEATING_SYSTEMS = ("heat_pump_air", "heat_pump_ground")
 
 
-class PackageInputError(ValueError):
+class PackageInputError(EnergyError):
     """Buildings or packages are invalid; the message names the row or field."""
 
 
@@ -273,6 +274,100 @@ def _result_frame(result) -> pd.DataFrame:
     return frame
 
 
+def _evaluate(
+    base: pd.DataFrame,
+    variant_rows: pd.DataFrame,
+    assess_fn: Callable[..., object],
+    city_lat: float,
+    city_lon: float,
+    assess_kwargs: dict,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The engine's results of the buildings and their variants, indexed by (variant) building id,
+    and the final-energy carrier columns in them."""
+    metered = [c for c in base.columns if c.startswith("metered_")]
+    if metered:
+        # A variant keeps its building's calibration factors (it must not be re-calibrated to the same
+        # meter): its savings are the model's savings x the building's meter-to-model factor.
+        first = _result_frame(assess_fn(base.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon,
+                                        **assess_kwargs))  # fmt: skip
+        factor_cols = [c for c in first.columns if c.startswith("calibration_factor_")]
+        per_building = first.set_index(first["building_id"].astype(str))[factor_cols]
+        owner = variant_rows["building_id"].str.split("::").str[0].to_numpy()
+        variant_rows = variant_rows.drop(columns=metered + [c for c in factor_cols if c in variant_rows])
+        variant_rows[factor_cols] = per_building.loc[owner].to_numpy(float)
+        second = _result_frame(assess_fn(variant_rows.reset_index(drop=True), city_lat=city_lat,
+                                         city_lon=city_lon, **assess_kwargs))  # fmt: skip
+        result = pd.concat([first, second], ignore_index=True)
+    else:
+        evaluate = pd.concat([base, variant_rows])
+        result = _result_frame(
+            assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
+        )
+    result = result.set_index(result["building_id"].astype(str))
+    result = result.rename(
+        columns={c: "primary_energy_kwh_per_year" for c in PRIMARY_ALIASES[1:] if c in result}
+    )
+    carriers = [c for c in result.columns if c.startswith("final_") and c.endswith("_kwh_per_year")]
+    missing = [c for c in ENGINE_RESULT_COLUMNS if c not in result.columns]
+    if missing or not carriers:
+        raise PackageInputError(
+            f"assess_fn result: missing columns {missing or ['final_energy_*_kwh_per_year']}"
+        )
+    return result, carriers
+
+
+def _add_capex(out: pd.DataFrame, capex: dict, keep: np.ndarray, measure_ids: list, catalogue: Catalogue):
+    """Capex in total and per measure, and the capex-weighted lifetime of the package."""
+    capex_cols = {f"capex_pln__{m}": capex[m][keep] for m in measure_ids}
+    capex_total = np.sum(list(capex_cols.values()), axis=0)
+    life = np.array([catalogue.measures.at[m, "lifetime_years"] for m in measure_ids])
+    weights = np.column_stack(list(capex_cols.values()))
+    lifetime = np.where(
+        capex_total > 0, weights @ life / np.where(capex_total > 0, capex_total, 1.0), life.min()
+    )
+    out["capex_pln"] = capex_total
+    out = pd.concat([out, pd.DataFrame(capex_cols)], axis=1)
+    out["lifetime_years"] = lifetime
+    return out
+
+
+def _add_savings(
+    out: pd.DataFrame, result: pd.DataFrame, carriers: list[str], owners: pd.Series, variant_ids: pd.Series
+) -> None:
+    """Savings per carrier and in total, and the baseline, of each package against its building."""
+    cols = carriers + list(ENGINE_RESULT_COLUMNS)
+    before = result.loc[owners, cols].to_numpy(float)
+    after = result.loc[variant_ids, cols].to_numpy(float)
+    saved = before - after
+    names = {c: "savings_" + c.removeprefix("final_").removeprefix("energy_") for c in carriers}
+    for j, c in enumerate(carriers):
+        out[names[c]] = saved[:, j]
+    k = len(carriers)
+    out["final_energy_savings_kwh_per_year"] = saved[:, :k].sum(axis=1)
+    out["primary_energy_savings_kwh_per_year"] = saved[:, k]
+    out["co2_reduction_t_per_year"] = saved[:, k + 1]
+    out["savings_pln_per_year"] = saved[:, k + 2]
+    out["baseline_final_energy_kwh_per_year"] = before[:, :k].sum(axis=1)
+    out["baseline_primary_energy_kwh_per_year"] = before[:, k]
+    out["baseline_co2_t_per_year"] = before[:, k + 1]
+    out["baseline_cost_pln_per_year"] = before[:, k + 2]
+    if "heating_dhw_final_kwh_per_year" in result:  # scope of the thermo-modernisation act's demand cut
+        hw = result["heating_dhw_final_kwh_per_year"]
+        hw_before = hw.loc[owners].to_numpy(float)
+        out["baseline_heating_dhw_final_kwh_per_year"] = hw_before
+        out["heating_dhw_final_savings_kwh_per_year"] = hw_before - hw.loc[variant_ids].to_numpy(float)
+
+
+def _add_kinds(out: pd.DataFrame, used_k: np.ndarray, measure_ids: list, catalogue: Catalogue) -> None:
+    """What kind of package it is: a heat source alone, one with renewable energy."""
+    cats = catalogue.measures.loc[measure_ids, "category"].to_numpy()
+    out["heat_source_only"] = used_k[:, cats == "heat_source"].any(axis=1) & (used_k.sum(axis=1) == 1)
+    res_mask = np.isin(cats, RES_CATEGORIES) | np.isin(
+        catalogue.measures.loc[measure_ids, "heating_system"].astype(str).to_numpy(), RES_HEATING_SYSTEMS
+    )
+    out["includes_res"] = used_k[:, res_mask].any(axis=1)
+
+
 def generate_candidates(
     buildings: pd.DataFrame,
     assess_fn: Callable[..., object],
@@ -329,77 +424,12 @@ def generate_candidates(
     variants["building_id"] = variants["building_id"].astype(str) + "::" + variants["package_id"]
     base = base.assign(building_id=base["building_id"].astype(str))
     variant_rows = variants.drop(columns=["package_id", "measures"])
-    metered = [c for c in base.columns if c.startswith("metered_")]
-    if metered:
-        # A variant keeps its building's calibration factors (it must not be re-calibrated to the same
-        # meter): its savings are the model's savings x the building's meter-to-model factor.
-        first = _result_frame(assess_fn(base.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon,
-                                        **assess_kwargs))  # fmt: skip
-        factor_cols = [c for c in first.columns if c.startswith("calibration_factor_")]
-        per_building = first.set_index(first["building_id"].astype(str))[factor_cols]
-        owner = variant_rows["building_id"].str.split("::").str[0].to_numpy()
-        variant_rows = variant_rows.drop(columns=metered + [c for c in factor_cols if c in variant_rows])
-        variant_rows[factor_cols] = per_building.loc[owner].to_numpy(float)
-        second = _result_frame(assess_fn(variant_rows.reset_index(drop=True), city_lat=city_lat,
-                                         city_lon=city_lon, **assess_kwargs))  # fmt: skip
-        result = pd.concat([first, second], ignore_index=True)
-    else:
-        evaluate = pd.concat([base, variant_rows])
-        result = _result_frame(
-            assess_fn(evaluate.reset_index(drop=True), city_lat=city_lat, city_lon=city_lon, **assess_kwargs)
-        )
-    result = result.set_index(result["building_id"].astype(str))
-    result = result.rename(
-        columns={c: "primary_energy_kwh_per_year" for c in PRIMARY_ALIASES[1:] if c in result}
-    )
-    carriers = [c for c in result.columns if c.startswith("final_") and c.endswith("_kwh_per_year")]
-    missing = [c for c in ENGINE_RESULT_COLUMNS if c not in result.columns]
-    if missing or not carriers:
-        raise PackageInputError(
-            f"assess_fn result: missing columns {missing or ['final_energy_*_kwh_per_year']}"
-        )
-    cols = carriers + list(ENGINE_RESULT_COLUMNS)
-    before = result.loc[var.loc[keep, "building_id"].astype(str), cols].to_numpy(float)
-    after = result.loc[variants["building_id"], cols].to_numpy(float)
-    saved = before - after
+    result, carriers = _evaluate(base, variant_rows, assess_fn, city_lat, city_lon, assess_kwargs)
 
     out = var.loc[keep, ["building_id", "package_id", "measures"]].reset_index(drop=True)
-    capex_cols = {f"capex_pln__{m}": capex[m][keep] for m in measure_ids}
-    capex_total = np.sum(list(capex_cols.values()), axis=0)
-    life = np.array([catalogue.measures.at[m, "lifetime_years"] for m in measure_ids])
-    weights = np.column_stack(list(capex_cols.values()))
-    lifetime = np.where(
-        capex_total > 0, weights @ life / np.where(capex_total > 0, capex_total, 1.0), life.min()
-    )
-    out["capex_pln"] = capex_total
-    out = pd.concat([out, pd.DataFrame(capex_cols)], axis=1)
-    out["lifetime_years"] = lifetime
-    names = {c: "savings_" + c.removeprefix("final_").removeprefix("energy_") for c in carriers}
-    for j, c in enumerate(carriers):
-        out[names[c]] = saved[:, j]
-    k = len(carriers)
-    out["final_energy_savings_kwh_per_year"] = saved[:, :k].sum(axis=1)
-    out["primary_energy_savings_kwh_per_year"] = saved[:, k]
-    out["co2_reduction_t_per_year"] = saved[:, k + 1]
-    out["savings_pln_per_year"] = saved[:, k + 2]
-    out["baseline_final_energy_kwh_per_year"] = before[:, :k].sum(axis=1)
-    out["baseline_primary_energy_kwh_per_year"] = before[:, k]
-    out["baseline_co2_t_per_year"] = before[:, k + 1]
-    out["baseline_cost_pln_per_year"] = before[:, k + 2]
-    if "heating_dhw_final_kwh_per_year" in result:  # scope of the thermo-modernisation act's demand cut
-        hw = result["heating_dhw_final_kwh_per_year"]
-        hw_before = hw.loc[var.loc[keep, "building_id"].astype(str)].to_numpy(float)
-        out["baseline_heating_dhw_final_kwh_per_year"] = hw_before
-        out["heating_dhw_final_savings_kwh_per_year"] = hw_before - hw.loc[variants["building_id"]].to_numpy(
-            float
-        )
-    cats = catalogue.measures.loc[measure_ids, "category"].to_numpy()
-    used_k = used[keep]
-    out["heat_source_only"] = used_k[:, cats == "heat_source"].any(axis=1) & (used_k.sum(axis=1) == 1)
-    res_mask = np.isin(cats, RES_CATEGORIES) | np.isin(
-        catalogue.measures.loc[measure_ids, "heating_system"].astype(str).to_numpy(), RES_HEATING_SYSTEMS
-    )
-    out["includes_res"] = used_k[:, res_mask].any(axis=1)
+    out = _add_capex(out, capex, keep, measure_ids, catalogue)
+    _add_savings(out, result, carriers, var.loc[keep, "building_id"].astype(str), variants["building_id"])
+    _add_kinds(out, used[keep], measure_ids, catalogue)
     out["pv_kwp_added"] = added_pv[keep]
     out["heat_load_kw"] = heat_load[keep]
     out["source"] = "generated"

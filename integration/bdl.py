@@ -27,12 +27,14 @@ import httpx
 import numpy as np
 import pandas as pd
 
+from integration.errors import IntegrationError
+
 BASE_URL = "https://bdl.stat.gov.pl/api/v1/"
 MAX_PAGE_SIZE = 100
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
-class BdlError(ValueError):
+class BdlError(IntegrationError):
     """A BDL request failed for good or a response had an unexpected shape (message names the URL/key)."""
 
 

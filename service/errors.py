@@ -1,4 +1,6 @@
-"""One base error with an HTTP status and a problem type, rendered as RFC 9457 problem+json."""
+"""One base error with an HTTP status and a problem type, rendered as RFC 9457 problem+json; and
+the one handler that renders the engines' errors (``energy.errors.EnergyError``,
+``integration.errors.IntegrationError``) as 422 problems."""
 
 from __future__ import annotations
 
@@ -6,6 +8,9 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +19,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+
+from energy.errors import EnergyError, OutsideClimateError
+from integration.errors import IntegrationError
 
 log = logging.getLogger("miasto.errors")
 PROBLEM_BASE = "https://miasto.example/problems/"
@@ -105,6 +113,84 @@ class ServiceUnavailable(ProblemError):
         self.headers = {"Retry-After": str(retry_after_s)}
 
 
+# The engines' error bases. Service code lets their errors go up to the one handler below
+# (install_error_handlers), which answers 422; a service that knows which part of the request an
+# engine call read says so with ``engine_input`` (tests/service/test_layers.py checks both).
+ENGINE_ERRORS: tuple[type[ValueError], ...] = (EnergyError, IntegrationError)
+_REQUEST_PART = "miasto_request_part"
+
+
+class _FromMessage:
+    """The field an engine error is about is what its message names before the first colon."""
+
+
+FROM_MESSAGE = _FromMessage()
+_NO_VALUE = object()
+
+
+@dataclass(frozen=True)
+class RequestPart:
+    """The part of the request an engine call read: ``section`` prefixes the detail
+    (``price_overrides: ...``) and so names the field; ``field`` names the field of every error
+    as given (None: no field), instead of the message's; ``value``, when given, is echoed."""
+
+    section: str | None = None
+    field: str | None | _FromMessage = FROM_MESSAGE
+    value: Any = _NO_VALUE
+
+
+@contextmanager
+def engine_input(
+    section: str | None = None, *, field: str | None | _FromMessage = FROM_MESSAGE, value: Any = _NO_VALUE
+) -> Iterator[None]:
+    """Around an engine call: its error goes on to the one handler, knowing the part of the
+    request it is about (``with engine_input("audited_variants"): ...``)."""
+    try:
+        yield
+    except ENGINE_ERRORS as exc:
+        setattr(exc, _REQUEST_PART, RequestPart(section, field, value))
+        raise
+
+
+def engine_problem(exc: ValueError) -> ValidationProblem:
+    """The 422 an engine error is: its message as the detail, its row/field/reason as the errors
+    (every problem of a composite-engine error; every building of one outside Poland)."""
+    from integration.composite.errors import CompositeInputError  # the composite engine is heavy to import
+
+    part = getattr(exc, _REQUEST_PART, None) or RequestPart()
+    message = str(exc)
+    if isinstance(exc, OutsideClimateError):
+        errors: list[dict[str, Any]] = [
+            {"field": "lat/lon", "value": b, "reason": "outside Poland"} for b in exc.building_ids[:50]
+        ]
+        return ValidationProblem(message, errors=errors)
+    if isinstance(exc, CompositeInputError):
+        section = part.section
+        errors = [
+            {"row": p.row, "field": ".".join(x for x in (section, p.key) if x) or None, "reason": p.reason}
+            for p in exc.problems
+        ]
+        return ValidationProblem(f"invalid {section}: {message}" if section else message, errors=errors)
+    detail = f"{part.section}: {message}" if part.section else message
+    field = part.field
+    if isinstance(field, _FromMessage):
+        field = detail.split(":", 1)[0].strip() if ":" in detail else None
+    error = {"field": field, "reason": detail}
+    if part.value is not _NO_VALUE:
+        error["value"] = part.value
+    return ValidationProblem(detail, errors=[error])
+
+
+def as_problem(exc: Exception) -> ProblemError:
+    """A problem as itself, an engine's error as the 422 the one handler answers for it (for the
+    workspace's forms, which show the findings on the form instead of an error page)."""
+    if isinstance(exc, ProblemError):
+        return exc
+    if isinstance(exc, ENGINE_ERRORS):
+        return engine_problem(exc)
+    raise TypeError(f"not a problem: {exc!r}")
+
+
 def _echo(text: str) -> str:
     """A text as it may appear in an answer: cut, and writable as UTF-8 (a lone surrogate becomes
     its ``\\udxxx`` escape instead of failing the encoder of the error response itself)."""
@@ -171,6 +257,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(exc, request)
+
+    async def _engine(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ENGINE_ERRORS)
+        return problem_response(engine_problem(exc), request)
+
+    for engine_error in ENGINE_ERRORS:
+        app.add_exception_handler(engine_error, _engine)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

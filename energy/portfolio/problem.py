@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from energy.errors import EnergyError
+
 OBJECTIVES = ("max_co2", "max_npv", "max_primary_energy", "min_cost")
 SOLVERS = ("highs", "highspy")
 REQUIRED_CANDIDATE_COLUMNS = (
@@ -35,11 +37,11 @@ REQUIRED_CANDIDATE_COLUMNS = (
 )
 
 
-class PortfolioInputError(ValueError):
+class PortfolioInputError(EnergyError):
     """Bad optimisation input; the message names the field (and row) and the reason."""
 
 
-class PortfolioInfeasibleError(ValueError):
+class PortfolioInfeasibleError(EnergyError):
     """No portfolio satisfies the constraints; ``conflicts`` names the constraint groups in conflict."""
 
     def __init__(self, message: str, conflicts: Sequence[str] = ()):

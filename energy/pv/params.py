@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
+from energy.errors import EnergyError
+
 PV_PARAMETERS_CSV = Path(__file__).parent.parent / "data" / "pv_parameters.csv"
 
 LOSS_COMPONENTS = (
@@ -30,7 +32,7 @@ TRANSPOSITION_MODELS = ("perez", "haydavies")
 TEMPERATURE_MODELS = ("sapm", "faiman")
 
 
-class PVInputError(ValueError):
+class PVInputError(EnergyError):
     """Bad PV input; the message names the row and field and says why."""
 
 

@@ -74,6 +74,78 @@ def _south_most_plane(kind: np.ndarray, azimuth: np.ndarray):
     return best_az, best_dev
 
 
+class _Warnings(list):
+    """Per roof, what was assumed or looks wrong: ``add(mask, text, **values)`` appends ``text``
+    (a format string over ``values``, each an array per roof or one value) to every roof in ``mask``."""
+
+    def add(self, mask, text: str, **values) -> None:
+        for i in np.flatnonzero(mask):
+            self[i].append(text.format(**{k: v[i] if np.ndim(v) else v for k, v in values.items()}))
+
+
+def _roof_inputs(roof_area_m2, footprint_m2, tilt, azimuth, shading_factor, n: int, labels: list):
+    """The roofs' area, footprint, tilt, azimuth and shading as float arrays, each in its range."""
+    nan = np.full(n, np.nan)
+    area = as_float_array(roof_area_m2, "roof_area_m2", n)
+    foot = nan if footprint_m2 is None else as_float_array(footprint_m2, "footprint_m2", n)
+    roof_tilt = nan if tilt is None else as_float_array(tilt, "roof_tilt_deg", n)
+    roof_az = nan if azimuth is None else as_float_array(azimuth, "roof_azimuth_deg", n)
+    shade = (
+        np.zeros(n) if shading_factor is None else as_float_array(shading_factor, "roof_shading_factor", n)
+    )
+    check_range(area, "roof_area_m2", 0.0, np.inf, labels, allow_nan=True)
+    check_range(foot, "footprint_m2", 0.0, np.inf, labels, allow_nan=True)
+    check_range(roof_tilt, "roof_tilt_deg", 0.0, 90.0, labels, allow_nan=True)
+    check_range(roof_az, "roof_azimuth_deg", 0.0, 360.0, labels, allow_nan=True)
+    check_range(shade, "roof_shading_factor", 0.0, 1.0, labels, allow_nan=True)
+    return area, foot, roof_tilt, roof_az, shade
+
+
+def _roof_area(area, foot, slope_factor, params: PVParams, labels: list, warnings: _Warnings) -> np.ndarray:
+    """The roof area, estimated from the footprint where unknown; an error where neither is known,
+    a warning where it is larger than the footprint allows."""
+    estimated = np.isnan(area) & ~np.isnan(foot)
+    area = np.where(estimated, foot * slope_factor, area)
+    warnings.add(estimated, "roof_area_m2 missing: {a:.0f} m2 estimated from the footprint", a=area)
+    missing = np.isnan(area)
+    if missing.any():
+        i = int(missing.argmax())
+        raise PVInputError(
+            f"row {labels[i]!r}, field 'roof_area_m2': missing and no footprint to estimate it"
+        )
+    limit = params.roof_to_footprint_tolerance * foot * slope_factor
+    too_big = ~np.isnan(foot) & (area > limit)
+    warnings.add(
+        too_big, "roof_area_m2 {a:.0f} larger than the footprint allows (max ~{lim:.0f} m2); kept as given",
+        a=area, lim=limit,
+    )  # fmt: skip
+    return area
+
+
+def _flat_usable_m2(area, params: PVParams) -> np.ndarray:
+    """Flat roofs: rectangle with edge setback, obstructions, rows at the ground coverage ratio."""
+    r, s = params.flat_roof_aspect_ratio, params.flat_roof_setback_m
+    length, width = np.sqrt(area * r), np.sqrt(area / r)
+    set_back = np.maximum(length - 2 * s, 0) * np.maximum(width - 2 * s, 0)
+    return set_back * (1 - params.flat_roof_obstruction_fraction) * params.flat_roof_gcr
+
+
+def _pitched_usable_m2(kind, flat, area, roof_az, params: PVParams, defaults: dict, warnings: _Warnings):
+    """Pitched roofs: the plane facing closest to south; returns its usable area and azimuth."""
+    az_known = np.where(np.isnan(roof_az), 180.0, roof_az)
+    plane_az, dev = _south_most_plane(kind, az_known)
+    fraction = np.select(
+        [kind == "mono", kind == "gable", kind == "hip"],
+        [defaults[f"roof_plane_fraction_{k}"] for k in ("mono", "gable", "hip")],
+        0.0,
+    )
+    north = ~flat & (dev > 90.0)
+    pitched_m2 = np.where(north, 0.0, area * fraction * params.pitched_plane_usable_fraction)
+    warnings.add(north, "mono-pitch roof faces north: no PV")
+    warnings.add(~flat & ~north & (dev >= 67.5), "best roof plane faces east or west: low specific yield")
+    return pitched_m2, plane_az
+
+
 def usable_roof_area(
     roof_area_m2,
     roof_type,
@@ -117,77 +189,34 @@ def usable_roof_area(
     kind = normalise_roof_type(roof_type, labels)
     n = kind.size
     labels = list(labels) if labels is not None else list(range(n))
-    nan = np.full(n, np.nan)
-    area = as_float_array(roof_area_m2, "roof_area_m2", n)
-    foot = nan if footprint_m2 is None else as_float_array(footprint_m2, "footprint_m2", n)
-    roof_tilt = nan if tilt is None else as_float_array(tilt, "roof_tilt_deg", n)
-    roof_az = nan if azimuth is None else as_float_array(azimuth, "roof_azimuth_deg", n)
-    shade = (
-        np.zeros(n) if shading_factor is None else as_float_array(shading_factor, "roof_shading_factor", n)
+    area, foot, roof_tilt, roof_az, shade = _roof_inputs(
+        roof_area_m2, footprint_m2, tilt, azimuth, shading_factor, n, labels
     )
-    check_range(area, "roof_area_m2", 0.0, np.inf, labels, allow_nan=True)
-    check_range(foot, "footprint_m2", 0.0, np.inf, labels, allow_nan=True)
-    check_range(roof_tilt, "roof_tilt_deg", 0.0, 90.0, labels, allow_nan=True)
-    check_range(roof_az, "roof_azimuth_deg", 0.0, 360.0, labels, allow_nan=True)
-    check_range(shade, "roof_shading_factor", 0.0, 1.0, labels, allow_nan=True)
-    warnings: list[list[str]] = [[] for _ in range(n)]
-
-    def warn(mask, text):
-        for i in np.flatnonzero(mask):
-            warnings[i].append(text.format(**{k: v[i] if np.ndim(v) else v for k, v in fmt.items()}))
-
+    warnings = _Warnings([] for _ in range(n))
     flat = kind == "flat"
-    fmt: dict = {}
-    warn(
+    warnings.add(
         ~flat & np.isnan(roof_tilt), f"roof_tilt_deg missing: {params.pitched_default_tilt_deg:g} deg assumed"
     )
-    warn(~flat & np.isnan(roof_az), "roof_azimuth_deg missing: a south-facing plane assumed")
-    warn(np.isnan(shade), "roof_shading_factor missing: default PVWatts shading loss used")
+    warnings.add(~flat & np.isnan(roof_az), "roof_azimuth_deg missing: a south-facing plane assumed")
+    warnings.add(np.isnan(shade), "roof_shading_factor missing: default PVWatts shading loss used")
     pitch = np.where(flat, np.where(np.isnan(roof_tilt), 0.0, roof_tilt), roof_tilt)
     pitch = np.where(np.isnan(pitch), params.pitched_default_tilt_deg, pitch)
     slope_factor = 1.0 / np.cos(np.radians(np.minimum(pitch, 89.0)))
-    estimated = np.isnan(area) & ~np.isnan(foot)
-    area = np.where(estimated, foot * slope_factor, area)
-    fmt = {"a": area}
-    warn(estimated, "roof_area_m2 missing: {a:.0f} m2 estimated from the footprint")
-    missing = np.isnan(area)
-    if missing.any():
-        i = int(missing.argmax())
-        raise PVInputError(
-            f"row {labels[i]!r}, field 'roof_area_m2': missing and no footprint to estimate it"
-        )
-    limit = params.roof_to_footprint_tolerance * foot * slope_factor
-    too_big = ~np.isnan(foot) & (area > limit)
-    fmt = {"a": area, "lim": limit}
-    warn(too_big, "roof_area_m2 {a:.0f} larger than the footprint allows (max ~{lim:.0f} m2); kept as given")
-
-    # flat roofs: rectangle with edge setback, obstructions, rows at the ground coverage ratio
-    r, s = params.flat_roof_aspect_ratio, params.flat_roof_setback_m
-    length, width = np.sqrt(area * r), np.sqrt(area / r)
-    set_back = np.maximum(length - 2 * s, 0) * np.maximum(width - 2 * s, 0)
-    flat_m2 = set_back * (1 - params.flat_roof_obstruction_fraction) * params.flat_roof_gcr
-
-    # pitched roofs: the plane facing closest to south
-    az_known = np.where(np.isnan(roof_az), 180.0, roof_az)
-    plane_az, dev = _south_most_plane(kind, az_known)
-    fraction = np.select(
-        [kind == "mono", kind == "gable", kind == "hip"],
-        [defaults[f"roof_plane_fraction_{k}"] for k in ("mono", "gable", "hip")],
-        0.0,
-    )
-    north = ~flat & (dev > 90.0)
-    pitched_m2 = np.where(north, 0.0, area * fraction * params.pitched_plane_usable_fraction)
-    warn(north, "mono-pitch roof faces north: no PV")
-    warn(~flat & ~north & (dev >= 67.5), "best roof plane faces east or west: low specific yield")
+    area = _roof_area(area, foot, slope_factor, params, labels, warnings)
+    flat_m2 = _flat_usable_m2(area, params)
+    pitched_m2, plane_az = _pitched_usable_m2(kind, flat, area, roof_az, params, defaults, warnings)
 
     too_shaded = np.nan_to_num(shade) > params.max_shading_factor
-    fmt = {"sh": shade}
-    warn(too_shaded, f"roof_shading_factor {{sh:.2f}} above {params.max_shading_factor:g}: unsuitable")
+    warnings.add(
+        too_shaded,
+        f"roof_shading_factor {{sh:.2f}} above {params.max_shading_factor:g}: unsuitable",
+        sh=shade,
+    )
     usable = np.where(flat, flat_m2, pitched_m2)
     usable = np.where(too_shaded, 0.0, usable)
     tilt_out = np.where(flat, params.flat_roof_tilt_deg, pitch)
     az_out = np.where(flat, params.flat_roof_azimuth_deg, plane_az)
-    return usable, tilt_out, az_out, warnings
+    return usable, tilt_out, az_out, list(warnings)
 
 
 def installable_kwp(usable_m2, params: PVParams | None = None) -> np.ndarray:

@@ -190,6 +190,63 @@ CONFIG_SECTIONS = (
 )
 
 
+def _treat_spec(d: dict[str, Any]) -> TreatSpec:
+    """The ``treat`` section: outlier treatment, by default and per indicator."""
+    _keys(
+        d,
+        {"method", "winmax", "skew_threshold", "kurtosis_threshold", "fallback", "per_indicator"},
+        "treat",
+    )
+    per_treat: dict[str, dict[str, Any]] = {}
+    for code, p in (d.get("per_indicator") or {}).items():
+        _keys(p, {"method", "winmax", "fallback"}, f"treat.per_indicator.{code}")
+        per_treat[code] = {
+            **p,
+            **(
+                {"method": _method(p["method"], TREAT_METHODS, f"treat.per_indicator.{code}.method")}
+                if "method" in p
+                else {}
+            ),
+            **(
+                {"fallback": _method(p["fallback"], TREAT_FALLBACKS, f"treat.per_indicator.{code}.fallback")}
+                if "fallback" in p
+                else {}
+            ),
+        }
+    return TreatSpec(
+        _method(d.get("method", "winsorise"), TREAT_METHODS, "treat.method"),
+        int(_number(d.get("winmax", 5), "treat.winmax", 0)),
+        _number(d.get("skew_threshold", 2.0), "treat.skew_threshold", 0),
+        _number(d.get("kurtosis_threshold", 3.5), "treat.kurtosis_threshold"),
+        _method(d.get("fallback", "log_ct"), TREAT_FALLBACKS, "treat.fallback"),
+        per_treat,
+    )
+
+
+def _normalise_spec(d: dict[str, Any]) -> NormaliseSpec:
+    """The ``normalise`` section: method and parameters, by default and per indicator."""
+    _keys(
+        d,
+        {
+            "method",
+            "range",
+            "mean_sd",
+            "goalposts",
+            "scale",
+            "reference",
+            "target",
+            "cap_max",
+            "per_indicator",
+        },
+        "normalise",
+    )
+    base = _norm_params({k: v for k, v in d.items() if k != "per_indicator"}, "normalise")
+    per_norm = {
+        k: _norm_params(v, f"normalise.per_indicator.{k}") for k, v in (d.get("per_indicator") or {}).items()
+    }
+    return NormaliseSpec(base.pop("method", "minmax"), base, per_norm)
+
+
 def parse_config(raw: dict[str, Any]) -> PipelineConfig:
     """Validate a configuration mapping (as loaded from JSON/YAML).
 
@@ -230,61 +287,9 @@ def parse_config(raw: dict[str, Any]) -> PipelineConfig:
             tuple(d.get("force_exclude") or ()),
         )
     if (d := raw.get("treat")) is not None:
-        _keys(
-            d,
-            {"method", "winmax", "skew_threshold", "kurtosis_threshold", "fallback", "per_indicator"},
-            "treat",
-        )
-        per_treat: dict[str, dict[str, Any]] = {}
-        for code, p in (d.get("per_indicator") or {}).items():
-            _keys(p, {"method", "winmax", "fallback"}, f"treat.per_indicator.{code}")
-            per_treat[code] = {
-                **p,
-                **(
-                    {"method": _method(p["method"], TREAT_METHODS, f"treat.per_indicator.{code}.method")}
-                    if "method" in p
-                    else {}
-                ),
-                **(
-                    {
-                        "fallback": _method(
-                            p["fallback"], TREAT_FALLBACKS, f"treat.per_indicator.{code}.fallback"
-                        )
-                    }
-                    if "fallback" in p
-                    else {}
-                ),
-            }
-        cfg["treat"] = TreatSpec(
-            _method(d.get("method", "winsorise"), TREAT_METHODS, "treat.method"),
-            int(_number(d.get("winmax", 5), "treat.winmax", 0)),
-            _number(d.get("skew_threshold", 2.0), "treat.skew_threshold", 0),
-            _number(d.get("kurtosis_threshold", 3.5), "treat.kurtosis_threshold"),
-            _method(d.get("fallback", "log_ct"), TREAT_FALLBACKS, "treat.fallback"),
-            per_treat,
-        )
+        cfg["treat"] = _treat_spec(d)
     if (d := raw.get("normalise")) is not None:
-        _keys(
-            d,
-            {
-                "method",
-                "range",
-                "mean_sd",
-                "goalposts",
-                "scale",
-                "reference",
-                "target",
-                "cap_max",
-                "per_indicator",
-            },
-            "normalise",
-        )
-        base = _norm_params({k: v for k, v in d.items() if k != "per_indicator"}, "normalise")
-        per_norm = {
-            k: _norm_params(v, f"normalise.per_indicator.{k}")
-            for k, v in (d.get("per_indicator") or {}).items()
-        }
-        cfg["normalise"] = NormaliseSpec(base.pop("method", "minmax"), base, per_norm)
+        cfg["normalise"] = _normalise_spec(d)
     if (d := raw.get("aggregate")) is not None:
         _keys(d, {"method", "per_level", "min_share"}, "aggregate")
         per = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from integration.errors import IntegrationError
+
 
 @dataclass(frozen=True)
 class InputProblem:
@@ -26,7 +28,7 @@ class InputProblem:
         return f"{where}: {self.reason}" if where else self.reason
 
 
-class CompositeInputError(ValueError):
+class CompositeInputError(IntegrationError):
     """Bad data, metadata or configuration given to the composite engine.
 
     Parameters

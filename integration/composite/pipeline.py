@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import weighted_mean
-from .config import AggregateSpec, PipelineConfig, load_config
+from .config import AggregateSpec, DenominateSpec, ImputeSpec, PipelineConfig, load_config
 from .errors import CompositeInputError
 from .normalise import normalise
 from .prepare import denominate, impute, screen_units
@@ -104,6 +104,29 @@ def aggregate_tree(
     return pd.DataFrame(out, index=normalised.index)
 
 
+def _denominators(tree: IndicatorTree, step: DenominateSpec) -> dict[str, str]:
+    """Indicator -> denominator: the metadata's Denominator column, overridden by the step's mapping."""
+    mapping = {
+        c: d
+        for c, d in tree.nodes.loc[tree.indicators, "Denominator"].items()
+        if isinstance(d, str) and d != ""
+    }
+    mapping.update(step.mapping)
+    return mapping
+
+
+def _impute_groups(step: ImputeSpec, units: UnitTable) -> pd.Series | None:
+    """The group of each unit, when the imputation (or one indicator's) is by group."""
+    if not ("group" in step.method or any("group" in m for m in step.per_indicator.values())):
+        return None
+    col = step.group
+    if col is None or col not in units.groups.columns:
+        raise CompositeInputError.at(
+            f"group imputation needs a group column of the data; got {col!r}", key="impute.group"
+        )
+    return units.groups[col]
+
+
 def run_pipeline(
     data: pd.DataFrame, meta: pd.DataFrame, config: PipelineConfig | dict[str, Any] | str
 ) -> IndexResult:
@@ -129,27 +152,16 @@ def run_pipeline(
     datasets = {"Raw": current}
     screening = treatment = None
     if config.denominate is not None:
-        mapping = {
-            c: d
-            for c, d in tree.nodes.loc[tree.indicators, "Denominator"].items()
-            if isinstance(d, str) and d != ""
-        }
-        mapping.update(config.denominate.mapping)
         current = datasets["Denominated"] = denominate(
-            current, units.denominators, mapping, config.denominate.scale_factors
+            current,
+            units.denominators,
+            _denominators(tree, config.denominate),
+            config.denominate.scale_factors,
         )
     before_impute = current
     if config.impute is not None:
-        groups = None
-        if "group" in config.impute.method or any("group" in m for m in config.impute.per_indicator.values()):
-            col = config.impute.group
-            if col is None or col not in units.groups.columns:
-                raise CompositeInputError.at(
-                    f"group imputation needs a group column of the data; got {col!r}", key="impute.group"
-                )
-            groups = units.groups[col]
         current = datasets["Imputed"] = impute(
-            current, config.impute.method, groups, config.impute.per_indicator
+            current, config.impute.method, _impute_groups(config.impute, units), config.impute.per_indicator
         )
     imputed = before_impute.isna() & current.notna()
     if config.screen is not None:

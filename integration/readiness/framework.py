@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from integration.errors import IntegrationError
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "readiness"
 
 ROLES = ("score", "headroom", "auxiliary")
@@ -40,7 +42,7 @@ REQUIRED_COLUMNS = (
 IMPUTE_METHODS = ("none", "mean", "median", "group_mean", "group_median")
 
 
-class ReadinessInputError(ValueError):
+class ReadinessInputError(IntegrationError):
     """Bad readiness input; the message names the row, field or key and the reason."""
 
 

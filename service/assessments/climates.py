@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from energy.climate import Climate as EngineClimate
 from energy.climate import climate_format, read_user_climate
-from energy.errors import ClimateDataError
 from service.assessments import repository
 from service.assessments.models import Climate
-from service.errors import NotFound, ValidationProblem
+from service.errors import NotFound, ValidationProblem, engine_input
 from service.orgs.service import Principal, visible_city_ids
 
 
@@ -34,12 +33,8 @@ def upload_climate(
         filename if filename and filename.lower().endswith("." + fmt) else f"{filename or 'climate'}.{fmt}"
     )
     label = (name or filename).strip()[:200] or filename
-    try:
+    with engine_input(field="file", value=filename):  # a truncated or impossible file: a 422 naming it
         climate = read_user_climate(content, filename, label)
-    except ClimateDataError as exc:
-        raise ValidationProblem(
-            str(exc), errors=[{"field": "file", "value": filename, "reason": str(exc)}]
-        ) from exc
     hourly = climate.hourly
     return repository.add_climate(
         session,

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from energy import carriers, district_heat
 from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
 from energy.climate import Climate as EngineClimate
-from energy.errors import EnergyInputError, OutsideClimateError
 from energy.geo import in_poland
-from energy.pv.params import PVInputError, PVParams
+from energy.pv.params import PVParams
 from service.assessments import climates, document, repository, results
 from service.assessments.document import AssessmentDocument
 from service.assessments.models import Assessment
@@ -30,7 +29,7 @@ from service.assessments.schemas import (
     ClimateOut,
     EstimateRequest,
 )
-from service.errors import Conflict, NotFound, PayloadTooLarge, ValidationProblem
+from service.errors import Conflict, NotFound, PayloadTooLarge, ValidationProblem, engine_input
 from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import service as inventories
 from service.inventory.parsing import InventoryFormatError, parse_inventory
@@ -57,21 +56,17 @@ PARAM_FIELDS = (
 
 
 def engine_params(params: dict[str, Any]) -> AssessmentParams:
-    """Engine parameters from the stored request dict; bad values raise ValidationProblem naming the field."""
+    """Engine parameters from the stored request dict; a bad value is the engine's error naming the
+    field (a 422 by ``service.errors``' handler, a failed job in a worker)."""
     pv = params.get("pv") or {}
-    try:
-        carriers.carrier_factors(
-            params.get("prices_pln_per_kwh"), params.get("co2_kg_per_kwh"), params.get("w_primary")
-        )
-        pv_params = PVParams(**{k: v for k, v in pv.items() if v is not None}) if pv else None
-        declared = frozenset(
-            k for k in ("w_primary", "co2_kg_per_kwh") if "district_heat" in (params.get(k) or {})
-        )
-        district_heat.validate_network(params.get("district_heat_network"), declared)
-    except (EnergyInputError, PVInputError) as exc:
-        raise ValidationProblem(
-            str(exc), errors=[{"field": str(exc).split(":")[0], "reason": str(exc)}]
-        ) from exc
+    carriers.carrier_factors(
+        params.get("prices_pln_per_kwh"), params.get("co2_kg_per_kwh"), params.get("w_primary")
+    )
+    pv_params = PVParams(**{k: v for k, v in pv.items() if v is not None}) if pv else None
+    declared = frozenset(
+        k for k in ("w_primary", "co2_kg_per_kwh") if "district_heat" in (params.get(k) or {})
+    )
+    district_heat.validate_network(params.get("district_heat_network"), declared)
     return AssessmentParams(
         prices_pln_per_kwh=dict(params.get("prices_pln_per_kwh") or {}),
         co2_kg_per_kwh=dict(params.get("co2_kg_per_kwh") or {}),
@@ -323,17 +318,9 @@ def estimate(
     lat, lon, where = city_location(frame, climate_row, stored=False)
     check_in_poland(frame, lat, lon, climate_row is not None)
     climate = climates.engine_climate(climate_row) if climate_row is not None else None
-    try:
+    engine_params(params)  # a bad parameter: the engine's error names its field
+    with engine_input(field=None):  # a building's error names its row in the message
         result = run_engine(frame, params, lat, lon, climate)
-    except OutsideClimateError as exc:
-        raise ValidationProblem(
-            str(exc),
-            errors=[
-                {"field": "lat/lon", "value": b, "reason": "outside Poland"} for b in exc.building_ids[:50]
-            ],
-        ) from exc
-    except EnergyInputError as exc:
-        raise ValidationProblem(str(exc), errors=[{"field": None, "reason": str(exc)}]) from exc
     payload = result_payload(result)
     payload["meta"].update(
         city_lat=lat,

@@ -8,6 +8,7 @@ Inputs are the stored flat records (``service.assessments.results``): per buildi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -95,13 +96,38 @@ def ratio_legend_items(classes: np.ndarray) -> list[tuple[str, str]]:
     return items
 
 
-def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str = "") -> str:
-    """EP per building, sorted from the highest, coloured by EP/limit class, with each building's limit.
+@dataclass(frozen=True)
+class _EpRows:
+    """The buildings with an EP, highest first: ids, display names, EP, limit and EP/limit class."""
 
-    The limit is drawn as a dark step line through every bar (limits differ by building type, e.g.
-    WT 2021: 45 for public buildings, 190 for healthcare). Buildings without EP are left out and counted
-    in the description. More than ``MAX_LABELLED_ROWS`` buildings: thin bars without names.
-    """
+    ids: pd.Series
+    names: np.ndarray
+    ep: np.ndarray
+    limit: np.ndarray
+    classes: np.ndarray
+    skipped: int  # buildings without EP
+
+    @property
+    def n(self) -> int:
+        return len(self.ep)
+
+
+@dataclass(frozen=True)
+class _EpGrid:
+    """Where the rows go: thin bars without names above ``MAX_LABELLED_ROWS`` buildings."""
+
+    labelled: bool
+    row_h: float
+    width: float
+    top: float
+    left: float
+    bottom: float
+    x: Linear
+    ticks: Any
+    y_top: np.ndarray
+
+
+def _ep_rows(buildings: Sequence[dict[str, Any]] | pd.DataFrame) -> _EpRows:
     f = frame_of(buildings, ["building_id", "ep_kwh_per_m2_year", "ep_limit_kwh_per_m2_year"], "buildings")
     ep_all = pd.to_numeric(f["ep_kwh_per_m2_year"], errors="coerce").to_numpy(float)
     f = (
@@ -111,28 +137,36 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
     )
     if f.empty:
         raise ChartInputError("ep_kwh_per_m2_year: no building has an EP value", field="ep_kwh_per_m2_year")
-    n, skipped = len(f), int((~np.isfinite(ep_all)).sum())
     ep = f["_ep"].to_numpy(float)
     limit = pd.to_numeric(f["ep_limit_kwh_per_m2_year"], errors="coerce").to_numpy(float)
-    classes = ratio_class(ep, limit)
     names = f["name"] if "name" in f else f["building_id"]
     names = names.where(names.notna(), f["building_id"]).astype(str).to_numpy()
+    return _EpRows(
+        f["building_id"], names, ep, limit, ratio_class(ep, limit), int((~np.isfinite(ep_all)).sum())
+    )
+
+
+def _ep_grid(rows: _EpRows) -> _EpGrid:
+    n = rows.n
     labelled = n <= MAX_LABELLED_ROWS
     row_h = 20.0 if labelled else max(900.0 / n, 0.5)
     width, top = 860.0, 100.0
     left = 262.0 if labelled else 130.0
     right = width - 70
-    bottom = top + n * row_h
-    hi = float(np.nanmax(np.concatenate([ep, limit[np.isfinite(limit)]])))
+    hi = float(np.nanmax(np.concatenate([rows.ep, rows.limit[np.isfinite(rows.limit)]])))
     lo, hi, ticks = nice_domain(0.0, hi)
     x = Linear((lo, hi), (left, right))
-    y_top = top + np.arange(n) * row_h
-    pad = min(3.0, row_h * 0.15)
-    x_ep = x(ep)
+    return _EpGrid(labelled, row_h, width, top, left, top + n * row_h, x, ticks, top + np.arange(n) * row_h)
+
+
+def _ep_bars(rows: _EpRows, g: _EpGrid) -> str:
+    """One bar per building, its tooltip naming EP, limit and their ratio."""
+    n, ep, limit, classes, left = rows.n, rows.ep, rows.limit, rows.classes, g.left
+    pad = min(3.0, g.row_h * 0.15)
     tips = (
-        esc_array(names)
+        esc_array(rows.names)
         + " ("
-        + esc_array(f["building_id"])
+        + esc_array(rows.ids)
         + "): EP "
         + np.char.mod("%.1f", ep).astype(object)
         + " "
@@ -147,25 +181,85 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
     )
     bars = (
         '<rect class="bar" data-id="'
-        + esc_array(f["building_id"])
+        + esc_array(rows.ids)
         + '" data-value="'
         + np.char.mod("%.6g", ep).astype(object)
         + '" x="'
         + p(np.full(n, left)).astype(object)
         + '" y="'
-        + p(y_top + pad).astype(object)
+        + p(g.y_top + pad).astype(object)
         + '" width="'
-        + p(x_ep - left).astype(object)
+        + p(g.x(ep) - left).astype(object)
         + '" height="'
-        + p(np.full(n, row_h - 2 * pad)).astype(object)
+        + p(np.full(n, g.row_h - 2 * pad)).astype(object)
         + '" fill="'
         + class_colours(classes)
         + '" stroke="#555" stroke-width="'
-        + ("0.5" if labelled else "0")
+        + ("0.5" if g.labelled else "0")
         + '"><title>'
         + tips
         + "</title></rect>"
     )
+    return f'<g shape-rendering="{"auto" if g.labelled else "crispEdges"}">' + "".join(bars) + "</g>"
+
+
+def _ep_labels(rows: _EpRows, g: _EpGrid) -> list[str]:
+    """Names and values beside the bars, or the count of buildings when the bars are too thin."""
+    n, left, y_top, row_h = rows.n, g.left, g.y_top, g.row_h
+    if not g.labelled:
+        return [
+            f'<text class="s" x="{p(left - 6)}" y="{p(g.top + 14)}" text-anchor="end">{esc(tr("{n} buildings", n=num(n)))}</text>'
+        ]
+    short = esc_array([shorten(s, 31) for s in rows.names])
+    names = "".join(
+        '<text x="'
+        + p(np.full(n, left - 6)).astype(object)
+        + '" y="'
+        + p(y_top + row_h / 2 + 5).astype(object)
+        + '" text-anchor="end" class="s">'
+        + short
+        + "</text>"
+    )
+    values = "".join(
+        '<text class="val" x="'
+        + p(g.x(rows.ep) + 4).astype(object)
+        + '" y="'
+        + p(y_top + row_h / 2 + 4).astype(object)
+        + '">'
+        + np.char.mod("%.0f", rows.ep).astype(object)
+        + "</text>"
+    )
+    return [names, values]
+
+
+def _ep_limit_line(rows: _EpRows, g: _EpGrid) -> list[str]:
+    """The step line of each building's EP limit (none when no building has a limit)."""
+    has = np.isfinite(rows.limit)
+    if not has.any():
+        return []
+    xl = g.x(np.where(has, rows.limit, np.nan))
+    seg = np.flatnonzero(has)
+    d = "".join(
+        "M"
+        + p(xl[seg]).astype(object)
+        + " "
+        + p(g.y_top[seg]).astype(object)
+        + "V"
+        + p(g.y_top[seg] + g.row_h).astype(object)
+    )
+    return [f'<path class="limit" d="{d}" stroke="#000" stroke-width="2.5" fill="none"/>']
+
+
+def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str = "") -> str:
+    """EP per building, sorted from the highest, coloured by EP/limit class, with each building's limit.
+
+    The limit is drawn as a dark step line through every bar (limits differ by building type, e.g.
+    WT 2021: 45 for public buildings, 190 for healthcare). Buildings without EP are left out and counted
+    in the description. More than ``MAX_LABELLED_ROWS`` buildings: thin bars without names.
+    """
+    rows = _ep_rows(buildings)
+    g = _ep_grid(rows)
+    n, ep, limit, classes = rows.n, rows.ep, rows.limit, rows.classes
     out = [
         '<text class="s" x="20" y="52">'
         + esc(
@@ -176,64 +270,25 @@ def ep_chart_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str 
         + "</text>",
         legend([*ratio_legend_items(classes), ("#000", tr("EP limit"), "tick")], 20, 78, width=820),
         x_axis(
-            x,
-            ticks,
-            top - 4,
-            bottom,
+            g.x,
+            g.ticks,
+            g.top - 4,
+            g.bottom,
             tr("EP_H+W, non-renewable primary energy for heating and hot water [{unit}]", unit=tr(EP_UNIT)),
         ),
-        f'<g shape-rendering="{"auto" if labelled else "crispEdges"}">' + "".join(bars) + "</g>",
+        _ep_bars(rows, g),
+        *_ep_labels(rows, g),
+        *_ep_limit_line(rows, g),
     ]
-    if labelled:
-        short = esc_array([shorten(s, 31) for s in names])
-        out.append(
-            "".join(
-                '<text x="'
-                + p(np.full(n, left - 6)).astype(object)
-                + '" y="'
-                + p(y_top + row_h / 2 + 5).astype(object)
-                + '" text-anchor="end" class="s">'
-                + short
-                + "</text>"
-            )
-        )
-        out.append(
-            "".join(
-                '<text class="val" x="'
-                + p(x_ep + 4).astype(object)
-                + '" y="'
-                + p(y_top + row_h / 2 + 4).astype(object)
-                + '">'
-                + np.char.mod("%.0f", ep).astype(object)
-                + "</text>"
-            )
-        )
-    else:
-        out.append(
-            f'<text class="s" x="{p(left - 6)}" y="{p(top + 14)}" text-anchor="end">{esc(tr("{n} buildings", n=num(n)))}</text>'
-        )
-    has = np.isfinite(limit)
-    if has.any():
-        xl = x(np.where(has, limit, np.nan))
-        seg = np.flatnonzero(has)
-        d = "".join(
-            "M"
-            + p(xl[seg]).astype(object)
-            + " "
-            + p(y_top[seg]).astype(object)
-            + "V"
-            + p(y_top[seg] + row_h).astype(object)
-        )
-        out.append(f'<path class="limit" d="{d}" stroke="#000" stroke-width="2.5" fill="none"/>')
     met = int((classes == 0).sum())
     median = np.nanmedian(ep / np.where(limit > 0, limit, np.nan))
     desc = tr(
         "Horizontal bars: EP of {n} buildings from {hi} down to {lo} {unit}; {met} of {n} meet their EP limit; "
         "median EP / limit {median}.",
         n=n, hi=num(ep.max()), lo=num(ep.min()), unit=tr(EP_UNIT), met=met, median=num(median, 1),
-    ) + (tr(" {n} building(s) without EP are not drawn.", n=skipped) if skipped else "")  # fmt: skip
+    ) + (tr(" {n} building(s) without EP are not drawn.", n=rows.skipped) if rows.skipped else "")  # fmt: skip
     return document(
-        width, bottom + 70, title or "EP against the limit, per building", desc, "".join(out), "ep"
+        g.width, g.bottom + 70, title or "EP against the limit, per building", desc, "".join(out), "ep"
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -173,14 +174,20 @@ def _size_legend(area_max: float, r_max: float, x0: float, y0: float) -> str:
     return "".join(out)
 
 
-def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str = "") -> str:
-    """The map. ``buildings``: ``building_id, name, lat, lon, heated_area_m2, ep_kwh_per_m2_year,
-    ep_limit_kwh_per_m2_year, co2_t_per_year`` [deg, m², kWh/(m²·year), t/year].
+@dataclass(frozen=True)
+class _MapRows:
+    """The buildings with coordinates, largest heated area first (``g``, with ``_area`` and
+    ``_name``), their EP, limit, CO2 and EP/limit class, and the names of those without coordinates."""
 
-    Circles are ``<circle class="building" data-id=..>`` with a ``<title>`` (name, EP, limit, CO2);
-    larger ones are drawn first so that small ones stay visible. Buildings without coordinates are
-    named in a note under the map.
-    """
+    g: pd.DataFrame
+    ep: np.ndarray
+    limit: np.ndarray
+    co2: np.ndarray
+    classes: np.ndarray
+    unlocated: np.ndarray
+
+
+def _map_rows(buildings: Sequence[dict[str, Any]] | pd.DataFrame) -> _MapRows:
     need = [
         "building_id",
         "heated_area_m2",
@@ -204,7 +211,6 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
     lon = pd.to_numeric(f["lon"], errors="coerce").to_numpy(float)
     located = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     names = f["name"].where(f["name"].notna(), f["building_id"]).astype(str).to_numpy()
-    unlocated = names[~located]
     g = (
         f[located]
         .assign(_area=area[located], _name=names[located])
@@ -213,7 +219,82 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
     ep = pd.to_numeric(g["ep_kwh_per_m2_year"], errors="coerce").to_numpy(float)
     limit = pd.to_numeric(g["ep_limit_kwh_per_m2_year"], errors="coerce").to_numpy(float)
     co2 = pd.to_numeric(g["co2_t_per_year"], errors="coerce").to_numpy(float)
-    classes = ratio_class(ep, limit)
+    return _MapRows(g, ep, limit, co2, ratio_class(ep, limit), names[~located])
+
+
+def _map_buildings(rows: _MapRows) -> list[str]:
+    """Outlines, one circle per building (largest first, with its tooltip), the largest ones' names,
+    the scale bar and the size legend."""
+    g = rows.g
+    r_max = max_radius_px(len(g))
+    to_px, px_per_km = projector(g["lat"].to_numpy(float), g["lon"].to_numpy(float), PLOT, r_max + 6)
+    x, y = to_px(g["lon"].to_numpy(float), g["lat"].to_numpy(float))
+    area_max = float(g["_area"].max())
+    r = r_max * np.sqrt(g["_area"].to_numpy(float) / area_max)
+    tips = (
+        esc_array(g["_name"])
+        + " ("
+        + esc_array(g["building_id"])
+        + ")&#10;EP "
+        + num_array(rows.ep, 1)
+        + " "
+        + EP_UNIT
+        + ", limit "
+        + num_array(rows.limit, 0)
+        + "&#10;CO₂ "
+        + num_array(rows.co2, 1)
+        + " t/year&#10;heated area "
+        + num_array(g["_area"], 0)
+        + " m²"
+    )
+    circles = (
+        '<circle class="building" data-id="'
+        + esc_array(g["building_id"])
+        + '" data-area-m2="'
+        + np.char.mod("%.6g", g["_area"].to_numpy(float)).astype(object)
+        + '" cx="'
+        + p(x).astype(object)
+        + '" cy="'
+        + p(y).astype(object)
+        + '" r="'
+        + np.char.mod("%.2f", r).astype(object)
+        + '" fill="'
+        + class_colours(rows.classes)
+        + '" fill-opacity="0.9" stroke="#222" stroke-width="0.8"><title>'
+        + tips
+        + "</title></circle>"
+    )
+    return [
+        admin_outlines(to_px, px_per_km, PLOT),
+        "".join(circles),
+        building_labels(g["_name"].to_numpy()[:LABELLED], x, y, r),
+        _scale_bar(px_per_km, PLOT[0] + 16, PLOT[3] - 16),
+        _size_legend(area_max, r_max, 640, 330),
+    ]
+
+
+def _unlocated_note(unlocated: np.ndarray) -> list[str]:
+    """Up to 4 lines naming the buildings without coordinates (none when all have them)."""
+    if not len(unlocated):
+        return []
+    shown = ", ".join(unlocated[:12]) + (
+        tr(" and {n} more", n=len(unlocated) - 12) if len(unlocated) > 12 else ""
+    )
+    return wrap(
+        tr("Not on the map, without coordinates ({n}): {names}.", n=len(unlocated), names=shown), 110
+    )[:4]
+
+
+def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title: str = "") -> str:
+    """The map. ``buildings``: ``building_id, name, lat, lon, heated_area_m2, ep_kwh_per_m2_year,
+    ep_limit_kwh_per_m2_year, co2_t_per_year`` [deg, m², kWh/(m²·year), t/year].
+
+    Circles are ``<circle class="building" data-id=..>`` with a ``<title>`` (name, EP, limit, CO2);
+    larger ones are drawn first so that small ones stay visible. Buildings without coordinates are
+    named in a note under the map.
+    """
+    rows = _map_rows(buildings)
+    g, classes, unlocated = rows.g, rows.classes, rows.unlocated
     out = [
         '<text class="s" x="20" y="52">'
         + esc(tr("Circle area ∝ heated area; colour: EP / EP limit. Hover a circle for name, EP and CO₂."))
@@ -221,50 +302,8 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
         f'<rect x="{PLOT[0]}" y="{PLOT[1]}" width="{PLOT[2] - PLOT[0]}" height="{PLOT[3] - PLOT[1]}" '
         'fill="#f3f5f7" stroke="#c8c8c8"/>',
     ]
-    r_max = max_radius_px(len(g))
     if len(g):
-        to_px, px_per_km = projector(g["lat"].to_numpy(float), g["lon"].to_numpy(float), PLOT, r_max + 6)
-        x, y = to_px(g["lon"].to_numpy(float), g["lat"].to_numpy(float))
-        out.append(admin_outlines(to_px, px_per_km, PLOT))
-        area_max = float(g["_area"].max())
-        r = r_max * np.sqrt(g["_area"].to_numpy(float) / area_max)
-        tips = (
-            esc_array(g["_name"])
-            + " ("
-            + esc_array(g["building_id"])
-            + ")&#10;EP "
-            + num_array(ep, 1)
-            + " "
-            + EP_UNIT
-            + ", limit "
-            + num_array(limit, 0)
-            + "&#10;CO₂ "
-            + num_array(co2, 1)
-            + " t/year&#10;heated area "
-            + num_array(g["_area"], 0)
-            + " m²"
-        )
-        circles = (
-            '<circle class="building" data-id="'
-            + esc_array(g["building_id"])
-            + '" data-area-m2="'
-            + np.char.mod("%.6g", g["_area"].to_numpy(float)).astype(object)
-            + '" cx="'
-            + p(x).astype(object)
-            + '" cy="'
-            + p(y).astype(object)
-            + '" r="'
-            + np.char.mod("%.2f", r).astype(object)
-            + '" fill="'
-            + class_colours(classes)
-            + '" fill-opacity="0.9" stroke="#222" stroke-width="0.8"><title>'
-            + tips
-            + "</title></circle>"
-        )
-        out.append("".join(circles))
-        out.append(building_labels(g["_name"].to_numpy()[:LABELLED], x, y, r))
-        out.append(_scale_bar(px_per_km, PLOT[0] + 16, PLOT[3] - 16))
-        out.append(_size_legend(area_max, r_max, 640, 330))
+        out += _map_buildings(rows)
     else:
         out.append(
             f'<text x="{(PLOT[0] + PLOT[2]) / 2}" y="{(PLOT[1] + PLOT[3]) / 2}" text-anchor="middle">'
@@ -274,14 +313,7 @@ def assessment_map_svg(buildings: Sequence[dict[str, Any]] | pd.DataFrame, title
     out.append(f'<text class="lab" x="640" y="90">{esc(tr("EP / EP limit"))}</text>')
     out.append(legend(ratio_legend_items(classes), 640, 116, shape="circle", width=10))
     out.append(f'<text class="s" x="{PLOT[2] - 6}" y="{PLOT[3] - 10}" text-anchor="end">N ↑</text>')
-    note_lines: list[str] = []
-    if len(unlocated):
-        shown = ", ".join(unlocated[:12]) + (
-            tr(" and {n} more", n=len(unlocated) - 12) if len(unlocated) > 12 else ""
-        )
-        note_lines = wrap(
-            tr("Not on the map, without coordinates ({n}): {names}.", n=len(unlocated), names=shown), 110
-        )[:4]
+    note_lines = _unlocated_note(unlocated)
     for i, line in enumerate(note_lines):
         out.append(f'<text class="s note" x="20" y="{PLOT[3] + 24 + 18 * i}">{esc(line)}</text>')
     met = int((classes == 0).sum())

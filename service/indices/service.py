@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session
 
 from integration.byoi import build_index, write_outputs
 from integration.composite.config import parse_config
-from integration.composite.errors import CompositeInputError
 from integration.composite.tree import UNIT_ID
 from service.body import safe_yaml
 from service.db import utcnow
-from service.errors import NotFound, ValidationProblem
+from service.errors import NotFound, ValidationProblem, engine_input
 from service.indices import repository as repo
 from service.indices.models import IndexRun
 from service.indices.schemas import IndexOut
@@ -32,12 +31,6 @@ from service.jobs.service import create_job
 from service.orgs.service import Principal
 
 TEXT_COLUMNS = {UNIT_ID: str, "iCode": str, "Parent": str}
-
-
-def problem_of(exc: CompositeInputError, section: str) -> ValidationProblem:
-    errors = [{"row": p.row, "field": f"{section}.{p.key}" if p.key else section, "reason": p.reason}
-              for p in exc.problems]  # fmt: skip
-    return ValidationProblem(f"invalid {section}: {exc}", errors=errors)
 
 
 def _one_of(body: dict, records_key: str, text_key: str) -> dict:
@@ -84,10 +77,8 @@ def config_of(body: dict) -> dict[str, Any]:
         raise ValidationProblem(
             "the configuration must be a mapping", errors=[{"field": "config", "reason": "not a mapping"}]
         )
-    try:
+    with engine_input("config"):
         parse_config(raw)  # unknown methods, keys or bad numbers: 422 now, not a failed job later
-    except CompositeInputError as exc:
-        raise problem_of(exc, "config") from None
     return raw
 
 

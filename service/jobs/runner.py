@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from service.db import engine_for, session_factory, utcnow
 from service.jobs.models import Job
@@ -156,6 +157,46 @@ def _start_heartbeat(sessions, job_uuid: uuid.UUID, attempt: int, settings: Sett
     return stop
 
 
+def _job_context(job: Job, session: Session, sessions, attempt: int, settings: Settings) -> JobContext:
+    """What the job kind is given: its session, the job's subject and parameters, progress reporting."""
+    return JobContext(
+        session=session,
+        job_id=job.id,
+        kind=job.kind,
+        subject_type=job.subject_type,
+        subject_id=job.subject_id,
+        params=dict(job.params or {}),
+        org_id=job.org_id,
+        owner_org_id=job.owner_org_id,
+        attempt=attempt,
+        _progress_sessions=sessions,
+        settings=settings,
+    )
+
+
+def _mark_succeeded(session: Session, job_uuid: uuid.UUID, attempt: int, result: dict[str, Any]) -> bool:
+    """Set the job succeeded with its result summary, in the job kind's transaction (not committed),
+    unless it is no longer this attempt's running job (cancelled meanwhile): whether it was set."""
+    # Results and the final status commit together: either both are stored or neither.
+    # Session.execute() is typed as Result; an UPDATE yields a CursorResult (rowcount).
+    done = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Job)
+            .where(Job.id == job_uuid, Job.status == "running", Job.attempts == attempt)
+            .values(
+                status="succeeded",
+                progress=100,
+                message="done",
+                result=result.get("summary", result),
+                result_path=result.get("result_path"),
+                finished_at=utcnow(),
+            )
+        ),
+    ).rowcount
+    return bool(done)
+
+
 def run_job(
     job_id: str | uuid.UUID,
     database_url: str | None = None,
@@ -182,39 +223,10 @@ def run_job(
         fn = kinds.get(job.kind)
         if fn is None:
             raise JobError("unknown-job-kind", f"no worker code for job kind '{job.kind}'")
-        ctx = JobContext(
-            session=session,
-            job_id=job.id,
-            kind=job.kind,
-            subject_type=job.subject_type,
-            subject_id=job.subject_id,
-            params=dict(job.params or {}),
-            org_id=job.org_id,
-            owner_org_id=job.owner_org_id,
-            attempt=attempt,
-            _progress_sessions=sessions,
-            settings=settings,
-        )
+        ctx = _job_context(job, session, sessions, attempt, settings)
         session.expunge(job)
         result = fn(ctx) or {}
-        # Results and the final status commit together: either both are stored or neither.
-        # Session.execute() is typed as Result; an UPDATE yields a CursorResult (rowcount).
-        done = cast(
-            "CursorResult[Any]",
-            session.execute(
-                update(Job)
-                .where(Job.id == job_uuid, Job.status == "running", Job.attempts == attempt)
-                .values(
-                    status="succeeded",
-                    progress=100,
-                    message="done",
-                    result=result.get("summary", result),
-                    result_path=result.get("result_path"),
-                    finished_at=utcnow(),
-                )
-            ),
-        ).rowcount
-        if done:
+        if _mark_succeeded(session, job_uuid, attempt, result):
             session.commit()
             log.info("job %s succeeded", job_uuid, extra={"job_id": str(job_uuid)})
             return "succeeded"

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from energy import ENGINE_VERSION
-from energy.errors import EnergyInputError
+from energy.errors import EnergyError
 from energy.portfolio import PortfolioInfeasibleError, PortfolioInputError, optimise
 from energy.portfolio.pareto import (
     frontier_method,
@@ -39,7 +39,7 @@ def _load(ctx: JobContext) -> tuple[Portfolio, Any, Any]:
             ctx.session, row, body, lambda f, m: ctx.progress(2 + 58 * f, f"evaluating packages: {m}")
         )
         catalogue = service.catalogue_for(body)
-    except (EnergyInputError, PortfolioInputError) as exc:
+    except EnergyError as exc:  # bad parameters, prices or packages: the request, not the code
         raise JobError("invalid-input", str(exc)) from exc
     row.candidate_count = len(cands)
     return row, body, (cands, catalogue)

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from energy import carriers
 from energy.assess import assess_buildings
-from energy.measures import Catalogue, MeasureCatalogueError, load_catalogue
+from energy.measures import Catalogue, load_catalogue
 from energy.packages import PackageInputError, generate_candidates
 from energy.portfolio import PortfolioInputError, PortfolioProblem, Programme, audited_candidates
 from energy.portfolio.problem import validate_problem
 from service.assessments import service as assessments
-from service.errors import Conflict, NotFound, ValidationProblem
+from service.errors import Conflict, NotFound, ValidationProblem, engine_input
 from service.exports import Dialect, Sheet, column_format, csv_bytes, xlsx_bytes
 from service.i18n import translator
 from service.inventory import service as inventories
@@ -58,13 +58,6 @@ PROBLEM_FIELDS = (
 )
 
 
-def invalid(exc: Exception, prefix: str = "") -> ValidationProblem:
-    """A 422 whose errors name the field the engine's message starts with."""
-    message = f"{prefix}{exc}"
-    field = message.split(":", 1)[0].strip() if ":" in message else prefix.rstrip(": ") or None
-    return ValidationProblem(message, errors=[{"field": field, "reason": message}])
-
-
 def to_problem(body: PortfolioRequest) -> PortfolioProblem:
     values = {f: getattr(body, f) for f in PROBLEM_FIELDS}
     values["forced_in_buildings"] = tuple(body.forced_in_buildings)
@@ -98,17 +91,13 @@ def audited_frame(body: PortfolioRequest, assess_params: dict[str, Any]) -> pd.D
         row = v.model_dump(exclude={"savings_kwh_per_year"}, exclude_none=True)
         row.update({f"savings_{c}_kwh_per_year": kwh for c, kwh in v.savings_kwh_per_year.items()})
         rows.append(row)
-    try:
+    with engine_input("audited_variants"):
         return audited_candidates(pd.DataFrame(rows), carrier_table(assess_params))
-    except PortfolioInputError as exc:
-        raise invalid(exc, "audited_variants: ") from exc
 
 
 def catalogue_for(body: PortfolioRequest) -> Catalogue:
-    try:
+    with engine_input("price_overrides"):
         return load_catalogue(overrides=body.price_overrides or None)
-    except MeasureCatalogueError as exc:
-        raise invalid(exc, "price_overrides: ") from exc
 
 
 def _source(session: Session, principal: Principal, body: PortfolioRequest):
@@ -231,11 +220,8 @@ def start_portfolio(
         )
     problem = to_problem(body)
     stub = pd.DataFrame({"building_id": sorted(known), "primary_energy_savings_kwh_per_year": 0.0})
-    try:
-        check = problem if kind == "portfolio" else replace(problem, budget_pln=problem.budget_pln or 1.0)
-        validate_problem(check, stub)
-    except PortfolioInputError as exc:
-        raise invalid(exc) from exc
+    check = problem if kind == "portfolio" else replace(problem, budget_pln=problem.budget_pln or 1.0)
+    validate_problem(check, stub)  # a bad field is the engine's error: a 422 naming it
     if audited is not None:
         _forced_lower_bound_check(body, problem, audited)
     if assessment is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from integration.errors import IntegrationError
 from service.errors import ProblemError
 from service.jobs.registry import JobContext, JobError, register
 from service.readiness import repository as repo
@@ -30,6 +31,9 @@ def run_scores(ctx: JobContext) -> dict[str, Any]:
     except ProblemError as exc:
         run.status = "failed"
         raise JobError("invalid_input", exc.detail) from None
+    except IntegrationError as exc:  # scenario, weights or methods the engine refuses
+        run.status = "failed"
+        raise JobError("invalid_input", str(exc)) from None
     return {
         "summary": {"units": run.unit_count, "uncertainty_runs": runs, "config_hash": run.config_hash},
         "result_path": f"/v1/readiness/scores/{run.id}",

@@ -11,11 +11,11 @@ import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from integration.readiness import ArrivalScenario, ReadinessInputError, load_framework, load_reference_data
+from integration.readiness import ArrivalScenario, load_framework, load_reference_data
 from integration.readiness.framework import Framework
 from integration.readiness.score import compute_readiness
 from service.db import utcnow
-from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem
+from service.errors import Conflict, NotFound, UnsupportedMediaType, ValidationProblem, engine_input
 from service.jobs.service import create_job
 from service.orgs.service import Principal, access_level, require_access, visible_cities
 from service.readiness import repository as repo
@@ -49,10 +49,6 @@ def reference_values() -> pd.DataFrame:
     ref = load_reference_data()[["teryt", "indicator", "value", "year", "source"]].copy()
     ref = ref.dropna(subset=["value"])
     return ref.assign(origin="reference", created_at=pd.NaT, superseded_at=pd.NaT, version=pd.NA)
-
-
-def _problem(exc: Exception, field: str) -> ValidationProblem:
-    return ValidationProblem(str(exc), errors=[{"field": field, "reason": str(exc)}])
 
 
 def check_city(session: Session, principal: Principal, teryt: str, need: str) -> None:
@@ -125,7 +121,7 @@ def _scenario(request: dict) -> ArrivalScenario | None:
 
 
 def compute(session: Session, request: dict, teryts: list[str], runs: int | None = None):
-    """Run the engine on the merged values of ``teryts`` (ReadinessInputError -> 422)."""
+    """Run the engine on the merged values of ``teryts`` (its ReadinessInputError: a 422 by the handler)."""
     values = merged_values(session, teryts)
     used = values[values["used"]] if not values.empty else values
     missing = sorted(set(teryts) - set(used["teryt"]))
@@ -134,7 +130,7 @@ def compute(session: Session, request: dict, teryts: list[str], runs: int | None
             f"no indicator values for {len(missing)} gmina(s): {', '.join(missing[:10])}",
             errors=[{"field": "teryts", "value": t, "reason": "no indicator values"} for t in missing[:100]],
         )
-    try:
+    with engine_input(field="scenario/weights/methods"):
         result = compute_readiness(
             used[["teryt", "indicator", "value", "year", "source"]],
             scenario=_scenario(request),
@@ -143,8 +139,6 @@ def compute(session: Session, request: dict, teryts: list[str], runs: int | None
             methods=request.get("methods"),
             uncertainty_runs=request.get("uncertainty_runs", 0) if runs is None else runs,
         )
-    except ReadinessInputError as exc:
-        raise _problem(exc, "scenario/weights/methods") from None
     population = used[used["indicator"] == "population"].set_index("teryt")["value"]
     return result, population
 

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import ProblemError
+from service.errors import ENGINE_ERRORS, ProblemError, engine_problem
 from service.web.findings import translated_findings
 from service.web.render import page
 from service.web.session import SignInRequired
@@ -70,6 +70,8 @@ def install_web_error_pages(app: FastAPI) -> None:
         app.add_exception_handler(cls, handler)
 
     wrap(ProblemError, _problem_page)
+    for engine_error in ENGINE_ERRORS:  # the page of the 422 the API answers for an engine's error
+        wrap(engine_error, lambda r, e: _problem_page(r, engine_problem(e)))
     wrap(
         RequestValidationError,
         lambda r, e: error_page(r, 422, "invalid", _validation_findings(e)),

@@ -7,8 +7,9 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from energy.errors import EnergyError
 from service.deps import SessionDep
-from service.errors import Conflict, ValidationProblem
+from service.errors import Conflict, ValidationProblem, as_problem
 from service.exports.responses import attachment
 from service.reports import service as reports
 from service.web import queries
@@ -35,13 +36,14 @@ async def assess_start(
         assessment = queries.start_assessment(
             session, user.principal, inventory_id, form, page_lang(request), request.app.state.dispatcher
         )
-    except (ValidationProblem, Conflict) as exc:  # nothing was stored; Conflict: no coordinates
+    except (ValidationProblem, Conflict, EnergyError) as exc:  # nothing stored; Conflict: no coordinates
+        problem = as_problem(exc)  # an engine's error: the 422 the API answers for it
         view = queries.assess_form(session, user.principal, inventory_id)
-        findings = translated_findings(exc.errors)
+        findings = translated_findings(problem.errors)
         return page(
             request,
             "assessments/start.html",
-            exc.status,
+            problem.status,
             nav="inventories",
             view=view,
             form=form,

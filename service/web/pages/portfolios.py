@@ -12,9 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from energy.errors import EnergyError
 from energy.measures import load_catalogue, programme_catalogue
 from service.deps import SessionDep
-from service.errors import Conflict, NotFound, ValidationProblem
+from service.errors import Conflict, NotFound, ValidationProblem, as_problem
 from service.exports import Dialect
 from service.exports.responses import attachment
 from service.orgs.service import access_level, visible_city_ids
@@ -138,14 +139,13 @@ async def start(request: Request, session: SessionDep, user: CsrfUserDep) -> Res
         portfolio = service.submit_portfolio(
             session, user.principal, body, kind, request.app.state.dispatcher
         )
-    except (
-        ValidationProblem,
-        Conflict,
-    ) as exc:  # nothing was stored; Conflict: buildings the inventory lacks
+    # nothing was stored; Conflict: buildings the inventory lacks
+    except (ValidationProblem, Conflict, EnergyError) as exc:
+        problem = as_problem(exc)  # an engine's error: the 422 the API answers for it
         form: dict[str, Any] = {k: v for k, v in raw.items() if isinstance(v, str)}
         form["programme"] = raw.getlist("programme")
         form["excluded_measure"] = raw.getlist("excluded_measure")
-        return _form_page(request, session, user, form, translated_findings(exc.errors), exc.status)
+        return _form_page(request, session, user, form, translated_findings(problem.errors), problem.status)
     return RedirectResponse(f"/app/portfolios/{portfolio.id}", status_code=303)
 
 

@@ -13,8 +13,9 @@ from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from integration.errors import IntegrationError
 from service.deps import SessionDep
-from service.errors import PayloadTooLarge, UnsupportedMediaType, ValidationProblem
+from service.errors import PayloadTooLarge, UnsupportedMediaType, ValidationProblem, as_problem
 from service.exports.responses import attachment
 from service.readiness import service
 from service.readiness.public_cache import invalidate_served
@@ -189,10 +190,9 @@ async def start_run(request: Request, teryt: TerytPath, session: SessionDep, use
     try:
         body = parse_run_form(form, teryt, page_lang(request))
         run = service.score_now(session, user.principal, body.model_dump(mode="json"))
-    except ValidationProblem as exc:  # nothing was stored
-        return _city_page(
-            request, session, user, teryt, 422, run_findings=translated_findings(exc.errors), run_form=form
-        )
+    except (ValidationProblem, IntegrationError) as exc:  # nothing was stored
+        findings = translated_findings(as_problem(exc).errors)  # an engine's error: the API's 422 for it
+        return _city_page(request, session, user, teryt, 422, run_findings=findings, run_form=form)
     return RedirectResponse(f"/app/readiness/{teryt}/runs/{run.id}", status_code=303)
 
 
