@@ -28,6 +28,7 @@ What the rules do:
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,11 @@ def _keeps_the_rules(case: Any) -> bool:
     return not (path == "/v1/readiness/{teryt}/indicators" and _repeats_a_year(case.body))
 
 
+@cache
+def _file(*parts: str) -> bytes:
+    return DATA.joinpath(*parts).read_bytes()
+
+
 def _example(case: Any, media_type: str) -> Any:
     content = case.operation.definition.raw.get("requestBody", {}).get("content", {})
     return content.get(media_type, {}).get("example")
@@ -107,14 +113,12 @@ def _document(case: Any) -> Any:
     # Files as schemathesis's Binary, so that a replaced body still validates as the schema's binary
     # string (a bare ``bytes`` does not, and the case would be re-labelled as negative)
     if path == "/v1/climates":
-        climate = Binary(
-            (DATA / "climate" / "Warszawa_PVGIS-SARAH3_TMY_52.207_20.978_2005_2023.csv").read_bytes()
-        )
+        climate = Binary(_file("climate", "Warszawa_PVGIS-SARAH3_TMY_52.207_20.978_2005_2023.csv"))
         return {"file": climate} if media_type == "multipart/form-data" else climate
     if media_type == "text/csv":
         return _example(case, media_type)
     if media_type == XLSX:
-        return Binary((DATA / "inventory" / "budynki_sheet.xlsx").read_bytes())
+        return Binary(_file("inventory", "budynki_sheet.xlsx"))
     if media_type == "multipart/form-data":
         return {"file": Binary(str(_example(case, "text/csv")).encode())}
     if path == "/v1/indices":
