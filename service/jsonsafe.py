@@ -75,8 +75,9 @@ def frame_json(frame: pd.DataFrame) -> list[str]:
     names = list(frame.columns)
     if not all(type(n) is str for n in names):
         return [json.dumps(r, allow_nan=False) for r in frame_records(frame)]
-    keys = [json.encoder.encode_basestring_ascii(n) + ": " for n in names]
-    columns = [[key + cell for cell in _json_cells(frame[n])] for key, n in zip(keys, names, strict=True)]
-    if not columns:
+    if not names:
         return ["{}"] * len(frame)
-    return ["{" + ", ".join(cells) + "}" for cells in zip(*columns, strict=True)]
+    # one row: a %-template of the keys, filled with the row's cells (no concatenation per cell)
+    keys = [json.encoder.encode_basestring_ascii(n).replace("%", "%%") for n in names]
+    template = "{" + ", ".join(f"{k}: %s" for k in keys) + "}"
+    return [template % cells for cells in zip(*(_json_cells(frame[n]) for n in names), strict=True)]

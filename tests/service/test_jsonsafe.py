@@ -60,7 +60,7 @@ def test_frame_json_writes_each_record_exactly_as_json_dumps_does():
             "city": pd.Series(["Kraków", "Київ", None], dtype="string"),
             "months": [[1.0, np.nan], (np.int64(2),), []],
             "tiny": [1e-300, -0.0, 1 / 3],
-            "zażółć": [1.0, 2.0, 3.0],
+            "zażółć %s": [1.0, 2.0, 3.0],
         }
     )
     expected = [json.dumps(r, allow_nan=False) for r in frame_records(frame)]
