@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import resource
 import time
-from pathlib import Path
 
 from energy.measures import load_catalogue
 from energy.portfolio import PortfolioProblem, Programme, optimise
@@ -198,27 +197,12 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process ``pid`` and its live descendants (Linux)."""
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-    return total
-
-
 def _frontier_through_workers(
     url: str, principal, inventory_id, n_workers: int
 ) -> tuple[dict, float, float, list[float]]:  # type: ignore[no-untyped-def]
     """Start ``n_workers`` Celery workers, run the frontier job; (job result, end-to-end s, points s,
     CPU s each worker spent from the start of the points to the end)."""
-    from bench_jobs import start_worker, wait
+    from bench_jobs import start_worker, tree_cpu_s, wait
 
     from service.db import engine_for, session_scope
     from service.jobs.dispatch import Dispatcher
@@ -253,11 +237,11 @@ def _frontier_through_workers(
         def seen(pct: int, msg: str) -> None:
             if pct >= 62 and "points" not in marks:
                 marks["points"] = time.perf_counter()
-                cpu0.extend(_tree_cpu_s(w.pid) for w in workers)
+                cpu0.extend(tree_cpu_s(w.pid) for w in workers)
 
         status = wait(url, job_id, seen, timeout_s=1800)
         total = time.perf_counter() - t0
-        cpu = [_tree_cpu_s(w.pid) - c for w, c in zip(workers, cpu0 or [0.0] * n_workers, strict=True)]
+        cpu = [tree_cpu_s(w.pid) - c for w, c in zip(workers, cpu0 or [0.0] * n_workers, strict=True)]
         from sqlalchemy import select
 
         from service.jobs.models import Job
