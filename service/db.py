@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,12 +87,16 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json_serializer
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json_serializer
+    )
 
 
 @lru_cache(maxsize=8)
@@ -105,6 +110,15 @@ def get_engine() -> Engine:
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=engine or get_engine(), expire_on_commit=False, autoflush=True)
+
+
+class JsonText(str):
+    """Text that already is the JSON of a value (``service.jsonsafe.frame_json``): a JSON column stores
+    it as it is, where any other value is serialised with ``json.dumps`` (see :func:`_json_serializer`)."""
+
+
+def _json_serializer(value: Any) -> str:
+    return value if isinstance(value, JsonText) else json.dumps(value)
 
 
 def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]], chunk: int = 5_000) -> None:
@@ -124,8 +138,6 @@ def _copy_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) 
 
     Values go as SQLAlchemy would bind them: JSON columns serialised with ``json.dumps`` (NaN refused, as
     the engine's own serializer does), UTC datetimes and UUIDs adapted by psycopg."""
-    import json
-
     table = model.__table__
     names = [c.name for c in table.columns if c.name in rows[0]]
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
@@ -135,9 +147,11 @@ def _copy_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) 
     columns = ", ".join(f'"{n}"' for n in names)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:  # type: ignore[attr-defined]
         for row in rows:
-            copy.write_row(
-                [json.dumps(row.get(n), allow_nan=False) if n in json_columns else row.get(n) for n in names]
-            )
+            copy.write_row([_copy_json(row.get(n)) if n in json_columns else row.get(n) for n in names])
+
+
+def _copy_json(value: Any) -> str:
+    return value if isinstance(value, JsonText) else json.dumps(value, allow_nan=False)
 
 
 @contextmanager

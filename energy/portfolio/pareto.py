@@ -66,40 +66,91 @@ def _shared_model(cands, problems: list[PortfolioProblem], params):
     return first, build_model(cands, first, params), t0
 
 
-def _sweep(
-    cands, problems: list[PortfolioProblem], group: str, params, on_progress=None
-) -> list[PortfolioResult]:
-    """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
-    first, model, t0 = _shared_model(cands, problems, params)
-    row = int(np.flatnonzero(model.row_group == group)[0])
-    h = backends.to_highs(
-        model, gap_rel=first.gap_rel, time_limit_s=first.time_limit_s, options=SWEEP_HIGHS_OPTIONS
-    )
-    sign = 1.0 if model.maximize else -1.0
-    out: list[PortfolioResult] = []
-    start: np.ndarray | None = None
-    t_build = time.perf_counter() - t0
-    for p in problems:
-        t1 = time.perf_counter()
-        bound = p.target_co2_reduction_t_per_year if group.startswith("target") else p.budget_pln
+def _group(problem: PortfolioProblem) -> str:
+    """The row a frontier point's epsilon bounds: the CO2 target (min cost) or the budget (max NPV)."""
+    return "target_co2_reduction_t_per_year" if problem.objective == "min_cost" else "budget_pln"
+
+
+class PointSweep:
+    """The points of one MILP frontier on one HiGHS model, solved one at a time in any order.
+
+    The model is built once (from the first point's problem, checked as :func:`_shared_model` does);
+    each point changes only the bound of its epsilon row (``Highs.changeRowBounds``) and starts from
+    the last solution whenever that one is feasible for it, i.e. when the point is no tighter than the
+    last one (a smaller CO2 target, a larger budget). :func:`_sweep` visits the points from the loosest
+    side so that every point starts warm; a worker solving some of a frontier's points
+    (:func:`solve_point`) keeps one of these for the frontier and so solves its run of neighbouring
+    points as the same sweep. A point tighter than every point checked before gets the cheap
+    infeasibility proofs of ``_precheck`` first, as the first point of a sweep does.
+    """
+
+    def __init__(self, cands, first: PortfolioProblem, params) -> None:
+        self.cands, self.params, self.group = cands, params, _group(first)
+        first, self.model, self.t0 = _shared_model(cands, [first], params)
+        self._checked = self._bound(first)
+        self.row = int(np.flatnonzero(self.model.row_group == self.group)[0])
+        self.h = backends.to_highs(
+            self.model, gap_rel=first.gap_rel, time_limit_s=first.time_limit_s, options=SWEEP_HIGHS_OPTIONS
+        )
+        self.t_build = time.perf_counter() - self.t0
+        self._start: np.ndarray | None = None
+        self._start_bound: float | None = None
+        self.n_solved = 0
+
+    def _bound(self, p: PortfolioProblem) -> float:
+        bound = p.target_co2_reduction_t_per_year if self.group.startswith("target") else p.budget_pln
         if bound is None:
-            raise PortfolioInputError(f"a point of the {group} sweep has no bound")
-        lb = bound if group.startswith("target") else -highspy.kHighsInf
-        ub = highspy.kHighsInf if group.startswith("target") else bound
+            raise PortfolioInputError(f"a point of the {self.group} sweep has no bound")
+        return float(bound)
+
+    def _tighter(self, a: float, b: float) -> bool:
+        """Is a point with bound ``a`` tighter than one with bound ``b``?"""
+        return a > b if self.group.startswith("target") else a < b
+
+    def solve(self, p: PortfolioProblem, done: int = 1, total: int = 1, on_progress=None) -> PortfolioResult:
+        """Solve the point ``p`` (the first point's problem up to its epsilon row's bound);
+        ``done``/``total`` count the points for the progress event ``on_progress`` receives."""
+        bound = self._bound(p)
+        if self._tighter(bound, self._checked):
+            _precheck(self.cands, p, self.params)
+            self._checked = bound
+        t1 = time.perf_counter()
+        model, h, sign = self.model, self.h, (1.0 if self.model.maximize else -1.0)
+        lb = bound if self.group.startswith("target") else -highspy.kHighsInf
+        ub = highspy.kHighsInf if self.group.startswith("target") else bound
+        start = self._start
+        if start is not None and self._start_bound is not None and self._tighter(bound, self._start_bound):
+            start = None  # the last solution misses this tighter point's bound: no use as a start
         h.clearSolver()  # keep the model, drop the last MIP's state (re-runs on it are 10x slower)
-        h.changeRowBounds(row, float(lb), float(ub))
+        h.changeRowBounds(self.row, float(lb), float(ub))
         backends.set_start(h, start)
         h.run()
         raw = backends._highs_result(h, 0.0, time.perf_counter() - t1, mip=True, maximize=model.maximize)
         if raw.values is None or raw.objective is None:  # both are set when HiGHS has a solution
             m = replace(model, row_lb=model.row_lb.copy(), row_ub=model.row_ub.copy())
-            m.row_lb[row], m.row_ub[row] = lb, ub
+            m.row_lb[self.row], m.row_ub[self.row] = lb, ub
             _infeasible(m, p, raw)
         if start is not None and sign * (model.c @ start - raw.objective) > 1e-9 * (1 + abs(raw.objective)):
             raw = replace(raw, values=start, objective=float(model.c @ start))  # keep the better start
-        start = raw.values
-        _append_point(out, cands, p, model, raw, params, (t0, t1, t_build), len(problems), on_progress)
-    return out
+        self._start, self._start_bound = raw.values, bound
+        out: list[PortfolioResult] = []
+        # the shared build time goes to the first point this sweep solves
+        t_build = self.t_build if self.n_solved == 0 else 0.0
+        self.n_solved += 1
+        _append_point(out, self.cands, p, model, raw, self.params, (self.t0, t1, t_build), total, None)
+        if on_progress is not None:
+            on_progress(_point_event(done, total, raw, self.t0))
+        return out[0]
+
+
+def _sweep(
+    cands, problems: list[PortfolioProblem], group: str, params, on_progress=None
+) -> list[PortfolioResult]:
+    """Solve ``problems`` (same model up to the bound of row ``group``) in order on one HiGHS instance."""
+    sweep = PointSweep(cands, problems[0], params)
+    if sweep.group != group:
+        raise PortfolioInputError(f"a {group} sweep over points that bound {sweep.group}")
+    return [sweep.solve(p, k + 1, len(problems), on_progress) for k, p in enumerate(problems)]
 
 
 def _knapsack_points(
@@ -243,18 +294,30 @@ def point_problem(problem: PortfolioProblem, kind: str, epsilon: float) -> Portf
     return replace(base, objective="max_npv", budget_pln=epsilon)
 
 
-def solve_point(
-    candidates: pd.DataFrame, problem: PortfolioProblem, epsilon: float, params, on_progress=None
-) -> dict:
-    """One frontier point on its own, as a worker solves it: the row of the frontier.
+def point_sweep(candidates: pd.DataFrame, problem: PortfolioProblem, params) -> PointSweep:
+    """A :class:`PointSweep` for the points of the frontier whose point ``problem`` is one of them."""
+    return PointSweep(validate_candidates(candidates), problem, params)
 
-    The same solve as one step of the HiGHS sweep (presolve off, see ``SWEEP_HIGHS_OPTIONS``), without
-    the previous point's solution to start from. Raises :class:`PortfolioInfeasibleError` when no plan
-    reaches the point.
+
+def solve_point(
+    candidates: pd.DataFrame,
+    problem: PortfolioProblem,
+    epsilon: float,
+    params,
+    on_progress=None,
+    *,
+    sweep: PointSweep | None = None,
+) -> dict:
+    """One frontier point, as a worker solves it: the row of the frontier.
+
+    The same solve as one step of the HiGHS sweep (presolve off, see ``SWEEP_HIGHS_OPTIONS``). Given
+    the ``sweep`` of earlier points of the same frontier (:func:`point_sweep`; ``candidates`` are then
+    those it was made with), it reuses that model and starts from the last point's solution where that
+    one is feasible; without, it builds the model and starts cold. Raises
+    :class:`PortfolioInfeasibleError` when no plan reaches the point.
     """
-    cands = validate_candidates(candidates)
-    group = "target_co2_reduction_t_per_year" if problem.objective == "min_cost" else "budget_pln"
-    return _point(_sweep(cands, [problem], group, params, on_progress)[0], float(epsilon))
+    sweep = sweep if sweep is not None else point_sweep(candidates, problem, params)
+    return _point(sweep.solve(problem, on_progress=on_progress), float(epsilon))
 
 
 def pareto_frontier(

@@ -44,8 +44,8 @@ def energy_assessment_job(ctx: JobContext) -> dict[str, Any]:
     except EnergyInputError as exc:
         raise JobError("invalid-input", str(exc)) from exc
     ctx.progress(86, f"storing results of {n:,} buildings")
-    payload = service.result_payload(result)
-    repository.store_buildings(session, assessment.id, payload["buildings"])
+    payload = service.result_payload(result, records=False)
+    repository.store_buildings(session, assessment.id, *service.stored_buildings(result))
     assessment.engine_version = ENGINE_VERSION
     assessment.meta = {**payload["meta"], "warnings": payload["warnings"]}
     assessment.totals = payload["totals"]

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from service.assessments.models import Assessment, AssessmentBuilding, AssessmentReport, Climate
-from service.db import bulk_insert
+from service.db import JsonText, bulk_insert
 from service.jobs.models import Job
 
 
@@ -55,19 +55,27 @@ def get_job(session: Session, job_id: uuid.UUID | None) -> Job | None:
     return session.get(Job, job_id) if job_id is not None else None
 
 
-def store_buildings(session: Session, assessment_id: uuid.UUID, records: list[dict[str, Any]]) -> None:
+def store_buildings(
+    session: Session, assessment_id: uuid.UUID, fields: dict[str, list[Any]], data: list[str]
+) -> None:
+    """One row per building: ``fields`` holds the columns ``building_id``, ``building_type``,
+    ``co2_t_per_year`` and ``ep_kwh_per_m2_year`` (JSON-safe values, in building order), ``data``
+    each building's flat record as JSON text (``service.jsonsafe.frame_json``), stored as it is."""
     rows = [
         {
             "assessment_id": assessment_id,
             "position": i,
-            "building_id": str(rec["building_id"]),
-            "building_type": str(rec["building_type"]),
-            "co2_t_per_year": rec.get("co2_t_per_year"),
-            "ep_kwh_per_m2_year": rec.get("ep_kwh_per_m2_year"),
-            "data": rec,
+            "building_id": str(building_id),
+            "building_type": str(building_type),
+            "co2_t_per_year": co2,
+            "ep_kwh_per_m2_year": ep,
+            "data": JsonText(record),
         }
-        for i, rec in enumerate(records)
-    ]
+        for i, (building_id, building_type, co2, ep, record) in enumerate(
+            zip(fields["building_id"], fields["building_type"], fields["co2_t_per_year"],
+                fields["ep_kwh_per_m2_year"], data, strict=True)
+        )
+    ]  # fmt: skip
     bulk_insert(session, AssessmentBuilding, rows)
     session.flush()
 

@@ -66,21 +66,27 @@ def fan_out(
     parts: list[dict[str, Any]],
     workers: int,
     on_done: Callable[[int, int], None] | None = None,
+    order: list[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``parts`` (one params dict each) as ``kind`` jobs over ``workers`` workers, this one included.
 
     Returns each part's result (its job's ``result``) in the order of ``parts``. ``on_done(done,
     total)`` is called whenever the count of finished parts changes (the parent's progress; it may
     raise :class:`JobCancelled`, which cancels the parts). Raises :class:`PartFailed` for the first
-    failed part in order.
+    failed part in order. ``order`` (a permutation of the parts' indexes; default their order) is the
+    order they are handed out in: the other workers take it from the front, this one from the end, so
+    that parts which are cheaper to run one after the other on the same worker can be put side by side.
     """
+    if order is not None and sorted(order) != list(range(len(parts))):
+        raise ValueError(f"order {order} is not a permutation of the {len(parts)} parts' indexes")
     settings = ctx.settings or get_settings()
     ids = _ensure_parts(ctx, kind, parts)
+    handout = ids if order is None else [ids[i] for i in order]
     helpers = _helpers(settings, workers - 1)
     try:
         if settings.broker_url or workers > 1:
-            helpers.dispatch(ids)
-        return _collect(ctx, ids, settings, on_done)
+            helpers.dispatch(handout)
+        return _collect(ctx, ids, handout, settings, on_done)
     except (JobCancelled, JobError):
         _cancel(ctx, ids)
         raise
@@ -128,7 +134,11 @@ def _helpers(settings: Settings, extra: int) -> Any:
 
 
 def _collect(
-    ctx: JobContext, ids: list[uuid.UUID], settings: Settings, on_done: Callable[[int, int], None] | None
+    ctx: JobContext,
+    ids: list[uuid.UUID],
+    handout: list[uuid.UUID],
+    settings: Settings,
+    on_done: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
     from service.jobs.runner import claimable, run_job
 
@@ -151,7 +161,7 @@ def _collect(
         if done == len(ids):
             return [dict(rows[j].result or {}) for j in ids]
         # from the end: the other workers take the queue from the front; the runner's own claim rule
-        mine = next((j for j in reversed(ids) if rows[j].claimable), None)
+        mine = next((j for j in reversed(handout) if rows[j].claimable), None)
         if mine is None:  # every part left is held by a live worker
             time.sleep(POLL_S)
             continue

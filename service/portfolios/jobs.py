@@ -13,10 +13,12 @@ from energy import ENGINE_VERSION
 from energy.errors import EnergyError
 from energy.portfolio import PortfolioInfeasibleError, PortfolioInputError, optimise
 from energy.portfolio.pareto import (
+    PointSweep,
     frontier_method,
     frontier_plan,
     pareto_frontier,
     point_problem,
+    point_sweep,
     solve_point,
 )
 from service.db import utcnow
@@ -166,7 +168,7 @@ def _fanned_out(ctx: JobContext, row: Portfolio, cands, problem, body, params, w
         ctx.progress(62 + 30 * k / total, f"frontier: {k} of {total} points solved ({workers} workers)")
 
     try:
-        results = fan_out(ctx, POINT_KIND, parts, workers, on_done=done)
+        results = fan_out(ctx, POINT_KIND, parts, workers, on_done=done, order=point_order(n, body.frontier))
     except PartFailed as exc:
         label = _point_label(body.frontier, plan.epsilons[exc.index])
         raise JobError(
@@ -177,33 +179,52 @@ def _fanned_out(ctx: JobContext, row: Portfolio, cands, problem, body, params, w
 
 
 POINT_KIND = "portfolio_frontier_point"
-_CANDIDATES: dict[uuid.UUID, pd.DataFrame] = {}  # per process: one worker solves many points of a frontier
+# per process: the sweep of the frontier whose points this worker solves (its candidates, the HiGHS
+# model and the last point's solution), so a run of neighbouring points is one warm-started sweep
+_SWEEPS: dict[uuid.UUID, PointSweep] = {}
 
 
-def _point_candidates(ctx: JobContext, portfolio_id: uuid.UUID) -> pd.DataFrame:
-    if portfolio_id not in _CANDIDATES:
+def _point_sweep(ctx: JobContext, portfolio_id: uuid.UUID, problem, body) -> PointSweep:
+    if portfolio_id not in _SWEEPS:
         stored = repository.frontier_input(ctx.session, portfolio_id)
         if stored is None:
             raise JobError("not-found", "the candidates of this frontier point are no longer stored")
-        _CANDIDATES.clear()
-        _CANDIDATES[portfolio_id] = pd.DataFrame.from_records(stored["records"])
-    return _CANDIDATES[portfolio_id]
+        cands = pd.DataFrame.from_records(stored["records"])
+        sweep = point_sweep(cands, problem, service.catalogue_for(body).parameters)
+        _SWEEPS.clear()
+        _SWEEPS[portfolio_id] = sweep
+    return _SWEEPS[portfolio_id]
+
+
+def point_order(n: int, kind: str) -> list[int]:
+    """The order the points of a fanned-out frontier are handed out in (:func:`service.jobs.fanout.fan_out`:
+    the other workers take it from the front, the frontier's own worker from the end).
+
+    The HiGHS sweep visits the points from the tightest (``kind="co2"``: the largest CO2 target first;
+    ``"npv"``: the smallest budget), each starting from the last one's solution. Split in two halves of
+    that order, the front of the list is the second half in sweep order and the end the first half in
+    reverse: both ends are taken as a sweep of neighbouring points, and the workers meet in the middle.
+    """
+    sweep = list(range(n - 1, -1, -1)) if kind == "co2" else list(range(n))
+    first, second = sweep[: n // 2], sweep[n // 2 :]
+    return second + first[::-1]
 
 
 @register(POINT_KIND)
 def frontier_point_job(ctx: JobContext) -> dict[str, Any]:
-    """One point of a fanned-out frontier: a whole MILP; its row of the frontier is the job's result."""
+    """One point of a fanned-out frontier: a MILP, solved on this worker's sweep of the frontier;
+    its row of the frontier is the job's result."""
     portfolio_id = uuid.UUID(str(ctx.params["portfolio_id"]))
     row = repository.get_portfolio(ctx.session, portfolio_id)
     if row is None:
         raise JobError("not-found", "the portfolio of this frontier point no longer exists")
     body = service.request_model(row)
-    cands = _point_candidates(ctx, portfolio_id)
     epsilon = float(ctx.params["epsilon"])
     problem = point_problem(service.to_problem(body), str(row.request.get("frontier", "co2")), epsilon)
     try:
+        sweep = _point_sweep(ctx, portfolio_id, problem, body)
         point = solve_point(
-            cands, problem, epsilon, service.catalogue_for(body).parameters,
+            sweep.cands, problem, epsilon, sweep.params, sweep=sweep,
             on_progress=lambda e: ctx.progress(
                 100 * e["fraction"], f"frontier point {int(ctx.params['index']) + 1} of {ctx.params['of']}"
             ),

@@ -321,3 +321,29 @@ def test_incremental_pareto_equals_point_by_point(kind):
     col = "own_contribution_pln" if kind == "co2" else "npv_pln"
     np.testing.assert_allclose(fast[col], slow[col], rtol=1e-6, atol=1e-3)
     np.testing.assert_allclose(fast["epsilon"], slow["epsilon"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["co2", "npv"])
+def test_points_solved_on_one_sweep_in_any_order_equal_the_points_solved_alone(kind):
+    """A worker's PointSweep (one model, changed bounds) solves a fanned-out frontier's points in the
+    order they reach it; a tighter point after a looser one must not start from (nor keep) the looser
+    point's solution, which misses its bound."""
+    from energy.portfolio.pareto import frontier_plan, point_sweep, solve_point
+
+    c = synthetic_candidates(25, 6, seed=12)
+    prog = Programme("tb", 0.26, cap_multiple_of_yearly_savings=2.0, thermo_bonus_rules=True)
+    plan = frontier_plan(c, PortfolioProblem(gap_rel=0.0, programmes=[prog]), n_points=6, kind=kind)
+    assert plan.method == "milp"
+    alone = [solve_point(c, p, e, PARAMS) for p, e in zip(plan.problems, plan.epsilons, strict=True)]
+    sweep = point_sweep(c, plan.problems[2], PARAMS)
+    order = [2, 1, 4, 0, 5, 3]  # looser and tighter points by turns
+    swept = {i: solve_point(c, plan.problems[i], plan.epsilons[i], PARAMS, sweep=sweep) for i in order}
+    assert sweep.n_solved == 6
+    col = "own_contribution_pln" if kind == "co2" else "npv_pln"
+    for i, point in swept.items():
+        assert point["epsilon"] == plan.epsilons[i]
+        if kind == "co2":
+            assert point["co2_reduction_t_per_year"] >= plan.epsilons[i] * (1 - 1e-9)
+        else:
+            assert point["own_contribution_pln"] <= plan.epsilons[i] * (1 + 1e-9)
+        np.testing.assert_allclose(point[col], alone[i][col], rtol=1e-6, atol=1e-3)

@@ -188,3 +188,31 @@ def test_a_worker_skips_a_part_another_live_worker_holds_without_waiting(sqlite_
     t0 = time.monotonic()
     assert run_job(ctx.job_id, sqlite_url, settings) == "skipped"
     assert time.monotonic() - t0 < 5  # a whole job would wait up to 2 x 30 s for its holder
+
+
+def test_parts_are_handed_out_in_the_given_order_and_returned_in_theirs(sqlite_url):
+    from service.jobs.fanout import fan_out
+
+    make_tenants(sqlite_url)
+    settings = make_settings(sqlite_url, local_workers=1)
+    ctx = _parent(sqlite_url, settings)
+    parts = [{"seconds": 0.05 * (k + 1)} for k in range(4)]
+    # one worker: this one runs every part, from the end of the hand-out order
+    results = fan_out(ctx, "noop", parts, 1, order=[2, 0, 3, 1])
+    assert [r["slept_s"] for r in results] == [p["seconds"] for p in parts]  # in the parts' order
+    ran = sorted(_jobs(sqlite_url, kind="noop", subject_type="job"), key=lambda j: j.started_at)
+    assert [j.params["index"] for j in ran] == [1, 3, 0, 2]
+    with pytest.raises(ValueError, match="permutation"):
+        fan_out(_parent(sqlite_url, settings), "noop", parts, 1, order=[0, 0, 1, 2])
+
+
+@pytest.mark.parametrize("kind", ["co2", "npv"])
+def test_a_fanned_out_frontier_is_handed_out_as_two_sweeps_meeting_in_the_middle(kind):
+    from service.portfolios.jobs import point_order
+
+    for n in (2, 5, 12):
+        order = point_order(n, kind)
+        assert sorted(order) == list(range(n))
+        sweep = list(range(n - 1, -1, -1)) if kind == "co2" else list(range(n))  # tightest point first
+        front, end = order[: n - n // 2], order[n - n // 2 :][::-1]  # as the helpers and the parent take them
+        assert end == sweep[: n // 2] and front == sweep[n // 2 :]

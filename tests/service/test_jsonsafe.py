@@ -42,3 +42,34 @@ def test_inventory_records_are_the_same_conversion_on_the_canonical_columns():
     assert [r["note"] for r in records] == [None, "x"]  # an infinite cell is not stored as Infinity
     assert records[0]["building_id"] == "A" and list(records[0])[0] == "building_id"
     json.dumps(records, allow_nan=False)
+
+
+def test_frame_json_writes_each_record_exactly_as_json_dumps_does():
+    from service.jsonsafe import frame_json
+
+    frame = pd.DataFrame(
+        {
+            "area": [1.5, np.nan, np.inf],
+            "storeys": pd.array([3, None, 1], dtype="Int64"),
+            "floors": np.array([2, 3, 4], dtype=np.int32),
+            "has_pv": pd.array([True, None, False], dtype="boolean"),
+            "flag": np.array([True, False, True]),
+            "year": np.array([1968, 1985, 2021], dtype=np.int64),
+            "mixed": pd.Series([np.float64(2.5), float("-inf"), pd.NaT], dtype=object),
+            "name": ['Szkoła "Łódź"\n', None, np.str_("P 7")],
+            "city": pd.Series(["Kraków", "Київ", None], dtype="string"),
+            "months": [[1.0, np.nan], (np.int64(2),), []],
+            "tiny": [1e-300, -0.0, 1 / 3],
+            "zażółć %s": [1.0, 2.0, 3.0],
+        }
+    )
+    expected = [json.dumps(r, allow_nan=False) for r in frame_records(frame)]
+    assert frame_json(frame) == expected
+    assert [json.loads(t) for t in frame_json(frame)] == frame_records(frame)
+    assert frame_json(frame.iloc[:0]) == [] and frame_json(pd.DataFrame(index=range(2))) == ["{}", "{}"]
+    odd = pd.DataFrame({1: [1.0], "b": ["x"]})  # a name that is not text: json.dumps writes it as text
+    assert (
+        frame_json(odd)
+        == [json.dumps(r, allow_nan=False) for r in frame_records(odd)]
+        == ['{"1": 1.0, "b": "x"}']
+    )
