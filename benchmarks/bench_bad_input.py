@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import openpyxl  # noqa: E402
 
-from service.inventory.parsing import XLSX, parse_inventory  # noqa: E402
+from energy.inventory.parsing import XLSX, parse_inventory  # noqa: E402
+from energy.inventory.validation import InventoryTooLarge  # noqa: E402
 from service.inventory.schemas import EXAMPLE_BUILDINGS  # noqa: E402
-from service.inventory.validation import InventoryTooLarge  # noqa: E402
 from tests.service.test_bad_input import (  # noqa: E402
     MAIN,  # noqa: E402
     _sheet,

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from energy.inventory.parsing import CSV, JSON, XLSX, ParsedInventory, parse_inventory
 from service.inventory.export import to_csv_bytes, to_records, to_xlsx_bytes
-from service.inventory.parsing import CSV, JSON, XLSX, ParsedInventory, parse_inventory
 
 DEMO = Path(__file__).parents[1] / "service" / "demo" / "demo_city.csv"
 QUICK = os.environ.get("MIASTO_BENCH_QUICK") == "1"

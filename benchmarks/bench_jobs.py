@@ -148,10 +148,10 @@ def synthetic_inventory(url: str, principal, n: int):  # type: ignore[no-untyped
     """Demo city replicated to ``n`` buildings (ids suffixed, areas scaled, coordinates jittered)."""
     import pandas as pd
 
+    from energy.inventory.parsing import parse_inventory
     from service.db import engine_for, session_scope
     from service.inventory import repository
     from service.inventory.models import Inventory
-    from service.inventory.parsing import parse_inventory
 
     demo = pd.read_csv(ROOT / "service" / "demo" / "demo_city.csv")
     reps = -(-n // len(demo))

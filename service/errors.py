@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from energy.errors import EnergyError, OutsideClimateError
+from energy.inventory.validation import InventoryError, InventoryTooLarge
 from integration.errors import IntegrationError
 
 log = logging.getLogger("miasto.errors")
@@ -152,13 +153,19 @@ def engine_input(
         raise
 
 
-def engine_problem(exc: ValueError) -> ValidationProblem:
+def engine_problem(exc: ValueError) -> ProblemError:
     """The 422 an engine error is: its message as the detail, its row/field/reason as the errors
-    (every problem of a composite-engine error; every building of one outside Poland)."""
+    (every problem of a composite-engine error; every building of one outside Poland; every cell
+    of an inventory the intake could not read). An inventory over the size limit is the one 413."""
     from integration.composite.errors import CompositeInputError  # the composite engine is heavy to import
 
     part = getattr(exc, _REQUEST_PART, None) or RequestPart()
     message = str(exc)
+    if isinstance(exc, InventoryError):
+        issues = [issue.to_dict() for issue in exc.issues]
+        return (PayloadTooLarge if isinstance(exc, InventoryTooLarge) else ValidationProblem)(
+            message, errors=issues
+        )
     if isinstance(exc, OutsideClimateError):
         errors: list[dict[str, Any]] = [
             {"field": "lat/lon", "value": b, "reason": "outside Poland"} for b in exc.building_ids[:50]

@@ -15,6 +15,7 @@ from energy import carriers, district_heat
 from energy.assess import AssessmentParams, AssessmentResult, assess_buildings
 from energy.climate import Climate as EngineClimate
 from energy.geo import in_poland
+from energy.inventory.parsing import parse_inventory
 from energy.pv.params import PVParams
 from service.assessments import climates, document, repository, results
 from service.assessments.document import AssessmentDocument
@@ -32,7 +33,6 @@ from service.assessments.schemas import (
 from service.errors import Conflict, NotFound, PayloadTooLarge, ValidationProblem, engine_input
 from service.exports import Dialect, csv_bytes, xlsx_bytes
 from service.inventory import service as inventories
-from service.inventory.parsing import InventoryFormatError, parse_inventory
 from service.inventory.service import issue_dict
 from service.jobs.dispatch import Dispatcher, starting_jobs
 from service.jobs.service import create_job
@@ -292,10 +292,7 @@ def parse_estimate_buildings(
     site, and otherwise answers 422 naming each such building.
     """
     raw = json.dumps({"buildings": buildings}, default=str).encode("utf-8")
-    try:
-        parsed = parse_inventory(raw, content_type="application/json", max_rows=settings.max_sync_buildings)
-    except InventoryFormatError as exc:
-        raise ValidationProblem(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
+    parsed = parse_inventory(raw, content_type="application/json", max_rows=settings.max_sync_buildings)
     issues = [issue_dict(i) for i in parsed.errors]
     outside = [i for i in issues if _outside_poland(i)]
     others = [i for i in issues if not _outside_poland(i)]

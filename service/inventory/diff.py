@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from service.inventory.columns import COLUMNS
+from energy.inventory.columns import COLUMNS
 from service.inventory.export import to_records
 
 #: Floats closer than this (relative) count as equal, so that a CSV round trip is not a change.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from energy.inventory.columns import COLUMNS
 from service.exports import Dialect, Sheet, csv_bytes, xlsx_bytes
-from service.inventory.columns import COLUMNS
 from service.jsonsafe import frame_records
 
 SHEET_NAME = "buildings"

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, computed_field, field_validator
 from pydantic.json_schema import JsonValue
 
+from energy.inventory.columns import FIELDS, METERED_VALUES, FieldSpec
 from service import example_ids as demo_ids
-from service.inventory.columns import FIELDS, METERED_VALUES, FieldSpec
 
 
 class IssueOut(BaseModel):

@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from energy.inventory.parsing import parse_inventory
 from service.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from service.inventory import repository
 from service.inventory.models import Inventory, InventoryVersion
-from service.inventory.parsing import InventoryFormatError, InventoryTooLarge, parse_inventory
 from service.inventory.schemas import (
     InventoryCreated,
     InventoryDetail,
@@ -88,14 +88,10 @@ def parse_submission(
             f"the submission is {len(body) / 1e6:.1f} MB; the limit is {settings.max_upload_mb} MB"
         )
     canonical_type = {"xlsx": XLSX_TYPES[0], "json": "application/json", "csv": "text/csv"}[fmt]
-    try:
-        parsed = parse_inventory(
-            body, content_type=canonical_type, filename=filename, max_rows=settings.max_buildings
-        )
-    except InventoryTooLarge as exc:
-        raise PayloadTooLarge(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
-    except InventoryFormatError as exc:
-        raise ValidationProblem(str(exc), errors=[issue_dict(i) for i in getattr(exc, "issues", [])]) from exc
+    # a file that cannot be read, or is too large, raises an engine error the one handler answers
+    parsed = parse_inventory(
+        body, content_type=canonical_type, filename=filename, max_rows=settings.max_buildings
+    )
     if parsed.errors:
         raise ValidationProblem(
             f"{len(parsed.errors)} error(s) in the submission; nothing was stored",

@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from energy.inventory.parsing import CSV, JSON, XLSX, parse_inventory
 from service.inventory.diff import diff_inventories
 from service.inventory.export import to_csv_bytes, to_records, to_xlsx_bytes
-from service.inventory.parsing import CSV, JSON, XLSX, parse_inventory
 
 DEMO = Path(__file__).parents[2] / "service" / "demo" / "demo_city.csv"
 

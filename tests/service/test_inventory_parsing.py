@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from service.inventory.columns import COLUMNS, current_year
-from service.inventory.parsing import (
+from energy.inventory.columns import COLUMNS, current_year
+from energy.inventory.parsing import (
     XLSX,
     InventoryFormatError,
     InventoryTooLarge,

@@ -15,6 +15,7 @@ import pytest
 from energy import typology
 from energy.carriers import system_table
 from energy.errors import EnergyError, EnergyInputError, OutsideClimateError
+from energy.inventory import columns
 from energy.measures import MeasureCatalogueError
 from energy.portfolio.problem import PortfolioInputError
 from energy.pv.params import PVInputError
@@ -22,7 +23,6 @@ from integration.composite.errors import CompositeInputError, InputProblem
 from integration.errors import IntegrationError
 from integration.readiness.framework import ReadinessInputError
 from service.errors import engine_input, engine_problem
-from service.inventory import columns
 
 
 def test_inventory_building_types_are_the_typology_s():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from energy.inventory.parsing import parse_inventory
 from service.i18n import translator
-from service.inventory.parsing import parse_inventory
 from service.web.findings import reason_text, translated_findings
 
 CASES = [

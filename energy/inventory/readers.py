@@ -13,8 +13,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from service.inventory.parsing import SHEET_NAMES, decode_text, loads_json, read_csv_text
-from service.inventory.validation import FieldIssue, InventoryFormatError, InventoryTooLarge
+from energy.inventory.parsing import SHEET_NAMES, decode_text, loads_json, read_csv_text
+from energy.inventory.validation import FieldIssue, InventoryFormatError, InventoryTooLarge
 
 Read = tuple[pd.DataFrame, np.ndarray, bool, int | None]
 

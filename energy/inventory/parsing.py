@@ -9,7 +9,7 @@ Row numbers in every :class:`FieldIssue` are the ones the city sees:
 
 Readers keep every cell as text (JSON numbers too, so ``1e309`` is reported as written), map the
 headers onto canonical names (``columns.HEADER_ALIASES``), and hand the frame to
-:func:`service.inventory.validation.validate_frame`.
+:func:`energy.inventory.validation.validate_frame`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from service.inventory.columns import FIELD_BY_NAME, HEADER_ALIASES, REQUIRED, normalise_header
-from service.inventory.validation import (
+from energy.inventory.columns import FIELD_BY_NAME, HEADER_ALIASES, REQUIRED, normalise_header
+from energy.inventory.validation import (
     FieldIssue,
     InventoryFormatError,
     InventoryTooLarge,
@@ -148,7 +148,7 @@ def parse_inventory(
         )
     if not content or not content.strip():
         raise InventoryFormatError("empty submission", [FieldIssue(None, None, None, "the file is empty")])
-    from service.inventory import readers
+    from energy.inventory import readers
 
     if fmt == "xlsx":  # streamed with the row cap: a sheet can declare a million rows in 700 KB
         raw, rows, decimal_comma, header_row = readers.read_xlsx(content, max_rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from service.inventory.validation import FieldIssue
+from energy.inventory.validation import FieldIssue
 
 #: Kindergartens (przedszkola) in Poland are low-rise; a taller one is most likely a typo.
 KINDERGARTEN_MAX_STOREYS = 4

@@ -14,8 +14,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from energy.errors import EnergyError
 from energy.geo import in_poland, tolerance_m
-from service.inventory.columns import (
+from energy.inventory.columns import (
     FIELDS,
     METERED_VALUES,
     RETROFIT_YEARS,
@@ -44,7 +45,7 @@ class FieldIssue:
         return asdict(self)
 
 
-class InventoryError(ValueError):
+class InventoryError(EnergyError):
     """Base of intake errors; carries the list of :class:`FieldIssue` that explain it."""
 
     def __init__(self, message: str, issues: list[FieldIssue] | None = None) -> None:
@@ -58,7 +59,7 @@ class InventoryFormatError(InventoryError):
 
 
 class InventoryTooLarge(InventoryError):
-    """The submission has more rows (or bytes) than the limit allows."""
+    """The submission has more rows (or bytes) than the limit allows (the service answers 413)."""
 
 
 class InventoryValidationError(InventoryError):
@@ -256,7 +257,7 @@ def validate_frame(raw: pd.DataFrame, rows: np.ndarray, *, decimal_comma: bool =
     buildings = pd.DataFrame(columns)
     _check_rows(buildings, out)
 
-    from service.inventory.plausibility import plausibility_warnings
+    from energy.inventory.plausibility import plausibility_warnings
 
     plausibility_warnings(buildings, out)
     order = {spec.name: i for i, spec in enumerate(FIELDS)}
