@@ -197,26 +197,29 @@ def read_user_climate(content: bytes, filename: str, name: str) -> Climate:
         Unknown format, unparsable/truncated file, fewer than 8760 hours, non-numeric cells,
         negative irradiance or impossible temperatures; the message says which.
     """
-    ext = climate_format(content, filename) or filename.lower().rsplit(".", 1)[-1]
     what = f"climate file '{filename}'"
     if not content.strip():
         raise ClimateDataError(f"{what}: the file is empty")
+    ext = climate_format(content, filename)
+    if ext is None:
+        named = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+        raise ClimateDataError(
+            f"{what}: unknown format '.{named}', expected .epw, .csv or .json"
+            if named
+            else f"{what}: its format is not recognisable, expected a PVGIS TMY (.csv, .json) or an EPW file"
+        )
     try:
         if ext == "epw":
             data, meta = pvlib.iotools.read_epw(io.StringIO(content.decode("latin-1")))
             lat, lon, alt = meta["latitude"], meta["longitude"], meta["altitude"]
             station, source = str(meta.get("WMO_code", "user")), f"EPW upload '{filename}'"
-        elif ext in ("csv", "json"):
+        else:  # a PVGIS TMY, csv or json
             buf = io.BytesIO(content) if ext == "csv" else io.StringIO(content.decode("utf-8"))
             data, meta = pvlib.iotools.read_pvgis_tmy(buf, pvgis_format=ext)
             inputs: dict[str, Any] = meta.get("inputs", meta) if isinstance(meta, dict) else {}
             loc = inputs.get("location", inputs)
             lat, lon, alt = loc["latitude"], loc["longitude"], loc.get("elevation", 0.0)
             station, source = "user", f"PVGIS TMY upload '{filename}'"
-        else:
-            raise ClimateDataError(f"{what}: unknown format '.{ext}', expected .epw, .csv or .json")
-    except ClimateDataError:
-        raise
     except Exception as exc:  # pvlib raises many types on malformed files
         reason = (
             f"missing header field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"

@@ -10,7 +10,7 @@ from energy.climate import Climate as EngineClimate
 from energy.climate import climate_format, read_user_climate
 from service.assessments import repository
 from service.assessments.models import Climate
-from service.errors import NotFound, ValidationProblem, engine_input
+from service.errors import NotFound, engine_input
 from service.orgs.service import Principal, visible_city_ids
 
 
@@ -19,21 +19,9 @@ def upload_climate(
 ) -> Climate:
     """Parse and validate the file first (nothing is stored when it is bad), then store it verbatim."""
     principal.require("jobs:write")
-    fmt = climate_format(content, filename)
-    if fmt is None:
-        shown = filename or "(no name)"
-        ext = filename.lower().rsplit(".", 1)[-1] if filename and "." in filename else ""
-        raise ValidationProblem(
-            f"climate file '{shown}': "
-            + (f"unknown format '.{ext}'" if ext else "its format is not recognisable")
-            + "; send a PVGIS TMY (.csv or .json) or an EPW file",
-            errors=[{"field": "file", "value": shown, "reason": "unknown format"}],
-        )
-    filename = (
-        filename if filename and filename.lower().endswith("." + fmt) else f"{filename or 'climate'}.{fmt}"
-    )
+    filename = filename or "climate"  # a raw body without ?filename= is told by its content
     label = (name or filename).strip()[:200] or filename
-    with engine_input(field="file", value=filename):  # a truncated or impossible file: a 422 naming it
+    with engine_input(field="file", value=filename):  # unknown, truncated or impossible: a 422 naming it
         climate = read_user_climate(content, filename, label)
     hourly = climate.hourly
     return repository.add_climate(
@@ -41,7 +29,7 @@ def upload_climate(
         org_id=principal.org_id,
         name=label,
         filename=filename[:200],
-        file_format=fmt,
+        file_format=climate_format(content, filename),
         content=content,
         source=climate.source[:300],
         period=climate.period[:200],
