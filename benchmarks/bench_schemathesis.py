@@ -116,7 +116,7 @@ def summary_count(output: str) -> int | None:
     found = re.search(r"(\d+) unique failures", output)
     if found:
         return int(found.group(1))
-    finished = "=== SUMMARY ===" in output.replace("=" * 10, "===")
+    finished = re.search(r"^=+ SUMMARY =+$", output, re.MULTILINE) is not None
     return 0 if "No issues found" in output or (finished and "FAILURES" not in output) else None
 
 

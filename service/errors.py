@@ -115,7 +115,7 @@ class ServiceUnavailable(ProblemError):
 
 
 # The engines' error bases. Service code lets their errors go up to the one handler below
-# (install_error_handlers), which answers 422; a service that knows which part of the request an
+# (install_error_handlers), which answers 422 (413 for an inventory over the size limit); a service that knows which part of the request an
 # engine call read says so with ``engine_input`` (tests/service/test_layers.py checks both).
 ENGINE_ERRORS: tuple[type[ValueError], ...] = (EnergyError, IntegrationError)
 _REQUEST_PART = "miasto_request_part"

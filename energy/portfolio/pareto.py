@@ -77,7 +77,7 @@ class PointSweep:
     The model is built once (from the first point's problem, checked as :func:`_shared_model` does);
     each point changes only the bound of its epsilon row (``Highs.changeRowBounds``) and starts from
     the last solution whenever that one is feasible for it, i.e. when the point is no tighter than the
-    last one (a smaller CO2 target, a larger budget). :func:`_sweep` visits the points from the loosest
+    last one (a smaller CO2 target, a larger budget). :func:`_sweep` visits the points from the tightest
     side so that every point starts warm; a worker solving some of a frontier's points
     (:func:`solve_point`) keeps one of these for the frontier and so solves its run of neighbouring
     points as the same sweep. A point tighter than every point checked before gets the cheap
